@@ -1,0 +1,33 @@
+# The two commands a new user runs: `make run` and `make test`. Both install what they need.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean openapi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the local stack (moto + API Gateway emulator + SQS pollers) with demo data on 127.0.0.1:3000.
+run: install
+	$(BIN)/invoicing local --demo
+
+## ruff, cfn-lint on template.yaml, and the whole pytest suite.
+test: install lint
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/cfn-lint template.yaml
+
+bench: install
+	$(BIN)/python bench/api_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,97 @@
+"""pretix's invoice API: list and detail at event and organizer level, regenerate and reissue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from invoicing.access import Principal
+from invoicing.invoices import changes, read
+from invoicing.invoices.models import InvoiceDocument, InvoicePage
+from invoicing.pagination import page_request
+from invoicing_http import guard
+from invoicing_http.links import envelope, query_params, query_value
+from invoicing_http.resolver import make_app, make_handler
+
+app = make_app()
+
+EVENT = "/api/v1/organizers/<organizer>/events/<event>/invoices"
+ORGANIZER = "/api/v1/organizers/<organizer>/invoices"
+Slug = Annotated[str, Path(max_length=50)]
+Number = Annotated[str, Path(max_length=200)]
+
+
+def _visibility(event: str | None, write: bool = False) -> read.Visibility:
+    caller: Principal = app.context["principal"]
+    return read.Visibility.for_principal(caller, "can_change_orders" if write else "can_view_orders", event)
+
+
+def _list(event: str | None) -> dict:
+    request = page_request(query_value(app, "page"), query_value(app, "page_size"), query_value(app, "cursor"))
+    page = read.list_invoices(app.context["principal"].organizer, read.InvoiceFilters.from_query(query_params(app)),
+                              read.parse_ordering(query_value(app, "ordering")), request, _visibility(event))
+    return envelope(app, page)
+
+
+@app.get(EVENT, summary="List the invoices of an event", tags=["Invoices"])
+def list_event_invoices(organizer: Slug, event: Slug) -> InvoicePage:
+    return _list(event)
+
+
+@app.get(ORGANIZER, summary="List the invoices of all events the token can see", tags=["Invoices"])
+def list_organizer_invoices(organizer: Slug) -> InvoicePage:
+    return _list(None)
+
+
+@app.get(EVENT + "/<number>", summary="Fetch one invoice", tags=["Invoices"])
+def get_event_invoice(organizer: Slug, event: Slug, number: Number) -> InvoiceDocument:
+    return read.get_invoice(organizer, number, _visibility(event)).doc
+
+
+@app.get(ORGANIZER + "/<number>", summary="Fetch one invoice (organizer level)", tags=["Invoices"])
+def get_organizer_invoice(organizer: Slug, number: Number) -> InvoiceDocument:
+    return read.get_invoice(organizer, number, _visibility(None)).doc
+
+
+def _no_content() -> Response:
+    return Response(status_code=204, body="")
+
+
+@app.post(EVENT + "/<number>/reissue", summary="Cancel the invoice and issue a new one", tags=["Invoices"],
+          responses={204: {"description": "Reissued"}, 400: {"description": "Already canceled"}})
+def reissue_event_invoice(organizer: Slug, event: Slug, number: Number):
+    changes.reissue(organizer, number, _visibility(event, write=True))
+    return _no_content()
+
+
+@app.post(ORGANIZER + "/<number>/reissue", summary="Cancel and reissue (organizer level)", tags=["Invoices"],
+          responses={204: {"description": "Reissued"}, 400: {"description": "Already canceled"}})
+def reissue_organizer_invoice(organizer: Slug, number: Number):
+    changes.reissue(organizer, number, _visibility(None, write=True))
+    return _no_content()
+
+
+@app.post(EVENT + "/<number>/regenerate", summary="Rebuild the invoice from current order data", tags=["Invoices"],
+          responses={204: {"description": "Regenerated"}, 400: {"description": "Already canceled"},
+                     403: {"description": "May not be regenerated"}})
+def regenerate_event_invoice(organizer: Slug, event: Slug, number: Number):
+    changes.regenerate(organizer, number, _visibility(event, write=True))
+    return _no_content()
+
+
+@app.post(ORGANIZER + "/<number>/regenerate", summary="Rebuild in place (organizer level)", tags=["Invoices"],
+          responses={204: {"description": "Regenerated"}, 400: {"description": "Already canceled"},
+                     403: {"description": "May not be regenerated"}})
+def regenerate_organizer_invoice(organizer: Slug, number: Number):
+    changes.regenerate(organizer, number, _visibility(None, write=True))
+    return _no_content()
+
+
+def _policy(resource: str, method: str) -> str | None:
+    """Event-level routes need the orders permission up front; organizer-level ones filter by event instead."""
+    return guard.orders_policy(resource, method) if "{event}" in resource else None
+
+
+lambda_handler = make_handler(app, _policy)

@@ -1,0 +1,62 @@
+"""Orders: the data invoices are made from, and the order actions that issue invoices."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+
+from invoicing.invoices.models import InvoiceDocument
+from invoicing.orders import service
+from invoicing.orders.models import OrderCreate, OrderPatch
+from invoicing.pagination import page_request
+from invoicing_http import guard
+from invoicing_http.links import envelope, query_value
+from invoicing_http.resolver import make_app, make_handler
+
+app = make_app()
+
+ORDERS = "/api/v1/organizers/<organizer>/events/<event>/orders"
+Slug = Annotated[str, Path(max_length=50)]
+Code = Annotated[str, Path(max_length=16)]
+
+
+@app.get(ORDERS, summary="List the orders of an event", tags=["Orders"])
+def list_orders(organizer: Slug, event: Slug) -> dict[str, Any]:
+    request = page_request(query_value(app, "page"), query_value(app, "page_size"), query_value(app, "cursor"))
+    return envelope(app, service.list_orders(organizer, event, request))
+
+
+@app.post(ORDERS, summary="Create an order (and, per invoice_generate, its invoice)", tags=["Orders"])
+def create_order(organizer: Slug, event: Slug, body: Annotated[OrderCreate, Body()]) -> tuple[dict[str, Any], int]:
+    return service.create_order(organizer, event, body), 201
+
+
+@app.get(ORDERS + "/<code>", summary="Fetch an order", tags=["Orders"])
+def get_order(organizer: Slug, event: Slug, code: Code) -> dict[str, Any]:
+    return service.get_order(organizer, event, code)
+
+
+@app.patch(ORDERS + "/<code>", summary="Change email, locale or invoice address", tags=["Orders"])
+def patch_order(organizer: Slug, event: Slug, code: Code, body: Annotated[OrderPatch, Body()]) -> dict[str, Any]:
+    sent = json.loads(app.current_event.body or "{}")
+    return service.patch_order(organizer, event, code, body, set(sent) if isinstance(sent, dict) else set())
+
+
+@app.post(ORDERS + "/<code>/mark_paid", summary="Mark a pending order as paid", tags=["Orders"])
+def mark_paid(organizer: Slug, event: Slug, code: Code) -> dict[str, Any]:
+    return service.mark_paid(organizer, event, code)
+
+
+@app.post(ORDERS + "/<code>/mark_canceled", summary="Cancel the order and its invoice", tags=["Orders"])
+def mark_canceled(organizer: Slug, event: Slug, code: Code) -> dict[str, Any]:
+    return service.mark_canceled(organizer, event, code)
+
+
+@app.post(ORDERS + "/<code>/create_invoice", summary="Issue the order's invoice", tags=["Orders"])
+def create_invoice(organizer: Slug, event: Slug, code: Code) -> tuple[InvoiceDocument, int]:
+    return service.create_invoice(organizer, event, code), 201
+
+
+lambda_handler = make_handler(app, guard.orders_policy)

@@ -1,0 +1,120 @@
+"""Demo data for the local stack: one organizer, one event, a token with every permission, a few invoiced orders.
+
+`seed()` runs in-process through the domain functions, against whatever the environment points at (the
+local stack sets AWS_ENDPOINT_URL and TABLE_NAME for its process). Call it on an empty table.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+ORGANIZER = "bigevents"
+ORGANIZER_NAME = "Big Events LLC"
+EVENT = "sampleconf"
+TOKEN_NAME = "Demo token (invoicing local --demo)"
+
+ORGANIZER_SETTINGS: dict[str, Any] = {
+    "invoice_address_from_name": "Big Events LLC",
+    "invoice_address_from": "Demo street 12",
+    "invoice_address_from_zipcode": "69117",
+    "invoice_address_from_city": "Heidelberg",
+    "invoice_address_from_country": "DE",
+    "invoice_address_from_vat_id": "DE123456789",
+    "invoice_introductory_text": "Thank you for your order. We hereby invoice the following items:",
+    "invoice_additional_text": "The amount has been or will be charged to the payment method you chose.",
+    "invoice_footer_text": "Big Events LLC · Demo street 12 · 69117 Heidelberg · demo@bigevents.example",
+    "invoice_generate": "True",
+}
+
+EVENT_DATA: dict[str, Any] = {
+    "slug": EVENT,
+    "name": {"en": "Sample Conference", "de": "Beispielkonferenz"},
+    "currency": "EUR",
+    "date_from": datetime(2026, 9, 14, 9, 0, tzinfo=UTC),
+    "date_to": datetime(2026, 9, 16, 17, 0, tzinfo=UTC),
+    "location": {"en": "Heidelberg", "de": "Heidelberg"},
+    "locale": "en",
+    "timezone": "Europe/Berlin",
+}
+
+_TICKET = {"description": "Conference ticket", "price": "399.00", "tax_rate": "19.00", "tax_name": "VAT"}
+_WORKSHOP = {"description": "Workshop day", "price": "149.00", "tax_rate": "19.00", "tax_name": "VAT"}
+
+# Each order shows something different on its invoice.
+ORDERS: list[dict[str, Any]] = [
+    {   # A business in Germany with a VAT ID, paid by card with a payment fee.
+        "status": "p", "email": "accounts@acme.example", "locale": "en", "payment_provider": "stripe",
+        "invoice_address": {"is_business": True, "company": "Acme Analytics GmbH", "name": "Jana Schulz",
+                            "street": "Hauptstraße 5", "zipcode": "10115", "city": "Berlin", "country": "DE",
+                            "vat_id": "DE987654321", "internal_reference": "PO-2026-0042"},
+        "positions": [{**_TICKET, "attendee_name": "Jana Schulz"}, {**_TICKET, "attendee_name": "Tom Becker"},
+                      {**_WORKSHOP, "attendee_name": "Jana Schulz"}],
+        "fees": [{"fee_type": "payment", "description": "Credit card fee", "value": "5.00",
+                  "tax_rate": "19.00", "tax_name": "VAT"}],
+    },
+    {   # A private person; the printed proceedings carry the reduced rate.
+        "status": "n", "email": "alex.morgan@example.com", "locale": "en", "payment_provider": "banktransfer",
+        "invoice_address": {"is_business": False, "name": "Alex Morgan", "street": "12 High Street",
+                            "zipcode": "OX1 2JD", "city": "Oxford", "country": "GB"},
+        "positions": [{**_TICKET, "attendee_name": "Alex Morgan"},
+                      {"description": "Printed proceedings", "price": "35.00", "tax_rate": "7.00", "tax_name": "VAT"}],
+    },
+    {   # German locale: the invoice is in German.
+        "status": "p", "email": "m.weber@example.de", "locale": "de", "payment_provider": "banktransfer",
+        "invoice_address": {"is_business": False, "name": "Maria Weber", "street": "Marktplatz 3",
+                            "zipcode": "69117", "city": "Heidelberg", "country": "DE"},
+        "positions": [{"description": "Konferenzticket", "price": "399.00", "tax_rate": "19.00", "tax_name": "MwSt.",
+                       "attendee_name": "Maria Weber"},
+                      {"description": "Tagungsband (gedruckt)", "price": "35.00", "tax_rate": "7.00",
+                       "tax_name": "MwSt."}],
+    },
+    {   # A business in another EU country: reverse charge at 0 %, with a service fee.
+        "status": "p", "email": "finance@nordlicht.example", "locale": "en", "payment_provider": "banktransfer",
+        "invoice_address": {"is_business": True, "company": "Nordlicht Events AB", "name": "Erik Lund",
+                            "street": "Storgatan 1", "zipcode": "111 22", "city": "Stockholm", "country": "SE",
+                            "vat_id": "SE556677889901"},
+        "positions": [{"description": "Conference ticket", "price": "335.29", "tax_rate": "0.00",
+                       "tax_name": "Reverse charge", "attendee_name": "Erik Lund"}],
+        "fees": [{"fee_type": "service", "description": "Group registration", "value": "10.00", "tax_rate": "0.00",
+                  "tax_name": "Reverse charge"}],
+    },
+    {   # Canceled after its invoice was issued, so a cancellation exists.
+        "status": "n", "email": "sam.lee@example.com", "locale": "en", "payment_provider": "banktransfer",
+        "invoice_address": {"is_business": False, "name": "Sam Lee", "street": "Rue de la Paix 8",
+                            "zipcode": "75002", "city": "Paris", "country": "FR"},
+        "positions": [{**_TICKET, "attendee_name": "Sam Lee"}],
+        "cancel": True,
+    },
+]
+
+
+def seed() -> str:
+    """Create the demo organizer, event, orders and invoices; returns the secret of a token with every permission."""
+    from invoicing import events
+    from invoicing.orders import service
+    from invoicing.orders.models import OrderCreate
+    from invoicing.storage import organizers
+
+    organizers.create_organizer(ORGANIZER, ORGANIZER_NAME)
+    events.patch_organizer_settings(ORGANIZER, ORGANIZER_SETTINGS)
+    events.create_event(ORGANIZER, events.EventCreate.model_validate(EVENT_DATA))
+    secret = create_token()
+    for order in ORDERS:
+        data = OrderCreate.model_validate({key: value for key, value in order.items() if key != "cancel"})
+        created = service.create_order(ORGANIZER, EVENT, data)
+        if order.get("cancel"):
+            service.mark_canceled(ORGANIZER, EVENT, created["code"])
+    return secret
+
+
+def create_token() -> str:
+    """A new token of the demo organizer with every permission on all events; returns its secret."""
+    from invoicing import access
+
+    secret, _record = access.create_token(ORGANIZER, TOKEN_NAME, list(access.PERMISSIONS), None)
+    return secret
+
+
+def invoices_url(api_url: str) -> str:
+    return f"{api_url.rstrip('/')}/api/v1/organizers/{ORGANIZER}/events/{EVENT}/invoices/"

@@ -1,0 +1,281 @@
+"""LocalStack: moto, the template's resources, the API Gateway emulator and the SQS pollers, in one process."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..template import Template
+from . import snapshot
+from .apigateway import ApiGateway, Route, make_api_server
+from .environment import EnvironmentPatch, aws_environment, function_environment
+from .handlers import FunctionRunner, add_layer_dirs
+from .moto_server import MotoServer
+from .resources import create_resources, local_attributes, physical_name
+from .sqs_poller import Activity, SqsPoller, drain
+
+# The local stack's loggers are named local_stack.*, not after their modules: Powertools'
+# Logger(service="invoicing") adds a filter to the root handlers that drops every record whose logger
+# name contains "invoicing", which would silence request lines and handler tracebacks.
+LOGGER_NAME = "local_stack"
+logger = logging.getLogger(f"{LOGGER_NAME}.stack")
+
+# infra/invoicing_infra/local/stack.py -> the project root, where template.yaml lives.
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _find_template(template_path: str | Path) -> Path:
+    path = Path(template_path)
+    if path.is_absolute() or path.exists():
+        return path.resolve()
+    if (PROJECT_ROOT / path).exists():
+        return PROJECT_ROOT / path
+    raise FileNotFoundError(f"template {template_path} not found (looked in {Path.cwd()} and {PROJECT_ROOT})")
+
+
+class LocalStack:
+    """Everything template.yaml declares, running locally: start(), then HTTP on api_url, then stop().
+
+    moto keeps its state per process, not per server, so one stack runs in a process at a time.
+    Relative paths (template, state directory) are taken from the current directory first, else from the
+    project root; the state directory is relative to the template's directory. `persist=False` neither
+    loads nor saves state; `fresh=True` starts empty and overwrites the saved state on stop.
+    """
+
+    _running: ClassVar[LocalStack | None] = None
+    _running_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        template_path: str | Path = "template.yaml",
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        aws_port: int = 5000,
+        state_dir: str | Path = ".local-state",
+        fresh: bool = False,
+        persist: bool = True,
+    ):
+        self.template = Template.load(_find_template(template_path))
+        self.host = host
+        self.port = port
+        self.aws_port = aws_port
+        self.state_dir = self.template.root / state_dir  # an absolute state_dir stays as it is
+        self.fresh = fresh
+        self.persist = persist
+        self.api_url = ""
+        self.aws_endpoint = ""
+        self.attributes: dict[str, dict[str, Any]] = {}
+        self.runner: FunctionRunner | None = None
+        self._moto: MotoServer | None = None
+        self._environment = EnvironmentPatch()
+        self._api_server: Any = None
+        self._api_thread: threading.Thread | None = None
+        self._pollers: list[SqsPoller] = []
+        self._activity = Activity()
+        self._stopping = threading.Event()
+        self._started = False
+
+    # --- Lifecycle ---
+
+    def start(self) -> None:
+        with LocalStack._running_lock:
+            if LocalStack._running is not None:
+                raise RuntimeError("a LocalStack is already running in this process (moto's state is process-wide)")
+            LocalStack._running = self
+        try:
+            self._start()
+        except BaseException:
+            self._shutdown(save=False)
+            raise
+        self._started = True
+
+    def _start(self) -> None:
+        template = self.template
+        functions = template.functions()
+
+        self._moto = MotoServer("127.0.0.1", self.aws_port, template.region)
+        self._moto.start()
+        self.aws_endpoint = self._moto.endpoint
+        self._moto.reset()
+        self._environment.clear_aws_overrides()
+        self._environment.set(aws_environment(self.aws_endpoint, template.region))
+
+        self.attributes = local_attributes(template, self.aws_endpoint)
+        create_resources(template, self._moto.client, self.attributes)
+        if self.persist and not self.fresh:
+            loaded = snapshot.load(self.state_dir, self.client("dynamodb"), self.client("s3"), *self._stored())
+            if any(loaded.values()):
+                logger.info("loaded %(items)d item(s) and %(objects)d object(s)", loaded)
+
+        self._environment.set(function_environment(template, functions.values(), self.attributes))
+        self._environment.set_defaults()
+        for function in functions.values():
+            add_layer_dirs(template.layer_dirs(function))
+        self.runner = FunctionRunner(functions, template.region, template.account_id)
+
+        apis = template.apis()
+        routes = [
+            Route(
+                method=route.method,
+                path=route.path.rstrip("/") or "/",
+                function_id=route.function_id,
+                api_id=self.attributes[route.api_id]["Ref"] if route.api_id in self.attributes else route.api_id,
+                stage=apis[route.api_id].stage,
+                binary_media_types=apis[route.api_id].binary_media_types,
+            )
+            for route in template.api_routes()
+        ]
+        app = ApiGateway(routes, self.runner.invoke, template.account_id)
+        self._api_server = make_api_server(self.host, self.port, app)
+        self._api_thread = threading.Thread(
+            target=self._api_server.serve_forever, kwargs={"poll_interval": 0.1}, name="local-api", daemon=True
+        )
+        self._api_thread.start()
+        url_host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # noqa: S104 - a comparison
+        self.api_url = f"http://{url_host}:{self._api_server.server_port}"
+
+        self._stopping.clear()
+        for subscription in template.sqs_subscriptions():
+            if not subscription.enabled:
+                continue
+            queue = self.attributes[subscription.queue_id]
+            poller = SqsPoller(
+                subscription, queue["QueueUrl"], queue["Arn"], template.region, self.client("sqs"),
+                self.runner.invoke, self._activity, self._stopping,
+            )
+            poller.start()
+            self._pollers.append(poller)
+
+    def stop(self) -> None:
+        """Stops pollers and servers, then saves the state (if persist). Safe to call twice."""
+        if not self._started:
+            return
+        self._started = False
+        self._shutdown(save=self.persist)
+
+    def _shutdown(self, save: bool) -> None:
+        try:
+            self._stopping.set()
+            for poller in self._pollers:
+                poller.join(timeout=10)
+            self._pollers = []
+            if self._api_server is not None:
+                self._api_server.shutdown()
+                self._api_server.server_close()
+                self._api_server = None
+            if save and self._moto is not None and self._moto.endpoint:
+                saved = snapshot.save(self.state_dir, self.client("dynamodb"), self.client("s3"), *self._stored())
+                logger.info("saved %(items)d item(s) and %(objects)d object(s)", saved)
+        finally:
+            if self._moto is not None:
+                self._moto.stop()
+                self._moto = None
+            self._environment.restore()
+            self.api_url = self.aws_endpoint = ""
+            with LocalStack._running_lock:
+                if LocalStack._running is self:
+                    LocalStack._running = None
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # --- For callers and tests ---
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Waits until every subscribed queue is empty and no SQS-triggered handler is running."""
+        if self._pollers:
+            drain(self._pollers, self.client("sqs"), self._activity, timeout)
+
+    def physical_name(self, logical_id: str) -> str:
+        """The local name of a resource: its logical ID (lower-cased for buckets, `.fifo` for FIFO queues)."""
+        return physical_name(self.template, logical_id)
+
+    def queue_url(self, logical_id: str) -> str:
+        return self.attributes[logical_id]["QueueUrl"]
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for moto, independent of os.environ."""
+        if self._moto is None:
+            raise RuntimeError("the stack is not running")
+        return self._moto.client(service)
+
+    def _stored(self) -> tuple[list[str], list[str]]:
+        """The tables and buckets whose contents the state directory keeps."""
+        tables = [self.physical_name(logical_id) for logical_id in self.template.tables()]
+        buckets = [self.physical_name(logical_id) for logical_id in self.template.buckets()]
+        return tables, buckets
+
+
+def _configure_logging() -> None:
+    """Request lines and handler tracebacks on stderr, unless the caller configured logging already."""
+    package_logger = logging.getLogger(LOGGER_NAME)
+    if not logging.getLogger().handlers and not package_logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+        package_logger.addHandler(handler)
+        package_logger.setLevel(logging.INFO)
+
+
+def run(
+    host: str = "127.0.0.1",
+    port: int = 3000,
+    aws_port: int = 5000,
+    state_dir: str | Path = ".local-state",
+    fresh: bool = False,
+    on_ready: Callable[[LocalStack], None] | None = None,
+    template_path: str | Path = "template.yaml",
+) -> None:
+    """Starts the stack, prints where it listens, calls on_ready(stack), and runs until Ctrl-C or SIGTERM."""
+    _configure_logging()
+    stack = LocalStack(template_path, host=host, port=port, aws_port=aws_port, state_dir=state_dir, fresh=fresh)
+    stop_requested = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        if stop_requested.is_set():
+            raise KeyboardInterrupt
+        stop_requested.set()
+
+    previous_handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous_handlers[signum] = signal.signal(signum, request_stop)
+    try:
+        stack.start()
+        template = stack.template
+        stage = next(iter(template.apis().values())).stage if template.apis() else None
+        print(f"Local stack from {template.path}", flush=True)
+        print(
+            f"  API           {stack.api_url}"
+            + (f"  (also under /{stage}, as the execute-api URL)" if stage else "")
+            + f"  {len(template.api_routes())} routes",
+            flush=True,
+        )
+        print(
+            f"  AWS endpoint  {stack.aws_endpoint}  (AWS_ENDPOINT_URL={stack.aws_endpoint} "
+            "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+            f"AWS_DEFAULT_REGION={template.region})",
+            flush=True,
+        )
+        print(
+            f"  SQS           {len(template.sqs_subscriptions())} subscription(s) polled"
+            f"\n  State         {stack.state_dir}" + (" (fresh)" if fresh else ""),
+            flush=True,
+        )
+        if on_ready is not None:
+            on_ready(stack)
+        print("Ctrl-C to stop.", flush=True)
+        while not stop_requested.wait(0.5):
+            pass
+    finally:
+        print("Stopping...", flush=True)
+        stack.stop()
+        for signum, handler in previous_handlers.items():
+            signal.signal(signum, handler)

@@ -1,0 +1,42 @@
+"""ISO 3166-1 alpha-2 country codes and their names in an invoice's language (from CLDR via babel)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+
+# CLDR territory codes of two letters that are not countries (regions, reserved or user-assigned).
+_NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"})
+_extra: dict[str, str] = {}
+
+
+@cache
+def _territories(locale: str) -> dict[str, str]:
+    try:
+        parsed = Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        parsed = Locale.parse("en")
+    return dict(parsed.territories)
+
+
+def is_country(code: str) -> bool:
+    return code in _extra or (len(code) == 2 and code.isalpha() and code.isupper()
+                               and code not in _NOT_COUNTRIES and code in _territories("en"))
+
+
+def country_name(code: str | None, locale: str = "en") -> str:
+    if not code:
+        return ""
+    if code in _extra:
+        return _extra[code]
+    return _territories(locale).get(code, code)
+
+
+def register(code: str, name: str) -> None:
+    """Add a fictional country (test data such as pretix's documentation example "TE" Testikistan)."""
+    _extra[code] = name
+
+
+def unregister(code: str) -> None:
+    _extra.pop(code, None)

@@ -1,0 +1,48 @@
+"""Domain errors. The HTTP layer maps each class to a status and pretix's message in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class; `detail` is the human message pretix would show."""
+
+    detail = "Error"
+
+    def __init__(self, detail: str | None = None):
+        super().__init__(detail or self.detail)
+        if detail:
+            self.detail = detail
+
+
+class NotAuthenticated(DomainError):
+    detail = "Authentication credentials were not provided."
+
+
+class PermissionDenied(DomainError):
+    detail = "You do not have permission to perform this action."
+
+
+class NotFound(DomainError):
+    detail = "Not found."
+
+
+class ValidationFailed(DomainError):
+    """Input that breaks a rule; `errors` is pretix's body: a field map or a plain list of messages."""
+
+    def __init__(self, errors: dict[str, list] | list[str]):
+        self.errors = errors
+        super().__init__(str(errors))
+
+
+class Conflict(DomainError):
+    """A conditional write lost against a concurrent one; the caller may retry."""
+
+    detail = "The server was too busy to process your request. Please try again."
+
+
+class AlreadyExists(DomainError):
+    detail = "This object already exists."
+
+
+class BadRequest(DomainError):
+    """A refused action, answered 400 `{"detail": ...}`."""

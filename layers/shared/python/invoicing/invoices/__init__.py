@@ -1,0 +1,1 @@
+"""Invoices: legally numbered snapshots of an order, their cancellation, reissue and regeneration."""

@@ -1,0 +1,96 @@
+"""Issuing invoices: number them and write them with the counter in one transaction, retrying on conflict."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from invoicing.clock import today_in
+from invoicing.errors import AlreadyExists, BadRequest, Conflict
+from invoicing.events import Event
+from invoicing.invoices import numbering
+from invoicing.invoices.build import Draft, build_invoice
+from invoicing.orders.models import Order
+from invoicing.settings import InvoiceSettings
+from invoicing.storage import dynamo
+from invoicing.storage import invoices as store
+
+T = TypeVar("T")
+RETRY_SECONDS = 8.0  # inside the API functions' 10 s timeout
+
+
+def retrying(attempt: Callable[[], T], budget: float = RETRY_SECONDS) -> T:
+    """Run `attempt` (which re-reads what it needs) until its conditional writes go through.
+
+    Contention on an organizer's counter is expected under load: the loser re-reads and tries again
+    after a short jittered pause. When the time budget is spent the caller gets pretix's "too busy" 409.
+    """
+    deadline = time.monotonic() + budget
+    tries = 0
+    while True:
+        try:
+            return attempt()
+        except Conflict:
+            if time.monotonic() > deadline:
+                raise
+            tries += 1
+            time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(tries, 6))))  # noqa: S311 - jitter, not crypto
+
+
+def qualifies(order: Order) -> bool:
+    """pretix's invoice_qualified: a live order with a non-zero total."""
+    return order.status != "c" and order.total != 0
+
+
+def issue_documents(order: Order, event: Event, settings: InvoiceSettings, drafts: list[Draft], *,
+                    order_changes: dict[str, Any] | None = None, new_order: dict[str, Any] | None = None,
+                    taken: set[str] | None = None) -> list[dict[str, Any]]:
+    """Number `drafts` in order and write them; one attempt (wrap in `retrying`)."""
+    counter = store.read_counter(order.organizer)
+    counters = dict(counter.counters)
+    new_counters: dict[str, int] = {}
+    numbers = list(order.invoice_numbers)
+    taken = taken if taken is not None else set()
+    documents = []
+    for draft in drafts:
+        prefix = numbering.prefix_for(settings, event.slug, is_cancellation=draft.is_cancellation,
+                                      testmode=order.testmode, invoice_date=draft.date)
+        while True:
+            if settings.invoice_numbers_consecutive:
+                counters[prefix] = counters.get(prefix, 0) + 1
+                new_counters[prefix] = counters[prefix]
+                number = numbering.consecutive_number(prefix, counters[prefix],
+                                                      settings.invoice_numbers_counter_length)
+            else:
+                number = numbering.order_number(prefix, order.code, numbers)
+            numbers.append(number)
+            if number.upper() not in taken:
+                break
+        documents.append(({**draft.doc, "number": number}, draft.internal))
+    issue = store.Issue(organizer=order.organizer, counter=counter, new_counters=new_counters, documents=documents,
+                        order_code=order.code, order_version=order.version, order_changes=order_changes or {},
+                        new_order=new_order)
+    try:
+        store.write_issue(issue)
+    except dynamo.TransactionConflict as exc:
+        order_put = 1 + 2 * len(documents)
+        if new_order is not None and exc.reasons[order_put:order_put + 1] == ["ConditionalCheckFailed"]:
+            raise AlreadyExists("This order code is already in use.") from exc
+        # A number guard that failed means that number exists already (another prefix produced it):
+        # remember it so the next attempt skips it.
+        for index, reason in enumerate(exc.reasons):
+            if reason == "ConditionalCheckFailed" and index >= 1 and index <= 2 * len(documents):
+                taken.add(documents[(index - 1) // 2][0]["number"].upper())
+        raise
+    return [doc for doc, _ in documents]
+
+
+def new_invoice_draft(order: Order, event: Event, settings: InvoiceSettings) -> Draft:
+    return build_invoice(order, event, settings, today_in(event.timezone))
+
+
+def ensure_qualifies(order: Order) -> None:
+    if not qualifies(order):
+        raise BadRequest("You cannot generate an invoice for this order.")

@@ -1,0 +1,80 @@
+"""The invoice resource exactly as pretix's API shows it (seed 002): field set and order are the contract."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class InvoiceLine(BaseModel):
+    position: int
+    description: str
+    item: int | None
+    variation: int | None
+    subevent: int | None
+    fee_type: str | None
+    fee_internal_type: str | None
+    event_date_from: str | None
+    event_date_to: str | None
+    period_start: str | None
+    period_end: str | None
+    event_location: str | None
+    attendee_name: str | None
+    gross_value: str
+    tax_value: str
+    tax_name: str
+    tax_code: str | None
+    tax_rate: str
+
+
+class InvoiceDocument(BaseModel):
+    number: str
+    event: str
+    order: str
+    is_cancellation: bool
+    invoice_from_name: str
+    invoice_from: str
+    invoice_from_zipcode: str
+    invoice_from_city: str
+    invoice_from_country: str | None
+    invoice_from_tax_id: str
+    invoice_from_vat_id: str
+    invoice_to: str
+    invoice_to_company: str | None
+    invoice_to_is_business: bool | None
+    invoice_to_name: str | None
+    invoice_to_street: str | None
+    invoice_to_zipcode: str | None
+    invoice_to_city: str | None
+    invoice_to_state: str | None
+    invoice_to_country: str | None
+    invoice_to_vat_id: str | None
+    invoice_to_beneficiary: str | None
+    invoice_to_transmission_info: dict[str, str] | None
+    custom_field: str | None
+    date: str
+    refers: str | None
+    locale: str
+    introductory_text: str
+    internal_reference: str
+    additional_text: str
+    payment_provider_text: str
+    payment_provider_stamp: str | None
+    footer_text: str
+    lines: list[InvoiceLine]
+    foreign_currency_display: str | None
+    foreign_currency_rate: str | None
+    foreign_currency_rate_date: str | None
+    transmission_type: str
+    transmission_provider: str | None
+    transmission_status: str
+    transmission_date: str | None
+
+
+class InvoicePage(BaseModel):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[InvoiceDocument]
+
+
+TRANSMISSION_FIELDS = ("transmission_provider", "transmission_status", "transmission_date")

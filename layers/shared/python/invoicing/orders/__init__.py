@@ -1,0 +1,1 @@
+"""Orders: everything an invoice is made from (there is no product catalogue)."""

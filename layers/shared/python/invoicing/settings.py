@@ -1,0 +1,102 @@
+"""Invoice settings: the keys pretix knows (plus a few of ours), their defaults, validation and inheritance.
+
+Organizer values apply to all its events; an event value overrides the organizer's; `null` removes a value
+so the inherited one applies again.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from invoicing import countries
+from invoicing.errors import ValidationFailed
+
+_PREFIX = re.compile(r"^[\w\-%./,&:# ]*$")
+
+
+class InvoiceSettings(BaseModel):
+    """Effective settings with their defaults; `model_dump(mode="json")` is the API's representation."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    invoice_address_from_name: str = ""
+    invoice_address_from: str = ""
+    invoice_address_from_zipcode: str = ""
+    invoice_address_from_city: str = ""
+    invoice_address_from_state: str = ""
+    invoice_address_from_country: str = ""
+    invoice_address_from_tax_id: str = ""
+    invoice_address_from_vat_id: str = ""
+    invoice_introductory_text: str = ""
+    invoice_additional_text: str = ""
+    invoice_footer_text: str = ""
+    invoice_numbers_prefix: str = Field("", max_length=155)
+    invoice_numbers_prefix_cancellations: str = Field("", max_length=155)
+    invoice_numbers_counter_length: int = Field(5, ge=1, le=12)
+    invoice_numbers_consecutive: bool = True
+    invoice_generate: Literal["False", "admin", "True", "paid"] = "False"
+    invoice_language: str = "__user__"
+    invoice_include_free: bool = True
+    invoice_regenerate_allowed: bool = False
+    invoice_attendee_name: bool = True
+    invoice_event_location: bool = False
+    # Ours: a fixed second currency to show totals in, with the rate the organizer publishes.
+    invoice_foreign_currency_display: str = ""
+    invoice_foreign_currency_rate: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=4)
+    invoice_foreign_currency_rate_date: date | None = None
+
+    @field_validator("invoice_numbers_prefix", "invoice_numbers_prefix_cancellations")
+    @classmethod
+    def _prefix_characters(cls, value: str) -> str:
+        if not _PREFIX.match(value):
+            raise ValueError("Please only use characters A-Z, a-z, 0-9 and the symbols - _ % . / , & : # and space.")
+        return value
+
+    @field_validator("invoice_address_from_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if value and not countries.is_country(value):
+            raise ValueError(f'"{value}" is not a valid choice.')
+        return value
+
+    @field_validator("invoice_foreign_currency_display")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if value and not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError("Use an ISO 4217 currency code such as PLN.")
+        return value
+
+    @field_validator("invoice_generate", mode="before")
+    @classmethod
+    def _generate(cls, value: Any) -> Any:
+        return {True: "True", False: "False"}.get(value, value) if isinstance(value, bool) else value
+
+
+KEYS = tuple(InvoiceSettings.model_fields)
+
+
+def validate_patch(changes: Any) -> dict[str, Any]:
+    """Check a PATCH body; returns the known keys, values in their stored (JSON) form, None meaning unset."""
+    if not isinstance(changes, dict):
+        kind = type(changes).__name__
+        raise ValidationFailed({"non_field_errors": [f"Invalid data. Expected a dictionary, but got {kind}."]})
+    known = {key: value for key, value in changes.items() if key in InvoiceSettings.model_fields}
+    to_check = {key: value for key, value in known.items() if value is not None}
+    try:
+        checked = InvoiceSettings.model_validate(to_check).model_dump(mode="json", include=set(to_check))
+    except ValidationError as exc:
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "non_field_errors"
+            errors.setdefault(field, []).append(error["msg"].removeprefix("Value error, "))
+        raise ValidationFailed(errors) from exc
+    return {key: checked.get(key) for key in known}
+
+
+def effective(organizer_settings: dict[str, Any], event_settings: dict[str, Any] | None = None) -> InvoiceSettings:
+    return InvoiceSettings.model_validate({**organizer_settings, **(event_settings or {})})

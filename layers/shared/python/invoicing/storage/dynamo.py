@@ -1,0 +1,148 @@
+"""The DynamoDB client, and the one place where botocore errors become domain errors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from invoicing.config import storage_config
+from invoicing.errors import Conflict, ValidationFailed
+
+
+@cache
+def client():
+    """A DynamoDB client that (de)serialises Python values: the resource's client, which is thread-safe."""
+    resource = boto3.resource("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    return resource.meta.client
+
+
+def table_name() -> str:
+    return storage_config().table_name
+
+
+def reset() -> None:
+    """Forget the cached client (tests that switch endpoints)."""
+    client.cache_clear()
+
+
+class TransactionConflict(Conflict):
+    """A transaction was cancelled; `reasons` holds one code per item ("None" for items that were fine)."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__()
+        self.reasons = reasons
+
+
+@contextmanager
+def mapped_errors() -> Iterator[None]:
+    try:
+        yield
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "ConditionalCheckFailedException":
+            raise Conflict() from exc
+        if code == "TransactionCanceledException":
+            reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+            raise TransactionConflict(reasons) from exc
+        if code in ("TransactionConflictException", "ProvisionedThroughputExceededException", "ThrottlingException"):
+            raise Conflict() from exc
+        raise
+
+
+def get(pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
+    with mapped_errors():
+        return client().get_item(TableName=table_name(), Key={"PK": pk, "SK": sk}, ConsistentRead=consistent).get("Item")
+
+
+def get_item(key: dict[str, str], consistent: bool = True) -> dict[str, Any] | None:
+    return get(key["PK"], key["SK"], consistent)
+
+
+def batch_get(keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Items for the keys that exist, in the order of `keys`."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 100):
+        request = {table_name(): {"Keys": [{"PK": pk, "SK": sk} for pk, sk in unique[start:start + 100]],
+                                  "ConsistentRead": True}}
+        while request:
+            with mapped_errors():
+                response = client().batch_get_item(RequestItems=request)
+            for item in response["Responses"].get(table_name(), []):
+                found[(item["PK"], item["SK"])] = item
+            request = response.get("UnprocessedKeys") or None
+    return [found[key] for key in keys if key in found]
+
+
+def transact(items: list[dict[str, Any]], token: str | None = None) -> None:
+    """One TransactWriteItems call; every item names the table itself."""
+    for item in items:
+        next(iter(item.values()))["TableName"] = table_name()
+    kwargs: dict[str, Any] = {"TransactItems": items}
+    if token:
+        kwargs["ClientRequestToken"] = token
+    with mapped_errors():
+        client().transact_write_items(**kwargs)
+
+
+def query(**kwargs: Any) -> dict[str, Any]:
+    with mapped_errors():
+        return client().query(TableName=table_name(), **kwargs)
+
+
+def put(item: dict[str, Any], condition: str | None = None, **kwargs: Any) -> None:
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    with mapped_errors():
+        client().put_item(TableName=table_name(), Item=item, **kwargs)
+
+
+def update(pk: str, sk: str, **kwargs: Any) -> dict[str, Any]:
+    with mapped_errors():
+        return client().update_item(TableName=table_name(), Key={"PK": pk, "SK": sk}, **kwargs)
+
+
+# --- Opaque cursors ----------------------------------------------------------------------------
+# A `next` link carries the DynamoDB LastEvaluatedKey, bound to the query it came from and signed,
+# so a client can neither forge keys into another organizer's partition nor reuse it elsewhere.
+
+def _cursor_key() -> bytes:
+    secret = os.environ.get("CURSOR_SECRET") or "cursor:" + table_name()
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def _scope_digest(scope: str) -> str:
+    return hashlib.sha256(scope.encode()).hexdigest()[:16]
+
+
+def encode_cursor(last_key: dict[str, Any], scope: str, page: int) -> str:
+    payload = json.dumps({"k": last_key, "s": _scope_digest(scope), "p": page}, separators=(",", ":"), sort_keys=True).encode()
+    signature = hmac.new(_cursor_key(), payload, hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(signature + payload).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, scope: str) -> tuple[dict[str, Any], int]:
+    """The key and page number a cursor carries; ValidationFailed when it was not made for this query."""
+    invalid = ValidationFailed({"cursor": ["Invalid cursor."]})
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        signature, payload = raw[:12], raw[12:]
+        if not hmac.compare_digest(signature, hmac.new(_cursor_key(), payload, hashlib.sha256).digest()[:12]):
+            raise invalid
+        data = json.loads(payload)
+    except (ValueError, TypeError) as exc:
+        raise invalid from exc
+    if data.get("s") != _scope_digest(scope) or not isinstance(data.get("k"), dict) or not isinstance(data.get("p"), int):
+        raise invalid
+    return data["k"], data["p"]

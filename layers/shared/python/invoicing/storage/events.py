@@ -1,0 +1,61 @@
+"""Events and their per-event invoice statistics.
+
+Keys: event `ORG#<org>`/`EVENT#<slug>` (with its `settings` map); statistics `ORG#<org>`/`EVENTSTATS#<slug>`
+(invoice and order counts kept by the writes that change them, so list counts never read the invoices).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from invoicing.errors import AlreadyExists, Conflict
+from invoicing.storage import dynamo
+from invoicing.storage.organizers import _update_settings, org_pk
+
+
+def event_sk(slug: str) -> str:
+    return f"EVENT#{slug}"
+
+
+def stats_key(organizer: str, event: str) -> dict[str, str]:
+    return {"PK": org_pk(organizer), "SK": f"EVENTSTATS#{event}"}
+
+
+def get_event(organizer: str, slug: str) -> dict[str, Any] | None:
+    return dynamo.get(org_pk(organizer), event_sk(slug))
+
+
+def create_event(organizer: str, event: dict[str, Any]) -> dict[str, Any]:
+    item = {"PK": org_pk(organizer), "SK": event_sk(event["slug"]), "organizer": organizer, "settings": {}, **event}
+    try:
+        dynamo.transact([
+            {"ConditionCheck": {"Key": {"PK": org_pk(organizer), "SK": "ORG"},
+                                "ConditionExpression": "attribute_exists(PK)"}},
+            {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+        ])
+    except Conflict as exc:
+        raise AlreadyExists("This slug has already been used for a different event.") from exc
+    return item
+
+
+def list_events(organizer: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {":pk": org_pk(organizer), ":prefix": "EVENT#"},
+    }
+    while True:
+        response = dynamo.query(**kwargs)
+        items.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return items
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def update_event_settings(organizer: str, slug: str, changes: dict[str, Any]) -> dict[str, Any]:
+    return _update_settings(org_pk(organizer), event_sk(slug), changes)
+
+
+def get_stats(organizer: str, events: list[str]) -> dict[str, dict[str, Any]]:
+    items = dynamo.batch_get([(org_pk(organizer), f"EVENTSTATS#{event}") for event in events])
+    return {item["SK"].removeprefix("EVENTSTATS#"): item for item in items}

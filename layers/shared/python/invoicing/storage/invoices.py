@@ -1,0 +1,268 @@
+"""Invoices in DynamoDB: the issuing transaction, lookups, in-place regeneration and list queries.
+
+Keys (docs/data-model.md has the full list):
+- invoice        `ORG#<org>#INV` / `<number>`; GSI keys `EventScope` = `EVT#<org>#<event>#INV`,
+                 `DateAsc` = `<date>#<inverted seq>`, `DateDesc` = `<inverted date>#<inverted seq>`
+- number lookup  `ORG#<org>#INVNO` / `<NUMBER UPPER-CASED>`: uniqueness guard, case-insensitive lookup
+- counter        `ORG#<org>` / `COUNTER`: `seq` (invoices issued by the organizer), `ctr:<prefix>` (last
+                 consecutive counter per prefix), statistics `n`, `c`, `l:<locale>`, `lc:<locale>`
+- event stats    `ORG#<org>` / `EVENTSTATS#<event>`: the same statistics per event
+The public document is stored as JSON (its field order is the contract); the transmission fields live
+beside it as attributes, because transmission changes them with conditional writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from invoicing.clock import isoformat_z, now
+from invoicing.invoices.models import TRANSMISSION_FIELDS
+from invoicing.storage import dynamo
+from invoicing.storage.events import stats_key
+from invoicing.storage.orders import order_key
+from invoicing.storage.organizers import org_pk
+
+_SEQ_SPACE = 10**12
+
+
+def invoice_pk(organizer: str) -> str:
+    return f"ORG#{organizer}#INV"
+
+
+def event_scope(organizer: str, event: str) -> str:
+    return f"EVT#{organizer}#{event}#INV"
+
+
+def _lookup_key(organizer: str, number: str) -> dict[str, str]:
+    return {"PK": f"ORG#{organizer}#INVNO", "SK": number.upper()}
+
+
+def _counter_key(organizer: str) -> dict[str, str]:
+    return {"PK": org_pk(organizer), "SK": "COUNTER"}
+
+
+def _date_keys(invoice_date: str, seq: int) -> dict[str, str]:
+    inverted_seq = str(_SEQ_SPACE - seq).zfill(12)
+    inverted_date = str(99999999 - int(invoice_date.replace("-", ""))).zfill(8)
+    return {"DateAsc": f"{invoice_date}#{inverted_seq}", "DateDesc": f"{inverted_date}#{inverted_seq}"}
+
+
+@dataclass
+class StoredInvoice:
+    organizer: str
+    doc: dict[str, Any]
+    internal: dict[str, Any]
+    seq: int
+    version: int
+    content_version: int
+    canceled_by: str | None = None
+    item: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def number(self) -> str:
+        return self.doc["number"]
+
+    @property
+    def event(self) -> str:
+        return self.doc["event"]
+
+
+def from_item(item: dict[str, Any]) -> StoredInvoice:
+    doc = json.loads(item["doc"])
+    for name in TRANSMISSION_FIELDS:
+        doc[name] = item.get(name)
+    return StoredInvoice(organizer=item["organizer"], doc=doc, internal=json.loads(item.get("internal", "{}")),
+                         seq=int(item["seq"]), version=int(item.get("version", 0)),
+                         content_version=int(item.get("content_version", 1)), canceled_by=item.get("canceled_by"),
+                         item=item)
+
+
+def _to_item(organizer: str, doc: dict[str, Any], internal: dict[str, Any], seq: int) -> dict[str, Any]:
+    public = {key: value for key, value in doc.items() if key not in TRANSMISSION_FIELDS}
+    item = {
+        "PK": invoice_pk(organizer), "SK": doc["number"], "EventScope": event_scope(organizer, doc["event"]),
+        **_date_keys(doc["date"], seq),
+        "organizer": organizer, "event": doc["event"], "order": doc["order"], "number": doc["number"],
+        "is_cancellation": doc["is_cancellation"], "refers": doc["refers"], "locale": doc["locale"],
+        "seq": seq, "version": 1, "content_version": 1, "created": isoformat_z(now()),
+        "doc": json.dumps(public, separators=(",", ":")), "internal": json.dumps(internal, separators=(",", ":")),
+    }
+    item.update({name: doc.get(name) for name in TRANSMISSION_FIELDS})
+    return item
+
+
+# --- Counter -----------------------------------------------------------------------------------
+
+@dataclass
+class CounterState:
+    seq: int
+    counters: dict[str, int]
+
+
+def read_counter(organizer: str) -> CounterState:
+    item = dynamo.get_item(_counter_key(organizer)) or {}
+    counters = {name[4:]: int(value) for name, value in item.items() if name.startswith("ctr:")}
+    return CounterState(seq=int(item.get("seq", 0)), counters=counters)
+
+
+def _stats_delta(docs: list[dict[str, Any]], sign: int = 1) -> Counter:
+    delta: Counter = Counter()
+    for doc in docs:
+        delta["n"] += sign
+        delta[f"l:{doc['locale']}"] += sign
+        if doc["is_cancellation"]:
+            delta["c"] += sign
+            delta[f"lc:{doc['locale']}"] += sign
+    return delta
+
+
+def _add_clause(delta: Counter, names: dict[str, str], values: dict[str, Any], tag: str) -> str:
+    parts = []
+    for i, (name, amount) in enumerate(sorted(delta.items())):
+        if amount:
+            names[f"#{tag}{i}"] = name
+            values[f":{tag}{i}"] = amount
+            parts.append(f"#{tag}{i} :{tag}{i}")
+    return ", ".join(parts)
+
+
+@dataclass
+class Issue:
+    """Everything one issuing transaction writes."""
+
+    organizer: str
+    counter: CounterState
+    new_counters: dict[str, int]
+    documents: list[tuple[dict[str, Any], dict[str, Any]]]  # (doc with number, internal)
+    order_code: str
+    order_version: int
+    order_changes: dict[str, Any] = field(default_factory=dict)
+    new_order: dict[str, Any] | None = None  # the order is created in the same transaction
+
+
+def write_issue(issue: Issue) -> None:
+    """The counter, the invoices, their number guards, the order and the statistics in one transaction.
+
+    If any condition fails nothing is written and the counter does not move: that is why numbers have
+    no gaps. The caller re-reads and retries (invoices.issue.retrying).
+    """
+    org = issue.organizer
+    docs = [doc for doc, _ in issue.documents]
+    seq = issue.counter.seq
+    names: dict[str, str] = {"#seq": "seq"}
+    values: dict[str, Any] = {":seq": seq + len(docs)}
+    sets = ["#seq = :seq"]
+    for i, (prefix, value) in enumerate(issue.new_counters.items()):
+        names[f"#p{i}"] = f"ctr:{prefix}"
+        values[f":p{i}"] = value
+        sets.append(f"#p{i} = :p{i}")
+    delta = _stats_delta(docs)
+    add = _add_clause(delta, names, values, "s")
+    condition = "#seq = :old" if seq else "attribute_not_exists(#seq)"
+    if seq:
+        values[":old"] = seq
+    items: list[dict[str, Any]] = [{"Update": {
+        "Key": _counter_key(org), "UpdateExpression": "SET " + ", ".join(sets) + (f" ADD {add}" if add else ""),
+        "ConditionExpression": condition, "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}]
+    for offset, (doc, internal) in enumerate(issue.documents, start=1):
+        items.append({"Put": {"Item": _to_item(org, doc, internal, seq + offset),
+                              "ConditionExpression": "attribute_not_exists(PK)"}})
+        items.append({"Put": {"Item": {**_lookup_key(org, doc["number"]), "number": doc["number"], "event": doc["event"]},
+                              "ConditionExpression": "attribute_not_exists(PK)"}})
+    if issue.new_order is not None:
+        order_item = {**order_key(org, issue.order_code), **issue.new_order,
+                      "invoice_numbers": [doc["number"] for doc in docs], "version": 1}
+        items.append({"Put": {"Item": order_item, "ConditionExpression": "attribute_not_exists(PK)"}})
+    else:
+        items.append(_order_update(issue, docs))
+    by_event: dict[str, list[dict[str, Any]]] = {}
+    for doc in docs:
+        by_event.setdefault(doc["event"], []).append(doc)
+    for event, event_docs in by_event.items():
+        stat_names: dict[str, str] = {}
+        stat_values: dict[str, Any] = {}
+        event_delta = _stats_delta(event_docs)
+        if issue.new_order is not None:
+            event_delta["orders"] += 1
+        clause = _add_clause(event_delta, stat_names, stat_values, "e")
+        items.append({"Update": {"Key": stats_key(org, event), "UpdateExpression": f"ADD {clause}",
+                                 "ExpressionAttributeNames": stat_names, "ExpressionAttributeValues": stat_values}})
+    for doc in docs:
+        if doc["is_cancellation"]:
+            items.append({"Update": {
+                "Key": {"PK": invoice_pk(org), "SK": doc["refers"]}, "UpdateExpression": "SET canceled_by = :by",
+                "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(canceled_by)",
+                "ExpressionAttributeValues": {":by": doc["number"]}}})
+    dynamo.transact(items)
+
+
+def _order_update(issue: Issue, docs: list[dict[str, Any]]) -> dict[str, Any]:
+    names = {"#numbers": "invoice_numbers", "#version": "version"}
+    values: dict[str, Any] = {":new": [doc["number"] for doc in docs], ":empty": [],
+                              ":v": issue.order_version, ":v1": issue.order_version + 1}
+    sets = ["#numbers = list_append(if_not_exists(#numbers, :empty), :new)", "#version = :v1"]
+    for i, (name, value) in enumerate(issue.order_changes.items()):
+        names[f"#o{i}"] = name
+        values[f":o{i}"] = value
+        sets.append(f"#o{i} = :o{i}")
+    return {"Update": {"Key": order_key(issue.organizer, issue.order_code), "UpdateExpression": "SET " + ", ".join(sets),
+                       "ConditionExpression": "#version = :v", "ExpressionAttributeNames": names,
+                       "ExpressionAttributeValues": values}}
+
+
+# --- Reads -------------------------------------------------------------------------------------
+
+def get(organizer: str, number: str) -> StoredInvoice | None:
+    item = dynamo.get(invoice_pk(organizer), number)
+    return from_item(item) if item else None
+
+
+def find_numbers(organizer: str, numbers: list[str]) -> list[str]:
+    """Exact stored numbers for case-insensitive inputs (the `number` and `refers` filters)."""
+    items = dynamo.batch_get([tuple(_lookup_key(organizer, number).values()) for number in numbers])
+    return [item["number"] for item in items]
+
+
+def get_many(organizer: str, numbers: list[str]) -> list[StoredInvoice]:
+    return [from_item(item) for item in dynamo.batch_get([(invoice_pk(organizer), n) for n in numbers])]
+
+
+def organizer_stats(organizer: str) -> dict[str, Any]:
+    item = dynamo.get_item(_counter_key(organizer)) or {}
+    return {**item, "n": item.get("seq", 0)}
+
+
+# --- Regeneration ------------------------------------------------------------------------------
+
+def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dict[str, Any]) -> None:
+    """Replace the content of an invoice in place (same number, same date), back to `pending`."""
+    org = current.organizer
+    public = {key: value for key, value in doc.items() if key not in TRANSMISSION_FIELDS}
+    items: list[dict[str, Any]] = [{"Update": {
+        "Key": {"PK": invoice_pk(org), "SK": current.number},
+        "UpdateExpression": "SET #doc = :doc, #internal = :internal, #locale = :locale, #status = :pending, "
+                            "#version = :v1, #content = :c1",
+        "ConditionExpression": "#version = :v",
+        "ExpressionAttributeNames": {"#doc": "doc", "#internal": "internal", "#locale": "locale",
+                                     "#status": "transmission_status", "#version": "version",
+                                     "#content": "content_version"},
+        "ExpressionAttributeValues": {":doc": json.dumps(public, separators=(",", ":")),
+                                      ":internal": json.dumps(internal, separators=(",", ":")),
+                                      ":locale": doc["locale"], ":pending": "pending", ":v": current.version,
+                                      ":v1": current.version + 1, ":c1": current.content_version + 1}}}]
+    if doc["locale"] != current.doc["locale"]:
+        delta = _stats_delta([doc])
+        delta.update(_stats_delta([current.doc], -1))
+        delta = Counter({key: value for key, value in delta.items() if key not in ("n", "c")})
+        for key in (_counter_key(org), stats_key(org, current.event)):
+            names: dict[str, str] = {}
+            values: dict[str, Any] = {}
+            clause = _add_clause(delta, names, values, "r")
+            if clause:
+                items.append({"Update": {"Key": key, "UpdateExpression": f"ADD {clause}",
+                                         "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}})
+    dynamo.transact(items)
+

@@ -1,0 +1,85 @@
+"""The resolver every API function builds on, and the Lambda entry point around it.
+
+The entry point does, in order: pretix's 301 for a GET without its trailing slash, the body-size
+limit, the idempotency key (which replays whole responses, errors included), authentication and
+permissions (before routing and before body validation, so 401/403 come first), then routing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+
+from invoicing.errors import DomainError
+from invoicing_http import errors, guard, idempotency
+
+MAX_BODY_BYTES = 1024 * 1024
+logger = Logger(service="invoicing")
+
+
+def make_app() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+    errors.register(app)
+
+    @app.not_found
+    def _unrouted(_: NotFoundError) -> Response:
+        """A path the function serves, with a method it does not: 405 as pretix, else 404."""
+        method = app.current_event.http_method.upper()
+        path = app.current_event.path.rstrip("/") or "/"
+        for route in app._static_routes + app._dynamic_routes:
+            if route.rule.match(path):
+                return errors.detail(405, f'Method "{method}" not allowed.')
+        return errors.detail(404, "Not found.")
+
+    return app
+
+
+def principal(app: APIGatewayRestResolver):
+    return app.context["principal"]
+
+
+def _redirect_to_slash(event: dict[str, Any]) -> dict[str, Any] | None:
+    path = event.get("path") or "/"
+    if (event.get("httpMethod") or "").upper() != "GET" or path.endswith("/") or not path.startswith("/api/v1/"):
+        return None
+    if path.endswith(".json") or path.endswith("/docs"):
+        return None
+    params = event.get("multiValueQueryStringParameters") or {}
+    query = urlencode([(key, value) for key, values in params.items() for value in values])
+    location = path + "/" + ("?" + query if query else "")
+    return {"statusCode": 301, "headers": {"Location": location, "Content-Type": "application/json"},
+            "body": "", "isBase64Encoded": False}
+
+
+def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None) -> Callable[[dict[str, Any], Any], dict]:
+    """The Lambda handler of an API function; `policy` None means the routes need no authentication."""
+
+    def respond(response: Response) -> dict[str, Any]:
+        return {"statusCode": response.status_code, "headers": dict(response.headers),
+                "body": response.body, "isBase64Encoded": False}
+
+    def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if policy is not None:
+            try:
+                app.append_context(principal=guard.check(event, policy))
+            except DomainError as exc:
+                handler = app.exception_handler_manager.lookup_exception_handler(type(exc))
+                return respond(handler(exc))
+        return app.resolve(event, context)
+
+    @logger.inject_lambda_context(clear_state=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        redirect = _redirect_to_slash(event)
+        if redirect:
+            return redirect
+        if len(event.get("body") or "") > MAX_BODY_BYTES:
+            return respond(errors.detail(413, "Request body too large."))
+        return idempotency.once(handle, event, context, lambda: respond(errors.detail(
+            409, "Concurrent request with idempotency key.", {"Retry-After": "5"})))
+
+    return lambda_handler

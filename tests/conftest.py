@@ -1,0 +1,75 @@
+"""Shared fixtures: a moto-backed AWS with the template's tables, and a pinned clock."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Before anything creates a boto3 client: fake credentials, a region, and the local table names.
+os.environ.update({
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-central-1",
+    "TABLE_NAME": "InvoicingTable", "IDEMPOTENCY_TABLE_NAME": "IdempotencyTable",
+    "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_METRICS_DISABLED": "1", "POWERTOOLS_LOG_LEVEL": "WARNING",
+})
+os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def create_tables(client) -> None:
+    """Create every DynamoDB table declared in template.yaml (the template is the only source of the keys)."""
+    from invoicing_infra.template import Template
+
+    for name, props in Template.load(ROOT / "template.yaml").tables().items():
+        kwargs = {"TableName": name, "KeySchema": props["KeySchema"], "AttributeDefinitions": props["AttributeDefinitions"],
+                  "BillingMode": "PAY_PER_REQUEST"}
+        if props.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        client.create_table(**kwargs)
+
+
+def reset_caches() -> None:
+    from invoicing import access, clock, config
+    from invoicing.storage import dynamo
+
+    config.reset()
+    dynamo.reset()
+    access.clear_cache()
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """A fresh moto account holding the template's tables."""
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        reset_caches()
+        create_tables(boto3.client("dynamodb"))
+        yield
+        reset_caches()
+
+
+@pytest.fixture
+def aws_server(monkeypatch) -> Iterator[str]:
+    """moto in server mode on a free loopback port: real HTTP and real concurrency (mock_aws is not thread-safe)."""
+    import boto3
+
+    from invoicing_infra.local.serialized_moto import SerializedMotoServer
+
+    server = SerializedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    reset_caches()
+    create_tables(boto3.client("dynamodb"))
+    yield endpoint
+    reset_caches()
+    server.stop()

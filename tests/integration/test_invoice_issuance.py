@@ -1,0 +1,193 @@
+"""Issuing, numbering, cancelling, reissuing and regenerating invoices against moto."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from invoicing import clock, countries, events
+from invoicing.errors import BadRequest, Conflict, PermissionDenied, ValidationFailed
+from invoicing.invoices import changes, read
+from invoicing.invoices.read import InvoiceFilters, Visibility
+from invoicing.orders import service
+from invoicing.pagination import PageRequest
+from invoicing.storage import invoices as invoice_store
+from tests.support import builders
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "002_e889a3c86de2066e.txt"
+ALL = Visibility(events=None)
+
+
+def _pin_clock(moment: datetime) -> None:
+    clock.set_clock(lambda: moment)
+
+
+def _numbers(org: str, event: str | None = None, **filters) -> list[str]:
+    visibility = Visibility(events=frozenset({event}), fixed_event=event) if event else ALL
+    page = read.list_invoices(org, InvoiceFilters(**filters), "nr", PageRequest(page=1, page_size=50), visibility)
+    return [doc["number"] for doc in page.results]
+
+
+def test_invoice_numbers_are_gap_free_under_concurrent_issuing(aws_server):
+    # Given an event that invoices on order creation
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+    # When 200 orders are created from 16 threads at once (a caller told "too busy" retries, as a
+    # pretix client does with a 409 and Retry-After; the transaction wrote nothing in that case)
+    def create(_):
+        while True:
+            try:
+                return builders.order(org)
+            except Conflict:
+                continue
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        orders = list(pool.map(create, range(200)))
+    # Then every order got exactly one invoice, and the numbers are exactly 1..200
+    numbers = sorted(number for o in orders for number in o["invoices"])
+    assert numbers == [f"SAMPLECONF-{n:05d}" for n in range(1, 201)]
+    assert invoice_store.read_counter(org).seq == 200
+
+
+def test_rebuilds_the_seed_documentation_example(aws):
+    # Given the data behind the example response of seed 002 (its fictional country "TE" included)
+    countries.register("TE", "Testikistan")
+    try:
+        _pin_clock(datetime(2017, 12, 1, 9, 0, tzinfo=UTC))
+        org = builders.organizer(
+            invoice_address_from_name="Big Events LLC", invoice_address_from="Demo street 12",
+            invoice_address_from_city="Demo town", invoice_address_from_country="US",
+            invoice_introductory_text="thank you for your purchase of the following items:",
+            invoice_additional_text="We are looking forward to see you on our conference!",
+            invoice_footer_text="Big Events LLC - Registration No. 123456 - VAT ID: EU0987654321",
+            invoice_generate="True", invoice_foreign_currency_display="PLN",
+            invoice_foreign_currency_rate="4.2408", invoice_foreign_currency_rate_date="2017-07-24")
+        builders.event(org, location="Heidelberg")
+        builders.order(org, code="ABC12", payment_provider_text="Please transfer the money to our account ABC…",
+                       invoice_address={"is_business": True, "company": "Sample company", "name": "John Doe",
+                                        "street": "Test street 12", "zipcode": "12345", "city": "Testington",
+                                        "state": None, "country": "TE", "vat_id": "EU123456789", "beneficiary": ""},
+                       positions=[{"item": 1234, "variation": 245, "description": "Budget Ticket", "price": "23.00",
+                                   "tax_rate": "0.00", "tax_name": "VAT", "tax_code": "S/standard",
+                                   "event_location": "Heidelberg"}])
+        # and its transmission completed as in the example
+        invoice_store.dynamo.update(invoice_store.invoice_pk(org), "SAMPLECONF-00001",
+                                    UpdateExpression="SET transmission_status = :s, transmission_provider = :p, "
+                                                     "transmission_date = :d",
+                                    ExpressionAttributeValues={":s": "completed", ":p": "email_pdf",
+                                                               ":d": "2017-07-24T10:00:00Z"})
+        # When the invoice is read
+        doc = read.get_invoice(org, "SAMPLECONF-00001", ALL).doc
+    finally:
+        countries.unregister("TE")
+    # Then it is the documented object, field for field, in the documented order
+    text = SEED.read_text()
+    start = text.index("{", text.index("Fetching individual invoices"))
+    expected = json.JSONDecoder().raw_decode(text[start:])[0]
+    assert doc == expected
+    assert list(doc) == list(expected)
+
+
+def test_cancellation_refers_to_original_and_negates_lines(aws):
+    org = builders.organizer(invoice_generate="True", invoice_numbers_prefix_cancellations="STORNO-")
+    builders.event(org)
+    order = builders.order(org)
+    service.mark_canceled(org, "sampleconf", order["code"])
+    cancellation = read.get_invoice(org, "STORNO-00001", ALL).doc
+    assert cancellation["is_cancellation"] is True
+    assert cancellation["refers"] == "SAMPLECONF-00001"
+    assert cancellation["lines"][0]["gross_value"] == "-23.00"
+    assert cancellation["lines"][0]["tax_value"] == "-3.67"
+    assert cancellation["payment_provider_stamp"] == ""
+    assert _numbers(org, refers="samplecONF-00001") == ["STORNO-00001"]
+
+
+def test_reissue_creates_cancellation_and_new_invoice(aws):
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+    order = builders.order(org, invoice_address={"company": "Old name", "country": "DE"})
+    service.patch_order(org, "sampleconf", order["code"],
+                        service.OrderPatch.model_validate({"invoice_address": {"company": "New name", "country": "DE"}}),
+                        {"invoice_address"})
+    changes.reissue(org, "SAMPLECONF-00001", ALL)
+    assert _numbers(org) == ["SAMPLECONF-00001", "SAMPLECONF-00002", "SAMPLECONF-00003"]
+    new = read.get_invoice(org, "SAMPLECONF-00003", ALL).doc
+    assert new["invoice_to_company"] == "New name" and new["refers"] is None
+    with pytest.raises(ValidationFailed) as raised:
+        changes.reissue(org, "SAMPLECONF-00001", ALL)
+    assert raised.value.errors == ["The invoice has already been canceled."]
+
+
+def test_concurrent_reissues_cancel_an_invoice_only_once(aws_server):
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+    builders.order(org)
+
+    def attempt(_):
+        try:
+            return changes.reissue(org, "SAMPLECONF-00001", ALL)
+        except ValidationFailed:
+            return None
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = [r for r in pool.map(attempt, range(6)) if r]
+    assert len(results) == 1
+    assert _numbers(org, is_cancellation=True) == ["SAMPLECONF-00002"]
+
+
+def test_regenerate_follows_pretix_rules(aws):
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+    order = builders.order(org, email="before@example.com")
+    with pytest.raises(PermissionDenied, match=r"Invoice may not be regenerated\."):
+        changes.regenerate(org, "SAMPLECONF-00001", ALL)
+    events.patch_organizer_settings(org, {"invoice_regenerate_allowed": True, "invoice_footer_text": "New footer"})
+    regenerated = changes.regenerate(org, "SAMPLECONF-00001", ALL)
+    assert regenerated.doc["footer_text"] == "New footer"
+    assert regenerated.doc["number"] == "SAMPLECONF-00001"
+    assert regenerated.content_version == 2
+    _pin_clock(datetime.now(UTC) + timedelta(days=3))
+    with pytest.raises(PermissionDenied, match="too old"):
+        changes.regenerate(org, "SAMPLECONF-00001", ALL)
+    clock.set_clock(None)
+    service.mark_canceled(org, "sampleconf", order["code"])
+    with pytest.raises(ValidationFailed):
+        changes.regenerate(org, "SAMPLECONF-00001", ALL)
+
+
+def test_create_invoice_messages(aws):
+    org = builders.organizer(invoice_generate="False")
+    builders.event(org)
+    order = builders.order(org)
+    with pytest.raises(BadRequest, match=r"You cannot generate an invoice for this order\."):
+        service.create_invoice(org, "sampleconf", order["code"])
+    events.patch_organizer_settings(org, {"invoice_generate": "admin"})
+    doc = service.create_invoice(org, "sampleconf", order["code"])
+    assert doc["number"] == "SAMPLECONF-00001"
+    with pytest.raises(BadRequest, match=r"An invoice for this order already exists\."):
+        service.create_invoice(org, "sampleconf", order["code"])
+
+
+def test_paid_mode_issues_on_payment_and_test_mode_has_own_sequence(aws):
+    org = builders.organizer(invoice_generate="paid", invoice_numbers_prefix="INV-%Y-")
+    builders.event(org)
+    _pin_clock(datetime(2025, 3, 4, 12, tzinfo=UTC))
+    pending = builders.order(org)
+    assert pending["invoices"] == []
+    paid = service.mark_paid(org, "sampleconf", pending["code"])
+    assert paid["invoices"] == ["INV-2025-00001"]
+    test_order = builders.order(org, testmode=True, status="p")
+    assert test_order["invoices"] == ["INV-2025-TEST-00001"]
+
+
+def test_non_consecutive_numbers_use_the_order_code(aws):
+    org = builders.organizer(invoice_generate="True", invoice_numbers_consecutive=False)
+    builders.event(org)
+    order = builders.order(org, code="FOO")
+    changes.reissue(org, "SAMPLECONF-FOO-1", ALL)
+    assert _numbers(org, orders=("foo",)) == ["SAMPLECONF-FOO-1", "SAMPLECONF-FOO-2", "SAMPLECONF-FOO-3"]
+    assert order["code"] == "FOO"
