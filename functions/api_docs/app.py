@@ -18,7 +18,7 @@ app.enable_swagger(path="/api/v1/docs", title="Invoicing API")
 
 
 @app.get("/api/v1/openapi.json", include_in_schema=False)
-def openapi_document() -> Response:
+def openapi_document():
     return Response(status_code=200, content_type="application/json", body=app.get_openapi_merge_json_schema())
 
 

@@ -29,6 +29,7 @@ class HandlerNotFound(LookupError):
 _namespaces = itertools.count()
 # sys.path and sys.modules are process-wide: one handler import at a time.
 _import_lock = threading.RLock()
+_invoke_lock = threading.RLock()
 
 
 def add_layer_dirs(layer_dirs: Iterable[Path]) -> None:
@@ -107,8 +108,11 @@ class FunctionRunner:
         handler = self.handler(function_id)
         context = LambdaContext(function_id, function.timeout, function.memory_size, self._region, self._account_id)
         started = time.monotonic()
+        # One invocation at a time, as in one Lambda container: Powertools keeps the current event in
+        # class attributes shared by every resolver, so concurrent calls in one process would mix them.
         try:
-            return handler(event, context)
+            with _invoke_lock:
+                return handler(event, context)
         finally:
             elapsed = time.monotonic() - started
             if elapsed > function.timeout:

@@ -9,7 +9,8 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from moto.server import ThreadedMotoServer
+
+from invoicing_infra.local.serialized_moto import SerializedMotoServer
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -19,23 +20,10 @@ FAKE_CREDENTIALS = {
 }
 
 
-class _ReportingMotoServer(ThreadedMotoServer):
-    """ThreadedMotoServer.start() waits forever when the port cannot be bound; report the error instead."""
-
-    startup_error: BaseException | None = None
-
-    def _server_entry(self) -> None:
-        try:
-            super()._server_entry()
-        except BaseException as exc:
-            self.startup_error = exc
-            self._server_ready_event.set()
-
-
 class MotoServer:
     def __init__(self, host: str, port: int, region: str):
         self._host, self._port = host, port
-        self._server = _ReportingMotoServer(ip_address=host, port=port, verbose=False)
+        self._server = SerializedMotoServer(ip_address=host, port=port, verbose=False)
         self.region = region
         self.endpoint = ""
         self._clients: dict[str, Any] = {}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from invoicing.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from invoicing.storage import organizers as store
+from invoicing.storage.events import get_event
 
 PERMISSIONS = ("can_view_orders", "can_change_orders", "can_change_event_settings")
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -58,6 +59,10 @@ def create_token(organizer: str, name: str, permissions: list[str], events: list
     unknown = sorted(set(permissions) - set(PERMISSIONS))
     if unknown:
         raise ValidationFailed({"permissions": [f"Unknown permission: {p}" for p in unknown]})
+    if events:
+        missing = sorted(slug for slug in events if get_event(organizer, slug) is None)
+        if missing:
+            raise ValidationFailed({"events": [f"Unknown event: {slug}" for slug in missing]})
     secret = new_secret()
     record = {
         "id": secrets.token_hex(6),

@@ -51,7 +51,9 @@ def _redirect_to_slash(event: dict[str, Any]) -> dict[str, Any] | None:
         return None
     params = event.get("multiValueQueryStringParameters") or {}
     query = urlencode([(key, value) for key, values in params.items() for value in values])
-    location = path + "/" + ("?" + query if query else "")
+    # The path as the client sent it: with the stage under the execute-api URL, without under a custom domain.
+    client_path = (event.get("requestContext") or {}).get("path") or path
+    location = client_path + "/" + ("?" + query if query else "")
     return {"statusCode": 301, "headers": {"Location": location, "Content-Type": "application/json"},
             "body": "", "isBase64Encoded": False}
 

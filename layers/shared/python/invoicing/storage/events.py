@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from invoicing.errors import AlreadyExists, Conflict
+from invoicing.errors import AlreadyExists, NotFound
 from invoicing.storage import dynamo
-from invoicing.storage.organizers import _update_settings, org_pk
+from invoicing.storage.organizers import _update_settings, org_pk, query_all
 
 
 def event_sk(slug: str) -> str:
@@ -33,23 +33,17 @@ def create_event(organizer: str, event: dict[str, Any]) -> dict[str, Any]:
                                 "ConditionExpression": "attribute_exists(PK)"}},
             {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
         ])
-    except Conflict as exc:
-        raise AlreadyExists("This slug has already been used for a different event.") from exc
+    except dynamo.TransactionConflict as exc:
+        if exc.reasons[:1] == ["ConditionalCheckFailed"]:
+            raise NotFound(f"Organizer {organizer} does not exist.") from exc
+        if exc.reasons[1:2] == ["ConditionalCheckFailed"]:
+            raise AlreadyExists("This slug has already been used for a different event.") from exc
+        raise
     return item
 
 
 def list_events(organizer: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-        "ExpressionAttributeValues": {":pk": org_pk(organizer), ":prefix": "EVENT#"},
-    }
-    while True:
-        response = dynamo.query(**kwargs)
-        items.extend(response["Items"])
-        if "LastEvaluatedKey" not in response:
-            return items
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return query_all(org_pk(organizer), "EVENT#")
 
 
 def update_event_settings(organizer: str, slug: str, changes: dict[str, Any]) -> dict[str, Any]:

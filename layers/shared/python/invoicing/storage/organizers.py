@@ -6,10 +6,13 @@ Keys: organizer `ORG#<slug>`/`ORG`; token by hash `TOKEN#<sha256>`/`TOKEN`; the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from invoicing.errors import AlreadyExists, Conflict, NotFound
+from invoicing.errors import AlreadyExists, Conflict, NotFound, ValidationFailed
 from invoicing.storage import dynamo
+
+SLUG = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9.\-]{0,49}$")
 
 
 def org_pk(slug: str) -> str:
@@ -21,6 +24,8 @@ def get_organizer(slug: str) -> dict[str, Any] | None:
 
 
 def create_organizer(slug: str, name: str) -> dict[str, Any]:
+    if not SLUG.match(slug):
+        raise ValidationFailed({"slug": ["Use letters, digits, dots and dashes only (at most 50)."]})
     item = {"PK": org_pk(slug), "SK": "ORG", "slug": slug, "name": name, "settings": {}}
     try:
         dynamo.put(item, condition="attribute_not_exists(PK)")
@@ -86,6 +91,15 @@ def put_token(token: dict[str, Any]) -> None:
     """Write the token and its index entry together; the hash is the only form of the secret stored."""
     record = {"PK": token_pk(token["hash"]), "SK": "TOKEN", **token}
     index = {"PK": org_pk(token["organizer"]), "SK": f"TOKEN#{token['id']}", **token}
+    try:
+        _write_token(token, record, index)
+    except dynamo.TransactionConflict as exc:
+        if exc.reasons[:1] == ["ConditionalCheckFailed"]:
+            raise NotFound(f"Organizer {token['organizer']} does not exist.") from exc
+        raise
+
+
+def _write_token(token: dict[str, Any], record: dict[str, Any], index: dict[str, Any]) -> None:
     dynamo.transact([
         {"ConditionCheck": {"Key": {"PK": org_pk(token["organizer"]), "SK": "ORG"},
                             "ConditionExpression": "attribute_exists(PK)"}},
@@ -95,9 +109,20 @@ def put_token(token: dict[str, Any]) -> None:
 
 
 def list_tokens(organizer: str) -> list[dict[str, Any]]:
-    response = dynamo.query(KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-                            ExpressionAttributeValues={":pk": org_pk(organizer), ":prefix": "TOKEN#"})
-    return response["Items"]
+    return query_all(org_pk(organizer), "TOKEN#")
+
+
+def query_all(pk: str, prefix: str) -> list[dict[str, Any]]:
+    """Every item of a partition whose sort key starts with `prefix` (small collections only)."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+                              "ExpressionAttributeValues": {":pk": pk, ":prefix": prefix}}
+    while True:
+        response = dynamo.query(**kwargs)
+        items.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return items
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def deactivate_token(organizer: str, token_id: str) -> None:
