@@ -93,8 +93,8 @@ class ApiGateway:
     """A WSGI application answering as API Gateway (REST, Lambda proxy integration) does for the given routes.
 
     Paths are served as they are under a custom domain (`/api/v1/...`) and also with the stage first, as
-    under the execute-api URL (`/prod/api/v1/...`). Either way the event's `path` has no stage and
-    `requestContext.path` starts with it, as on AWS through the execute-api URL.
+    under the execute-api URL (`/prod/api/v1/...`). Either way the event's `path` has no stage;
+    `requestContext.path` is the path the client sent, as on AWS.
     """
 
     def __init__(self, routes: Iterable[Route], invoke: Invoke, account_id: str):
@@ -238,7 +238,10 @@ class ApiGateway:
                     "userAgent": lower_headers.get("user-agent"),
                     "userArn": None,
                 },
-                "path": f"/{route.stage}{path}",
+                # Through the execute-api URL the client's path starts with the stage; under a custom
+                # domain (what the plain local paths stand for) it does not.
+                "path": urlsplit(_wsgi_to_str(environ.get("RAW_URI") or environ.get("REQUEST_URI")
+                                              or environ.get("PATH_INFO", "/"))).path or path,
                 "protocol": environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
                 "requestId": request_id,
                 "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
