@@ -74,7 +74,7 @@ class TestApiGateway:
         assert event["isBase64Encoded"] is False
         context = event["requestContext"]
         assert context["stage"] == "test"
-        assert context["path"] == "/test/items/42/"
+        assert context["path"] == "/items/42/"  # the path the client sent (custom-domain style, no stage)
         assert context["resourcePath"] == "/items/{id}"
         assert context["httpMethod"] == "GET"
         assert context["accountId"] == "123456789012"
