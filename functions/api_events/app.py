@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from invoicing import events
@@ -11,9 +12,10 @@ from invoicing.errors import AlreadyExists, ValidationFailed
 from invoicing.pagination import page_request
 from invoicing_http.guard import SAFE_METHODS
 from invoicing_http.links import envelope, query_value
-from invoicing_http.resolver import make_app, make_handler
+from invoicing_http.resolver import configure, make_handler
 
-app = make_app()
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+configure(app)
 
 ORGANIZER = "/api/v1/organizers/<organizer>"
 Slug = Annotated[str, Path(max_length=50)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from invoicing.access import Principal
@@ -13,9 +13,10 @@ from invoicing.invoices.models import InvoiceDocument, InvoicePage
 from invoicing.pagination import page_request
 from invoicing_http import guard
 from invoicing_http.links import envelope, query_params, query_value
-from invoicing_http.resolver import make_app, make_handler
+from invoicing_http.resolver import configure, make_handler
 
-app = make_app()
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+configure(app)
 
 EVENT = "/api/v1/organizers/<organizer>/events/<event>/invoices"
 ORGANIZER = "/api/v1/organizers/<organizer>/invoices"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from invoicing.invoices.models import InvoiceDocument
@@ -13,9 +14,10 @@ from invoicing.orders.models import OrderCreate, OrderPatch
 from invoicing.pagination import page_request
 from invoicing_http import guard
 from invoicing_http.links import envelope, query_value
-from invoicing_http.resolver import make_app, make_handler
+from invoicing_http.resolver import configure, make_handler
 
-app = make_app()
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+configure(app)
 
 ORDERS = "/api/v1/organizers/<organizer>/events/<event>/orders"
 Slug = Annotated[str, Path(max_length=50)]

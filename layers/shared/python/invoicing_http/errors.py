@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 
 from invoicing.errors import (
     AlreadyExists,
@@ -142,6 +142,11 @@ def register(app: APIGatewayRestResolver) -> None:
         if list(body) == ["non_field_errors"] and all(e.get("type") == "missing" for e in errors):
             return detail(400, "No data provided")
         return json_response(400, body)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _media_type(exc: RequestUnsupportedContentType) -> Response:
+        kind = app.current_event.headers.get("Content-Type") or app.current_event.headers.get("content-type") or ""
+        return detail(415, f'Unsupported media type "{kind}" in request.')
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -7,6 +7,7 @@ permissions (before routing and before body validation, so 401/403 come first), 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -22,8 +23,12 @@ MAX_BODY_BYTES = 1024 * 1024
 logger = Logger(service="invoicing")
 
 
-def make_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+def configure(app: APIGatewayRestResolver) -> APIGatewayRestResolver:
+    """Install pretix's error bodies and its 405/404 on a function's resolver.
+
+    Each function writes `app = APIGatewayRestResolver(...)` itself: Powertools' OpenAPI merge (the
+    docs function) finds resolvers by reading that assignment in the source.
+    """
     errors.register(app)
 
     @app.not_found
@@ -58,6 +63,21 @@ def _redirect_to_slash(event: dict[str, Any]) -> dict[str, Any] | None:
             "body": "", "isBase64Encoded": False}
 
 
+def _unparsable_body(event: dict[str, Any]) -> str | None:
+    """Why a JSON body cannot be read, if it cannot: the resolver would raise more than JSONDecodeError
+    (RecursionError on deep nesting, ValueError on huge integers), which must be a 400, never a 500."""
+    body = event.get("body")
+    if not body or event.get("isBase64Encoded"):
+        return None
+    try:
+        json.loads(body)
+    except json.JSONDecodeError as exc:
+        return exc.msg
+    except (ValueError, RecursionError):
+        return "the document is too deeply nested or holds a number too large"
+    return None
+
+
 def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None) -> Callable[[dict[str, Any], Any], dict]:
     """The Lambda handler of an API function; `policy` None means the routes need no authentication."""
 
@@ -72,6 +92,9 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None) -> Ca
             except DomainError as exc:
                 handler = app.exception_handler_manager.lookup_exception_handler(type(exc))
                 return respond(handler(exc))
+        problem = _unparsable_body(event)
+        if problem:
+            return respond(errors.detail(400, f"JSON parse error - {problem}"))
         return app.resolve(event, context)
 
     @logger.inject_lambda_context(clear_state=True)
