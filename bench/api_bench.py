@@ -200,28 +200,15 @@ def _heavy_verdict(samples: list[dict[str, Any]]) -> str:
 # --- moto, tables, DynamoDB call meter --------------------------------------------------------
 
 def create_tables() -> None:
-    """Every DynamoDB table declared in template.yaml (as tests/conftest.py does)."""
-    import boto3
+    from tests.support.aws import create_tables as create
 
-    from invoicing_infra.template import Template
-
-    client = boto3.client("dynamodb")
-    for name, props in Template.load(ROOT / "template.yaml").tables().items():
-        kwargs = {"TableName": name, "KeySchema": props["KeySchema"], "AttributeDefinitions": props["AttributeDefinitions"],
-                  "BillingMode": "PAY_PER_REQUEST"}
-        if props.get("GlobalSecondaryIndexes"):
-            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-        client.create_table(**kwargs)
+    create()
 
 
 def reset_caches() -> None:
-    from invoicing import access, clock, config
-    from invoicing.storage import dynamo
+    from tests.support.aws import reset_caches as reset
 
-    config.reset()
-    dynamo.reset()
-    access.clear_cache()
-    clock.set_clock(None)
+    reset()
 
 
 class CallMeter:

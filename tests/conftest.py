@@ -19,27 +19,7 @@ os.environ.update({
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-
-def create_tables(client) -> None:
-    """Create every DynamoDB table declared in template.yaml (the template is the only source of the keys)."""
-    from invoicing_infra.template import Template
-
-    for name, props in Template.load(ROOT / "template.yaml").tables().items():
-        kwargs = {"TableName": name, "KeySchema": props["KeySchema"], "AttributeDefinitions": props["AttributeDefinitions"],
-                  "BillingMode": "PAY_PER_REQUEST"}
-        if props.get("GlobalSecondaryIndexes"):
-            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-        client.create_table(**kwargs)
-
-
-def reset_caches() -> None:
-    from invoicing import access, clock, config
-    from invoicing.storage import dynamo
-
-    config.reset()
-    dynamo.reset()
-    access.clear_cache()
-    clock.set_clock(None)
+from tests.support.aws import create_tables, reset_caches  # noqa: E402 - after the environment is set
 
 
 @pytest.fixture
