@@ -48,6 +48,8 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # tests.support.builders
 
+from tests.support import aws as aws_setup  # noqa: E402 - needs the repo root on sys.path
+
 IMPORT_RUNS = 5
 HANDLER_WARMUP = 20
 HANDLER_CALLS = 200
@@ -198,18 +200,6 @@ def _heavy_verdict(samples: list[dict[str, Any]]) -> str:
 
 
 # --- moto, tables, DynamoDB call meter --------------------------------------------------------
-
-def create_tables() -> None:
-    from tests.support.aws import create_tables as create
-
-    create()
-
-
-def reset_caches() -> None:
-    from tests.support.aws import reset_caches as reset
-
-    reset()
-
 
 class CallMeter:
     """Wraps the shared DynamoDB client: counts calls by operation and times them, in total (boto3 + moto)
@@ -374,8 +364,8 @@ Each request's time is split, per request, then the medians taken (so the parts 
              DynamoDB call adds a network round trip (a few ms) instead of moto's time.
 The token lookup is cached for 10 s in a warm function, so most requests do not read it.""")
     with mock_aws():
-        reset_caches()
-        create_tables()
+        aws_setup.reset_caches()
+        aws_setup.create_tables()
         org = builders.organizer(ORGANIZER, invoice_generate="True")
         builders.event(org, EVENT)
         secret = builders.token(org)
@@ -416,7 +406,7 @@ The token lookup is cached for 10 s in a warm function, so most requests do not 
                 lambda: dynamo.query(IndexName="ByEventNumber", KeyConditionExpression="EventScope = :s",
                                      ExpressionAttributeValues={":s": scope}, Limit=PAGE_SIZE), meter),
         }
-        reset_caches()
+        aws_setup.reset_caches()
 
     rows = []
     for label, result in ((f"GET invoice detail ({SEEDED_INVOICES} numbers)", detail),
@@ -530,12 +520,12 @@ with the average item size; DynamoDB charges full items even when only keys are 
 ms = wall time under moto (moto's GSI query cost grows with the table, DynamoDB's does not).""")
     for count in LIST_SIZES:
         with mock_aws():
-            reset_caches()
-            create_tables()
+            aws_setup.reset_caches()
+            aws_setup.create_tables()
             org = builders.organizer(ORGANIZER)
             builders.event(org, EVENT)
             _reads_at(org, count, doc, internal)
-            reset_caches()
+            aws_setup.reset_caches()
 
 
 def _reads_at(org: str, count: int, doc: dict[str, Any], internal: dict[str, Any]) -> None:

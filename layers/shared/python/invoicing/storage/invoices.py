@@ -231,8 +231,7 @@ def get_many(organizer: str, numbers: list[str]) -> list[StoredInvoice]:
 
 
 def organizer_stats(organizer: str) -> dict[str, Any]:
-    item = dynamo.get_item(_counter_key(organizer)) or {}
-    return {**item, "n": item.get("seq", 0)}
+    return dynamo.get_item(_counter_key(organizer)) or {}
 
 
 # --- Regeneration ------------------------------------------------------------------------------
