@@ -1,0 +1,46 @@
+"""Invoice PDFs (pretix's "modern1" letter layout): `render_invoice(doc, internal) -> bytes`.
+
+The only package that imports fpdf2; API functions never import it (cold starts stay small).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from invoicing.pdf import content, fonts, layout, paint
+from invoicing.pdf.engine import fpdf
+from invoicing.pdf.format import Formatter
+from invoicing.pdf.output import InvoiceOutputProducer
+
+__all__ = ["render_invoice"]
+
+
+def _creation_date(doc: dict[str, Any]) -> datetime:
+    """Midnight UTC of the invoice date: the same invoice always yields the same bytes."""
+    try:
+        return datetime.fromisoformat(doc["date"][:10]).replace(tzinfo=UTC)
+    except (KeyError, TypeError, ValueError):
+        return datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def render_invoice(doc: dict[str, Any], internal: dict[str, Any]) -> bytes:
+    """The invoice (or cancellation) `doc` as an A4 PDF; `internal` carries currency, event and test mode."""
+    shared = fonts.shared_fonts()
+    regular = shared[""]
+    formatter = Formatter(doc.get("locale") or "en", internal.get("currency") or "EUR",
+                          internal.get("event_timezone"), printable=regular.has_glyphs)
+    view = content.build(doc, internal, formatter)
+    pages = layout.layout(view, shared)
+
+    pdf = fpdf.FPDF(unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(layout.LEFT, layout.TOP, 210 - layout.RIGHT)
+    pdf.set_title(view.title)
+    pdf.set_creator("invoicing")
+    pdf.set_producer("invoicing")
+    pdf.set_lang(formatter.locale.replace("_", "-"))
+    pdf.set_creation_date(_creation_date(doc))
+    fonts.install(pdf)
+    paint.paint(pdf, pages)
+    return bytes(pdf.output(output_producer_class=InvoiceOutputProducer))

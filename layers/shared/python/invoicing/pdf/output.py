@@ -1,0 +1,82 @@
+"""PDF output with our own font embedding: fpdf2's object structure, the font program cut by `subset.py`.
+
+This replaces `OutputProducer._add_fonts` of fpdf2 2.8.9 (pinned) for documents whose fonts all come from
+`fonts.py`. The PDF objects are the ones fpdf2 writes for a TrueType font (Type0 font, CIDFontType2 with
+widths, CIDToGIDMap, descriptor with FontFile2, ToUnicode CMap); only the font program is produced
+differently, keeping the original glyph ids, and the CIDToGIDMap covers the used codes only.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from invoicing.pdf.engine import fpdf
+from invoicing.pdf.fonts import DocumentFont
+
+_output = fpdf.output
+_syntax = fpdf.syntax
+
+_TO_UNICODE = (
+    "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+    "/CIDSystemInfo\n<</Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
+    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+    "{blocks}endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+)
+
+
+def _utf16_hex(codes: tuple[int, ...]) -> str:
+    return "".join(chr(code).encode("utf-16-be").hex().upper() for code in codes)
+
+
+class InvoiceOutputProducer(_output.OutputProducer):
+    def _add_fonts(self, *_resources: Any) -> dict[int, Any]:
+        objects: dict[int, Any] = {}
+        fonts = sorted(self.fpdf.fonts.values(), key=lambda font: font.i)
+        for font in fonts:
+            if not isinstance(font, DocumentFont):
+                raise TypeError(f"{font!r} was not installed by invoicing.pdf.fonts")
+            objects[font.i] = self._add_font(font)
+        for font in fonts[:1]:
+            font.subset.pick.cache_clear()  # fpdf2's caches are per class: this releases every document's map
+            font.subset.get_glyph.cache_clear()
+        return objects
+
+    def _add_font(self, font: DocumentFont) -> Any:
+        font_name = f"MPDFAA+{font.name}"
+        used = [(glyph, code) for glyph, code in font.subset.items() if glyph is not None]
+        composite = _output.PDFFont(subtype="Type0", base_font=font_name, encoding="Identity-H")
+        self._add_pdf_obj(composite, "fonts")
+        cid_font = _output.PDFFont(subtype="CIDFontType2", base_font=font_name, d_w=font.desc.missing_width,
+                                   w=_output._tt_font_widths(font))
+        self._add_pdf_obj(cid_font, "fonts")
+        composite.descendant_fonts = _syntax.PDFArray([cid_font])
+
+        mappings = [f"<{code:04X}> <{_utf16_hex(glyph.unicode)}>\n" for glyph, code in used
+                    if isinstance(glyph.unicode, tuple) and glyph.unicode]
+        to_unicode = _syntax.PDFContentStream(
+            _TO_UNICODE.format(blocks=_output._build_cmap_blocks(mappings, "bfchar")).encode("latin-1"))
+        self._add_pdf_obj(to_unicode, "fonts")
+        composite.to_unicode = to_unicode
+
+        system_info = _output.CIDSystemInfo()
+        self._add_pdf_obj(system_info, "fonts")
+        cid_font.c_i_d_system_info = system_info
+
+        descriptor = font.desc
+        descriptor.font_name = _syntax.Name(font_name)
+        self._add_pdf_obj(descriptor, "fonts")
+        cid_font.font_descriptor = descriptor
+
+        cid_to_gid = bytearray(2 * (max(code for _, code in used) + 1))
+        for glyph, code in used:
+            struct.pack_into(">H", cid_to_gid, 2 * code, glyph.glyph_id)
+        cid_to_gid_stream = _syntax.PDFContentStream(contents=bytes(cid_to_gid), compress=True)
+        self._add_pdf_obj(cid_to_gid_stream, "fonts")
+        cid_font.c_i_d_to_g_i_d_map = cid_to_gid_stream
+
+        program = _output.PDFFontStream(contents=font.program.subset(glyph.glyph_id for glyph, _ in used))
+        self._add_pdf_obj(program, "fonts")
+        descriptor.font_file2 = program
+        return composite
