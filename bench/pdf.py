@@ -1,0 +1,147 @@
+"""Benchmark of the invoice PDF renderer (`invoicing.pdf.render_invoice`): cold start, warm time, size, memory.
+
+Run with `.venv/bin/python bench/pdf.py` (figures as text) or `--json` (one object with the keys
+`one_page_warm_median_ms`, `one_page_warm_min_ms`, `six_page_warm_median_ms`, `first_render_ms`,
+`one_page_bytes`, `six_page_bytes`, `rss_mb`). It asserts nothing about timing.
+
+Samples, built here from plain dicts: a one-page invoice (German sender, 8 lines with attendees, 19 % and
+7 % VAT, payment stamp, footer) and a long one with 190 such lines (8 pages: every row has an attendee
+line; the 190-line reference invoice of the notes had 6).
+
+* first render: median of 5 fresh interpreters, each `import invoicing.pdf` + one render of the one-page
+  invoice, timed from just before the process is spawned until the render returns (so it includes
+  interpreter start-up and all imports, not the interpreter's exit).
+* warm: 30 renders in this process after one warm-up render; median and min.
+* RSS: peak resident set size (ru_maxrss) of this process after all renders, and of a fresh process
+  rendering one invoice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+WARM_RUNS = 30
+FRESH_RUNS = 5
+
+PRODUCTS = [("Conference ticket", "349.00", "19.00"), ("Workshop day", "149.00", "19.00"),
+            ("Conference dinner", "89.00", "7.00")]
+NAMES = ["Tara Schmidt", "Paul Hoffmann", "Tara Klein", "Jonas Becker", "Mia Wagner", "Lea Fischer", "Noah Weber",
+         "Emma Schulz"]
+
+
+def _line(position: int) -> dict[str, Any]:
+    name, gross, rate = PRODUCTS[position % len(PRODUCTS)]
+    tax = (Decimal(gross) * Decimal(rate) / (100 + Decimal(rate))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    attendee = NAMES[position % len(NAMES)] + (f" ({position // len(NAMES) + 1})" if position >= len(NAMES) else "")
+    return {
+        "position": position + 1, "description": f"{name}<br />Attendee: {attendee}", "item": 1, "variation": None,
+        "subevent": None, "fee_type": None, "fee_internal_type": None, "event_date_from": "2027-06-14T08:00:00Z",
+        "event_date_to": "2027-06-16T16:00:00Z", "period_start": "2027-06-14T08:00:00Z",
+        "period_end": "2027-06-16T16:00:00Z", "event_location": None, "attendee_name": attendee,
+        "gross_value": gross, "tax_value": f"{tax:.2f}", "tax_name": "VAT", "tax_code": "S/standard", "tax_rate": rate,
+    }
+
+
+def sample(lines: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    doc = {
+        "number": "SAMPLECONF-00010", "event": "sampleconf", "order": "JUYUF", "is_cancellation": False,
+        "invoice_from_name": "Big Events GmbH", "invoice_from": "Musterstraße 1", "invoice_from_zipcode": "10115",
+        "invoice_from_city": "Berlin", "invoice_from_country": "DE", "invoice_from_tax_id": "27/123/45678",
+        "invoice_from_vat_id": "DE123456789",
+        "invoice_to": "Umbrella Consulting\nLukas Hoffmann\nGartenweg 92\n04109 Leipzig\nGermany\nVAT-ID: DE671965507",
+        "invoice_to_company": "Umbrella Consulting", "invoice_to_is_business": True, "invoice_to_name": "Lukas Hoffmann",
+        "invoice_to_street": "Gartenweg 92", "invoice_to_zipcode": "04109", "invoice_to_city": "Leipzig",
+        "invoice_to_state": "", "invoice_to_country": "DE", "invoice_to_vat_id": "DE671965507",
+        "invoice_to_beneficiary": "", "invoice_to_transmission_info": {}, "custom_field": None, "date": "2026-11-21",
+        "refers": None, "locale": "en", "introductory_text": "Thank you for registering for Sample Conference 2027.",
+        "internal_reference": "", "additional_text": "Event location: Berlin Congress Center",
+        "payment_provider_text": "", "payment_provider_stamp": "paid",
+        "footer_text": "Big Events GmbH · Amtsgericht Berlin HRB 12345 · IBAN DE02 1203 0000 0000 2020 51",
+        "lines": [_line(position) for position in range(lines)],
+        "foreign_currency_display": None, "foreign_currency_rate": None, "foreign_currency_rate_date": None,
+        "transmission_type": "email", "transmission_provider": None, "transmission_status": "pending",
+        "transmission_date": None,
+    }
+    internal = {"currency": "EUR", "event_name": "Sample Conference 2027", "event_date_from": "2027-06-14T08:00:00Z",
+                "event_date_to": "2027-06-16T16:00:00Z", "invoice_from_state": "", "testmode": False,
+                "order_email": "lukas@example.org", "event_timezone": "Europe/Berlin"}
+    return doc, internal
+
+
+# The invoice arrives as JSON on stdin, as a Lambda event would carry it.
+_FRESH = """
+import json, resource, sys, time
+from invoicing.pdf import render_invoice
+render_invoice(*json.load(sys.stdin))
+done = time.perf_counter()
+print(done, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def fresh_render() -> tuple[float, float]:
+    """(ms from spawn to the end of the first render, peak RSS in MB) of one fresh interpreter."""
+    invoice = json.dumps(sample(8))
+    started = time.perf_counter()  # CLOCK_MONOTONIC: the child's perf_counter() reads the same clock
+    output = subprocess.run([sys.executable, "-c", _FRESH], input=invoice, check=True, capture_output=True,
+                            text=True).stdout.split()
+    return (float(output[0]) - started) * 1000, float(output[1])
+
+
+def warm(doc: dict[str, Any], internal: dict[str, Any]) -> tuple[list[float], bytes]:
+    from invoicing.pdf import render_invoice
+
+    pdf = render_invoice(doc, internal)
+    times = []
+    for _ in range(WARM_RUNS):
+        started = time.perf_counter()
+        render_invoice(doc, internal)
+        times.append((time.perf_counter() - started) * 1000)
+    return times, pdf
+
+
+def page_count(pdf: bytes) -> int:
+    return pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page ") or pdf.count(b"/Type /Page>")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+
+    fresh = [fresh_render() for _ in range(FRESH_RUNS)]
+    first_ms = statistics.median(ms for ms, _ in fresh)
+    fresh_rss = max(rss for _, rss in fresh)
+    one_times, one_pdf = warm(*sample(8))
+    six_times, six_pdf = warm(*sample(190))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    figures = {
+        "one_page_warm_median_ms": round(statistics.median(one_times), 2),
+        "one_page_warm_min_ms": round(min(one_times), 2),
+        "six_page_warm_median_ms": round(statistics.median(six_times), 2),
+        "first_render_ms": round(first_ms, 1),
+        "one_page_bytes": len(one_pdf),
+        "six_page_bytes": len(six_pdf),
+        "rss_mb": round(rss, 1),
+    }
+    if args.json:
+        print(json.dumps(figures))
+        return
+    print(f"First render, fresh process (spawn + interpreter + imports + render), median of {FRESH_RUNS}: "
+          f"{first_ms:.1f} ms (runs: {', '.join(f'{ms:.0f}' for ms, _ in fresh)}); peak RSS {fresh_rss:.1f} MB")
+    for label, times, pdf in (("8 lines", one_times, one_pdf), ("190 lines", six_times, six_pdf)):
+        print(f"{label:>9}: {page_count(pdf)} page(s), {len(pdf) / 1024:.1f} KiB; warm over {WARM_RUNS} runs: "
+              f"median {statistics.median(times):.2f} ms, min {min(times):.2f} ms, max {max(times):.2f} ms")
+    print(f"Peak RSS of this process after all renders: {rss:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
