@@ -210,10 +210,12 @@ class Layout:
             height = BODY_LEAD * len(first) + SMALL_LEAD * len(details) + 1.6
             self.need(height, self.table_header)
             y = self.y + 3.3
+            self.text(LEFT, y, first[0])  # description first: text extraction reads the row in order
             values = (row.quantity, row.rate, row.net, row.gross) if c.has_taxes else (row.quantity, row.gross)
             for value, edge in zip(values, edges, strict=True):
                 self.text(edge, y, value, align="R")
-            for part in first:
+            y += BODY_LEAD
+            for part in first[1:]:
                 self.text(LEFT, y, part)
                 y += BODY_LEAD
             y -= BODY_LEAD - SMALL_LEAD - 0.2
