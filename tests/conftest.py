@@ -1,4 +1,4 @@
-"""Shared fixtures: a moto-backed AWS with the template's tables, and a pinned clock."""
+"""Shared fixtures: a moto-backed AWS with the template's tables, bucket and queues, and a pinned clock."""
 
 from __future__ import annotations
 
@@ -19,18 +19,17 @@ os.environ.update({
 })
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-from tests.support.aws import create_tables, reset_caches  # noqa: E402 - after the environment is set
+from tests.support.aws import create_resources, reset_caches  # noqa: E402 - after the environment is set
 
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """A fresh moto account holding the template's tables."""
-    import boto3
+    """A fresh moto account holding the template's tables, bucket and queues."""
     from moto import mock_aws
 
     with mock_aws():
         reset_caches()
-        create_tables(boto3.client("dynamodb"))
+        create_resources()
         yield
         reset_caches()
 
@@ -38,7 +37,6 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def aws_server(monkeypatch) -> Iterator[str]:
     """moto in server mode on a free loopback port: real HTTP and real concurrency (mock_aws is not thread-safe)."""
-    import boto3
 
     from invoicing_infra.local.serialized_moto import SerializedMotoServer
 
@@ -49,7 +47,7 @@ def aws_server(monkeypatch) -> Iterator[str]:
     endpoint = f"http://{host}:{port}"
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     reset_caches()
-    create_tables(boto3.client("dynamodb"))
+    create_resources()
     yield endpoint
     reset_caches()
     server.stop()

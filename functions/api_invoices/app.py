@@ -1,4 +1,4 @@
-"""pretix's invoice API: list and detail at event and organizer level, regenerate and reissue."""
+"""pretix's invoice API: list, detail and PDF download at event and organizer level, regenerate and reissue."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from invoicing.access import Principal
-from invoicing.invoices import changes, read
+from invoicing.invoices import changes, files, read
 from invoicing.invoices.models import InvoiceDocument, InvoicePage
 from invoicing.pagination import page_request
 from invoicing_http import guard
+from invoicing_http.downloads import content_disposition, etag_matches
 from invoicing_http.links import envelope, query_params, query_value
 from invoicing_http.resolver import configure, make_handler
 
@@ -54,6 +55,38 @@ def get_event_invoice(organizer: Slug, event: Slug, number: Number) -> InvoiceDo
 @app.get(ORGANIZER + "/<number>", summary="Fetch one invoice (organizer level)", tags=["Invoices"])
 def get_organizer_invoice(organizer: Slug, number: Number) -> InvoiceDocument:
     return read.get_invoice(organizer, number, _visibility(None)).doc
+
+
+def _download(organizer: str, number: str, event: str | None) -> Response:
+    """The PDF, or 304 when the client holds these bytes already (the ETag is their SHA-256).
+
+    No return annotation: Powertools would validate the bytes body against it. The bytes reach every
+    client intact because the API's BinaryMediaTypes is `*/*` (template.yaml says why).
+    """
+    pdf = files.download(organizer, number, _visibility(event))
+    headers = {"ETag": pdf.etag, "Cache-Control": "private, no-cache"}
+    if etag_matches(app.current_event.headers.get("If-None-Match"), pdf.etag):
+        return Response(status_code=304, body="", headers=headers)
+    body = pdf.read()
+    return Response(status_code=200, content_type="application/pdf", body=body, headers={
+        **headers, "Content-Disposition": content_disposition(pdf.filename), "Content-Length": str(len(body))})
+
+
+DOWNLOAD_RESPONSES = {200: {"description": "The PDF", "content": {"application/pdf": {}}},
+                      304: {"description": "Not modified (If-None-Match)"},
+                      409: {"description": "Not rendered yet: retry after Retry-After seconds"}}
+
+
+@app.get(EVENT + "/<number>/download", summary="Download the invoice PDF", tags=["Invoices"],
+         responses=DOWNLOAD_RESPONSES)
+def download_event_invoice(organizer: Slug, event: Slug, number: Number):
+    return _download(organizer, number, event)
+
+
+@app.get(ORGANIZER + "/<number>/download", summary="Download the invoice PDF (organizer level)", tags=["Invoices"],
+         responses=DOWNLOAD_RESPONSES)
+def download_organizer_invoice(organizer: Slug, number: Number):
+    return _download(organizer, number, None)
 
 
 def _no_content() -> Response:

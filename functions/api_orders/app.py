@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -42,8 +41,7 @@ def get_order(organizer: Slug, event: Slug, code: Code) -> dict[str, Any]:
 
 @app.patch(ORDERS + "/<code>", summary="Change email, locale or invoice address", tags=["Orders"])
 def patch_order(organizer: Slug, event: Slug, code: Code, body: Annotated[OrderPatch, Body()]) -> dict[str, Any]:
-    sent = json.loads(app.current_event.body or "{}")
-    return service.patch_order(organizer, event, code, body, set(sent) if isinstance(sent, dict) else set())
+    return service.patch_order(organizer, event, code, body, body.model_fields_set)
 
 
 @app.post(ORDERS + "/<code>/mark_paid", summary="Mark a pending order as paid", tags=["Orders"])

@@ -30,12 +30,9 @@ _NO_BODY = object()
 
 def _reset_process_caches() -> None:
     """Clients and configuration are cached per process: forget them whenever the endpoint changes."""
-    from invoicing import access, config
-    from invoicing.storage import dynamo
+    from tests.support.aws import reset_caches
 
-    dynamo.reset()
-    config.reset()
-    access.clear_cache()
+    reset_caches()
 
 
 @pytest.fixture(scope="package")

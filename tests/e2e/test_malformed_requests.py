@@ -300,7 +300,8 @@ class Offender:
 
 
 class Battery:
-    """Sends requests and collects every answer that is a 5xx or has neither a JSON body nor a bodiless status."""
+    """Sends requests and collects every answer that is a 5xx or has neither a JSON body nor a bodiless status
+    (a PDF download excepted)."""
 
     def __init__(self, api: Api):
         self.api = api
@@ -314,8 +315,10 @@ class Battery:
         reply = self.api.request(method, path, token, data=data, headers=headers, authorization=authorization)
         self.sent += 1
         ok = reply.status < 500
-        if reply.status in (204, 301):
+        if reply.status in (204, 301, 304):
             ok = ok and (reply.status != 301 or bool(reply.header("Location")))
+        elif reply.status == 200 and reply.header("Content-Type") == "application/pdf":  # a download
+            ok = reply.raw.startswith(b"%PDF-") and path.rstrip("/").endswith("/download")
         elif html_ok and (reply.header("Content-Type") or "").startswith("text/html"):
             ok = ok and bool(reply.raw)
         else:

@@ -1,33 +1,47 @@
-"""AWS set-up shared by the tests and bench/: the template's tables, and the domain's caches reset."""
+"""AWS set-up shared by the tests and bench/: the template's resources, and the domain's caches reset."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def create_tables(client: Any = None) -> None:
-    """Create every DynamoDB table declared in template.yaml (the template is the only source of the keys)."""
+def create_resources() -> dict[str, str]:
+    """Create every table, bucket and queue of template.yaml in the current (moto) account, as the local
+    stack does, and put the functions' environment variables (bucket name, queue URLs) into os.environ.
+
+    Returns the variables set, so a caller can take them out again.
+    """
     import boto3
 
+    from invoicing_infra.local.environment import function_environment
+    from invoicing_infra.local.resources import create_resources as create
+    from invoicing_infra.local.resources import local_attributes
     from invoicing_infra.template import Template
 
-    client = client or boto3.client("dynamodb")
-    for name, props in Template.load(ROOT / "template.yaml").tables().items():
-        kwargs = {"TableName": name, "KeySchema": props["KeySchema"], "AttributeDefinitions": props["AttributeDefinitions"],
-                  "BillingMode": "PAY_PER_REQUEST"}
-        if props.get("GlobalSecondaryIndexes"):
-            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-        client.create_table(**kwargs)
+    template = Template.load(ROOT / "template.yaml")
+    attributes = local_attributes(template, os.environ.get("AWS_ENDPOINT_URL", ""))  # queue URLs: moto's own
+    create(template, boto3.client, attributes)
+    variables = {name: value for name, value in function_environment(template, template.functions().values(), attributes).items()
+                 if not name.startswith("POWERTOOLS_")}
+    os.environ.update(variables)
+    return variables
+
+
+def create_tables() -> None:
+    """The template's resources (the name stays for bench/api_bench.py, which needs the tables)."""
+    create_resources()
 
 
 def reset_caches() -> None:
     from invoicing import access, clock, config
-    from invoicing.storage import dynamo
+    from invoicing.storage import dynamo, files, queues
 
     config.reset()
     dynamo.reset()
+    files.reset()
+    queues.reset()
     access.clear_cache()
     clock.set_clock(None)

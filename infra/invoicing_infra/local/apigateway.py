@@ -70,16 +70,19 @@ class Route:
 
 
 def media_type_matches(media_type: str | None, binary_media_types: Iterable[str]) -> bool:
-    """Whether a Content-Type or Accept entry is one of the Api's BinaryMediaTypes (`*/*`, `type/*` allowed)."""
+    """Whether a Content-Type or Accept entry is one of the Api's BinaryMediaTypes (`type/*` allowed).
+
+    `*/*` makes everything binary, with or without the header: every response body the function
+    base64-encodes is decoded, and every request body reaches the function base64-encoded.
+    """
+    patterns = [pattern.strip().lower() for pattern in binary_media_types]
+    if "*/*" in patterns:
+        return True
     if not media_type:
         return False
     media_type = media_type.split(";", 1)[0].strip().lower()
     main_type = media_type.split("/", 1)[0]
-    for pattern in binary_media_types:
-        pattern = pattern.strip().lower()
-        if pattern in ("*/*", media_type) or (pattern.endswith("/*") and pattern[:-2] == main_type):
-            return True
-    return False
+    return any(pattern == media_type or (pattern.endswith("/*") and pattern[:-2] == main_type) for pattern in patterns)
 
 
 def first_accept_type(accept: str | None) -> str | None:

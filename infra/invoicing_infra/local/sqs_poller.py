@@ -112,20 +112,37 @@ class SqsPoller(threading.Thread):
         self._invoke = invoke
         self._activity = activity
         self._stopping = stopping
+        self._enabled = threading.Event()
+        self._enabled.set()
+        self._turn = threading.Lock()  # held while receiving and processing
+
+    def disable(self) -> None:
+        """As disabling the event source mapping: returns once no receive or batch is under way any more."""
+        self._enabled.clear()
+        with self._turn:
+            pass
+
+    def enable(self) -> None:
+        self._enabled.set()
 
     def run(self) -> None:
         while not self._stopping.is_set():
-            try:
-                messages = self._receive()
-            except Exception:
-                if self._stopping.is_set():
-                    return
-                logger.exception("%s: receiving from %s failed", self.name, self.queue_url)
-                self._stopping.wait(1)
+            if not self._enabled.wait(0.1):
                 continue
-            if messages:
-                with self._activity.batch(self.name):
-                    self._process(messages)
+            with self._turn:
+                if not self._enabled.is_set():
+                    continue
+                try:
+                    messages = self._receive()
+                except Exception:
+                    if self._stopping.is_set():
+                        return
+                    logger.exception("%s: receiving from %s failed", self.name, self.queue_url)
+                    self._stopping.wait(1)
+                    continue
+                if messages:
+                    with self._activity.batch(self.name):
+                        self._process(messages)
 
     def _receive(self) -> list[dict[str, Any]]:
         """Up to BatchSize messages: more receives while the batching window is open and messages keep coming."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -193,6 +194,21 @@ class LocalStack:
         """Waits until every subscribed queue is empty and no SQS-triggered handler is running."""
         if self._pollers:
             drain(self._pollers, self.client("sqs"), self._activity, timeout)
+
+    @contextlib.contextmanager
+    def paused(self, function_id: str) -> Iterator[None]:
+        """Stops delivering SQS messages to a function for the block, as disabling its event source mappings
+        does on AWS; messages sent meanwhile wait in their queue and are delivered afterwards."""
+        pollers = [poller for poller in self._pollers if poller.subscription.function_id == function_id]
+        if not pollers:
+            raise KeyError(f"{function_id} has no SQS subscription in {self.template.path}")
+        for poller in pollers:
+            poller.disable()
+        try:
+            yield
+        finally:
+            for poller in pollers:
+                poller.enable()
 
     def physical_name(self, logical_id: str) -> str:
         """The local name of a resource: its logical ID (lower-cased for buckets, `.fifo` for FIFO queues)."""

@@ -24,6 +24,23 @@ def storage_config() -> StorageConfig:
         raise RuntimeError(f"invalid environment: {exc}") from exc
 
 
+def required(name: str) -> str:
+    """An environment variable a function must have been given in the template (a deployment error if not)."""
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"invalid environment: {name} is not set")
+    return value
+
+
+def files_bucket() -> str:
+    """The private, versioned bucket holding invoice files."""
+    return required("FILES_BUCKET")
+
+
+def render_queue_url() -> str:
+    return required("RENDER_QUEUE_URL")
+
+
 def reset() -> None:
     """Forget cached configuration (tests that change the environment)."""
     storage_config.cache_clear()

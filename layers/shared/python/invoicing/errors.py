@@ -46,3 +46,10 @@ class AlreadyExists(DomainError):
 
 class BadRequest(DomainError):
     """A refused action, answered 400 `{"detail": ...}`."""
+
+
+class NotReady(DomainError):
+    """A resource that is being produced (a PDF being rendered): 409 with `Retry-After`, as pretix's `retry_later`."""
+
+    detail = "The requested resource is not ready, please retry later."
+    retry_after = 2

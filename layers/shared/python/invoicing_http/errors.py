@@ -15,6 +15,7 @@ from invoicing.errors import (
     Conflict,
     NotAuthenticated,
     NotFound,
+    NotReady,
     PermissionDenied,
     ValidationFailed,
 )
@@ -128,6 +129,10 @@ def register(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(AlreadyExists)
     def _exists(exc: AlreadyExists) -> Response:
         return detail(400, exc.detail)
+
+    @app.exception_handler(NotReady)
+    def _not_ready(exc: NotReady) -> Response:
+        return detail(409, exc.detail, {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(Conflict)
     def _busy(exc: Conflict) -> Response:

@@ -7,6 +7,8 @@ permissions (before routing and before body validation, so 401/403 come first), 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from typing import Any
@@ -63,14 +65,27 @@ def _redirect_to_slash(event: dict[str, Any]) -> dict[str, Any] | None:
             "body": "", "isBase64Encoded": False}
 
 
+def _body_size(event: dict[str, Any]) -> int:
+    body = event.get("body") or ""
+    return len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body)
+
+
 def _unparsable_body(event: dict[str, Any]) -> str | None:
     """Why a JSON body cannot be read, if it cannot: the resolver would raise more than JSONDecodeError
-    (RecursionError on deep nesting, ValueError on huge integers), which must be a 400, never a 500."""
+    (RecursionError on deep nesting, ValueError on huge integers, UnicodeDecodeError on bytes that are
+    not UTF-8), which must be a 400, never a 500.
+
+    With BinaryMediaTypes `*/*` API Gateway hands every body over base64-encoded; Powertools decodes it.
+    """
     body = event.get("body")
-    if not body or event.get("isBase64Encoded"):
+    if not body:
         return None
     try:
-        json.loads(body)
+        text = base64.b64decode(body, validate=True).decode("utf-8") if event.get("isBase64Encoded") else body
+    except (binascii.Error, UnicodeDecodeError):
+        return "the body is not UTF-8 text"
+    try:
+        json.loads(text)
     except json.JSONDecodeError as exc:
         return exc.msg
     except (ValueError, RecursionError):
@@ -102,7 +117,7 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None) -> Ca
         redirect = _redirect_to_slash(event)
         if redirect:
             return redirect
-        if len(event.get("body") or "") > MAX_BODY_BYTES:
+        if _body_size(event) > MAX_BODY_BYTES:
             return respond(errors.detail(413, "Request body too large."))
         return idempotency.once(handle, event, context, lambda: respond(errors.detail(
             409, "Concurrent request with idempotency key.", {"Retry-After": "5"})))

@@ -199,6 +199,7 @@ def _internal(order: Order, event: Event, settings: InvoiceSettings, locale: str
         "event_name": i18n.localize(event.name, locale),
         "event_date_from": isoformat_z(event.date_from),
         "event_date_to": isoformat_z(event.date_to),
+        "event_timezone": event.timezone,
         "invoice_from_state": settings.invoice_address_from_state,
         "testmode": order.testmode,
         "order_email": order.email,
@@ -224,4 +225,5 @@ def build_cancellation(original: dict[str, Any], original_internal: dict[str, An
         "transmission_status": "pending",
         "transmission_date": None,
     }
-    return Draft(doc=doc, internal={**original_internal, "invoice_from_state": settings.invoice_address_from_state})
+    return Draft(doc=doc, internal={**original_internal, "invoice_from_state": settings.invoice_address_from_state,
+                                    "refers_date": original["date"]})

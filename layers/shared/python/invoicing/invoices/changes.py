@@ -6,6 +6,7 @@ from datetime import date
 
 from invoicing.clock import today_in
 from invoicing.errors import PermissionDenied, ValidationFailed
+from invoicing.invoices import files
 from invoicing.invoices.build import build_cancellation, build_invoice
 from invoicing.invoices.issue import issue_documents, new_invoice_draft, qualifies, retrying
 from invoicing.invoices.read import Visibility, get_invoice
@@ -63,7 +64,9 @@ def regenerate(organizer: str, number: str, visibility: Visibility) -> store.Sto
         doc = {**doc, "transmission_status": "pending", "transmission_provider": invoice.doc["transmission_provider"],
                "transmission_date": invoice.doc["transmission_date"]}
         store.write_regenerated(invoice, doc, internal)
-        return store.get(organizer, number)
+        files.discard(invoice)
+        files.enqueue_renders(organizer, [(invoice.number, invoice.content_version + 1)])
+        return store.get(organizer, invoice.number)
 
     return retrying(attempt)
 

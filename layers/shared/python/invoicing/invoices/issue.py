@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from invoicing.clock import today_in
 from invoicing.errors import AlreadyExists, BadRequest, Conflict
 from invoicing.events import Event
-from invoicing.invoices import numbering
+from invoicing.invoices import files, numbering
 from invoicing.invoices.build import Draft, build_invoice
 from invoicing.orders.models import Order
 from invoicing.settings import InvoiceSettings
@@ -84,6 +84,8 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
             if reason == "ConditionalCheckFailed" and index >= 1 and index <= 2 * len(documents):
                 taken.add(documents[(index - 1) // 2][0]["number"].upper())
         raise
+    # The render requests went in with the invoices; now the jobs (a new invoice is content version 1).
+    files.enqueue_renders(order.organizer, [(doc["number"], 1) for doc, _ in documents])
     return [doc for doc, _ in documents]
 
 

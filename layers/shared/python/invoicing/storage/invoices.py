@@ -8,7 +8,9 @@ Keys (docs/data-model.md has the full list):
                  consecutive counter per prefix), statistics `n`, `c`, `l:<locale>`, `lc:<locale>`
 - event stats    `ORG#<org>` / `EVENTSTATS#<event>`: the same statistics per event
 The public document is stored as JSON (its field order is the contract); the transmission fields live
-beside it as attributes, because transmission changes them with conditional writes.
+beside it as attributes, because transmission changes them with conditional writes. So do the PDF's:
+`file_*` describe the stored file and the content version it shows, `render_requested`/`_at` the last
+render request, `render_error` why the last render failed.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from invoicing.clock import isoformat_z, now
+from invoicing.errors import Conflict
 from invoicing.invoices.models import TRANSMISSION_FIELDS
 from invoicing.storage import dynamo
 from invoicing.storage.events import stats_key
@@ -50,6 +53,28 @@ def _date_keys(invoice_date: str, seq: int) -> dict[str, str]:
     return {"DateAsc": f"{invoice_date}#{inverted_seq}", "DateDesc": f"{inverted_date}#{inverted_seq}"}
 
 
+@dataclass(frozen=True)
+class InvoiceFile:
+    """A rendered file as recorded on the invoice."""
+
+    content_version: int
+    key: str
+    s3_version: str | None
+    size: int
+    sha256: str
+    rendered_at: str
+    render_ms: int
+
+
+def _file(item: dict[str, Any]) -> InvoiceFile | None:
+    if "file_key" not in item:
+        return None
+    return InvoiceFile(content_version=int(item["file_version"]), key=item["file_key"],
+                       s3_version=item.get("file_s3_version"), size=int(item["file_size"]),
+                       sha256=item["file_sha256"], rendered_at=item["file_rendered_at"],
+                       render_ms=int(item.get("file_render_ms", 0)))
+
+
 @dataclass
 class StoredInvoice:
     organizer: str
@@ -68,6 +93,17 @@ class StoredInvoice:
     @property
     def event(self) -> str:
         return self.doc["event"]
+
+    @property
+    def last_file(self) -> InvoiceFile | None:
+        """The last file recorded, whatever content it shows."""
+        return _file(self.item)
+
+    @property
+    def file(self) -> InvoiceFile | None:
+        """The PDF of the current content, if one has been rendered."""
+        stored = self.last_file
+        return stored if stored and stored.content_version == self.content_version else None
 
 
 def from_item(item: dict[str, Any]) -> StoredInvoice:
@@ -88,10 +124,15 @@ def _to_item(organizer: str, doc: dict[str, Any], internal: dict[str, Any], seq:
         "organizer": organizer, "event": doc["event"], "order": doc["order"], "number": doc["number"],
         "is_cancellation": doc["is_cancellation"], "refers": doc["refers"], "locale": doc["locale"],
         "seq": seq, "version": 1, "content_version": 1, "created": isoformat_z(now()),
+        "render_requested": 1, "render_requested_at": _timestamp(),
         "doc": json.dumps(public, separators=(",", ":")), "internal": json.dumps(internal, separators=(",", ":")),
     }
     item.update({name: doc.get(name) for name in TRANSMISSION_FIELDS})
     return item
+
+
+def _timestamp() -> int:
+    return int(now().timestamp())
 
 
 # --- Counter -----------------------------------------------------------------------------------
@@ -243,7 +284,8 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
     items: list[dict[str, Any]] = [{"Update": {
         "Key": {"PK": invoice_pk(org), "SK": current.number},
         "UpdateExpression": "SET #doc = :doc, #internal = :internal, #locale = :locale, #status = :pending, "
-                            "#version = :v1, #content = :c1",
+                            "#version = :v1, #content = :c1, render_requested = :c1, render_requested_at = :now "
+                            "REMOVE render_error, " + ", ".join(_FILE_ATTRIBUTES),
         "ConditionExpression": "#version = :v",
         "ExpressionAttributeNames": {"#doc": "doc", "#internal": "internal", "#locale": "locale",
                                      "#status": "transmission_status", "#version": "version",
@@ -251,7 +293,8 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
         "ExpressionAttributeValues": {":doc": json.dumps(public, separators=(",", ":")),
                                       ":internal": json.dumps(internal, separators=(",", ":")),
                                       ":locale": doc["locale"], ":pending": "pending", ":v": current.version,
-                                      ":v1": current.version + 1, ":c1": current.content_version + 1}}}]
+                                      ":v1": current.version + 1, ":c1": current.content_version + 1,
+                                      ":now": _timestamp()}}}]
     if doc["locale"] != current.doc["locale"]:
         delta = _stats_delta([doc])
         delta.update(_stats_delta([current.doc], -1))
@@ -265,3 +308,50 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
                                          "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}})
     dynamo.transact(items)
 
+
+
+# --- The PDF file ------------------------------------------------------------------------------
+
+_FILE_ATTRIBUTES = ("file_version", "file_key", "file_s3_version", "file_size", "file_sha256", "file_rendered_at",
+                    "file_render_ms")
+
+
+def _update(organizer: str, number: str, expression: str, condition: str, values: dict[str, Any]) -> bool:
+    """One conditional update of an invoice item; False when the condition did not hold."""
+    try:
+        dynamo.update(invoice_pk(organizer), number, UpdateExpression=expression, ConditionExpression=condition,
+                      ExpressionAttributeValues=values)
+    except Conflict:
+        return False
+    return True
+
+
+def claim_render(organizer: str, number: str, content_version: int, lease_seconds: int) -> bool:
+    """Record a render request for `content_version` unless one is already under way; True if this call made it.
+
+    Under way means: requested for this version less than `lease_seconds` ago and not failed since. A
+    conditional write, so that many concurrent downloads of a missing PDF make exactly one request.
+    """
+    stamp = _timestamp()
+    return _update(
+        organizer, number, "SET render_requested = :cv, render_requested_at = :now REMOVE render_error",
+        "content_version = :cv AND (attribute_not_exists(file_version) OR file_version <> :cv) AND "
+        "(attribute_not_exists(render_requested) OR render_requested <> :cv OR render_requested_at < :stale "
+        "OR attribute_exists(render_error))",
+        {":cv": content_version, ":now": stamp, ":stale": stamp - lease_seconds})
+
+
+def record_file(organizer: str, number: str, file: InvoiceFile) -> bool:
+    """Attach a rendered file to the invoice if it still shows that content and has no file for it yet."""
+    return _update(
+        organizer, number, "SET file_version = :cv, file_key = :key, file_s3_version = :s3v, file_size = :size, "
+        "file_sha256 = :sha, file_rendered_at = :at, file_render_ms = :ms REMOVE render_error",
+        "content_version = :cv AND (attribute_not_exists(file_version) OR file_version <> :cv)",
+        {":cv": file.content_version, ":key": file.key, ":s3v": file.s3_version, ":size": file.size,
+         ":sha": file.sha256, ":at": file.rendered_at, ":ms": file.render_ms})
+
+
+def record_render_error(organizer: str, number: str, content_version: int, reason: str) -> None:
+    """Note why a render failed, so that the next download asks again at once (no-op if the content moved on)."""
+    _update(organizer, number, "SET render_error = :reason", "content_version = :cv",
+            {":cv": content_version, ":reason": reason[:500]})

@@ -1,0 +1,43 @@
+"""Render queue consumer: one PDF per job, partial batch failures reported to SQS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from invoicing.config import storage_config
+from invoicing.invoices import rendering
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+# A twin delivery of a job in flight fails (SQS redelivers it later) instead of rendering a second time.
+idempotency = IdempotencyConfig(event_key_jmespath="[organizer, number, content_version]",
+                                expires_after_seconds=3600)
+persistence = DynamoDBPersistenceLayer(table_name=storage_config().idempotency_table_name or "IdempotencyTable")
+
+
+@idempotent_function(data_keyword_argument="job", config=idempotency, persistence_store=persistence)
+def render(job: dict[str, Any]) -> str:
+    outcome = rendering.render(rendering.RenderJob.model_validate(job))
+    logger.info("render job done", extra={"organizer": job["organizer"], "content_version": job["content_version"],
+                                          "outcome": outcome.value})
+    return outcome.value
+
+
+def record_handler(record: SQSRecord) -> str:
+    return render(job=record.json_body)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency.register_lambda_context(context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,66 @@
+"""A render job: draw the invoice's current content into its PDF file and record the file on the invoice.
+
+Safe under SQS's at-least-once delivery: a job for content that has since changed does nothing, a
+job whose file is already recorded does nothing, and a file written by a job that lost the race
+(to a regenerate, or to a twin delivery) is removed again instead of being recorded. The render
+function adds Powertools idempotency on top, so a twin delivery in flight does not render at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from invoicing.clock import isoformat_z, now
+from invoicing.pdf import render_invoice
+from invoicing.storage import files
+from invoicing.storage import invoices as store
+
+
+class RenderJob(BaseModel):
+    organizer: str = Field(min_length=1)
+    number: str = Field(min_length=1)
+    content_version: int = Field(ge=1)
+
+
+class Outcome(StrEnum):
+    RENDERED = "rendered"
+    ALREADY_RENDERED = "already rendered"
+    SUPERSEDED = "superseded"
+    MISSING = "missing"
+
+
+def render(job: RenderJob) -> Outcome:
+    invoice = store.get(job.organizer, job.number)
+    if invoice is None:
+        return Outcome.MISSING
+    if invoice.content_version != job.content_version:
+        return Outcome.SUPERSEDED  # the newer content has its own job
+    if invoice.file is not None:
+        return Outcome.ALREADY_RENDERED
+    try:
+        return _render(invoice)
+    except Exception as exc:
+        # Recorded so that the next download asks again at once; SQS retries the job meanwhile.
+        store.record_render_error(job.organizer, job.number, job.content_version, type(exc).__name__)
+        raise
+
+
+def _render(invoice: store.StoredInvoice) -> Outcome:
+    started = time.perf_counter()
+    body = render_invoice(invoice.doc, invoice.internal)
+    render_ms = round((time.perf_counter() - started) * 1000)
+    digest = hashlib.sha256(body)
+    key = files.pdf_key(invoice.organizer, invoice.number, invoice.content_version)
+    stored = files.put(key, body, sha256_b64=base64.b64encode(digest.digest()).decode())
+    file = store.InvoiceFile(content_version=invoice.content_version, key=key, s3_version=stored.version_id,
+                             size=len(body), sha256=digest.hexdigest(), rendered_at=isoformat_z(now()),
+                             render_ms=render_ms)
+    if not store.record_file(invoice.organizer, invoice.number, file):
+        files.delete_version(stored)
+        return Outcome.SUPERSEDED
+    return Outcome.RENDERED

@@ -1,0 +1,63 @@
+"""Invoice files in S3: a private, versioned bucket; one key per invoice and content version.
+
+Keys never change meaning: `invoices/<organizer>/<number>/v<content version>.pdf`. A regenerated
+invoice gets a new key, so a download can never mix old and new content, and the bucket's
+versioning keeps whatever was discarded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import quote
+
+import boto3
+from botocore.config import Config
+
+from invoicing.config import files_bucket
+
+PDF = "application/pdf"
+
+
+@cache
+def client():
+    return boto3.client("s3", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+
+
+def reset() -> None:
+    client.cache_clear()
+
+
+def pdf_key(organizer: str, number: str, content_version: int) -> str:
+    return f"invoices/{quote(organizer, safe='')}/{quote(number, safe='')}/v{content_version}.pdf"
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    version_id: str | None
+
+
+def put(key: str, body: bytes, content_type: str = PDF, sha256_b64: str | None = None) -> StoredObject:
+    """Write an object; with `sha256_b64` S3 verifies the bytes it received."""
+    extra = {"ChecksumSHA256": sha256_b64} if sha256_b64 else {}
+    response = client().put_object(Bucket=files_bucket(), Key=key, Body=body, ContentType=content_type, **extra)
+    return StoredObject(key=key, version_id=response.get("VersionId"))
+
+
+def read(key: str, version_id: str | None = None) -> bytes:
+    extra = {"VersionId": version_id} if version_id else {}
+    return client().get_object(Bucket=files_bucket(), Key=key, **extra)["Body"].read()
+
+
+def discard(key: str) -> None:
+    """Hide the current object behind a delete marker; its versions stay in the bucket."""
+    client().delete_object(Bucket=files_bucket(), Key=key)
+
+
+def delete_version(stored: StoredObject) -> None:
+    """Remove one version for good: only for a render nobody recorded (it lost against a newer one)."""
+    if stored.version_id:
+        client().delete_object(Bucket=files_bucket(), Key=stored.key, VersionId=stored.version_id)
+    else:
+        client().delete_object(Bucket=files_bucket(), Key=stored.key)
