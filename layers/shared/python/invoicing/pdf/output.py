@@ -8,12 +8,14 @@ differently, keeping the original glyph ids, and the CIDToGIDMap covers the used
 
 from __future__ import annotations
 
+import logging
 import struct
 from typing import Any
 
 from invoicing.pdf.engine import fpdf
 from invoicing.pdf.fonts import DocumentFont
 
+logger = logging.getLogger(__name__)
 _output = fpdf.output
 _syntax = fpdf.syntax
 
@@ -45,6 +47,9 @@ class InvoiceOutputProducer(_output.OutputProducer):
 
     def _add_font(self, font: DocumentFont) -> Any:
         font_name = f"MPDFAA+{font.name}"
+        if font.missing_glyphs:
+            logger.warning("Font %s has no glyphs for %s; left out", font.name,
+                           "".join(chr(code) for code in font.missing_glyphs[:20]))
         used = [(glyph, code) for glyph, code in font.subset.items() if glyph is not None]
         composite = _output.PDFFont(subtype="Type0", base_font=font_name, encoding="Identity-H")
         self._add_pdf_obj(composite, "fonts")
