@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean openapi
+.PHONY: install run test lint bench bench-pdf clean openapi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/api_bench.py
+
+bench-pdf: install
+	$(BIN)/python bench/pdf.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

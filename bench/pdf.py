@@ -12,8 +12,9 @@ line; the 190-line reference invoice of the notes had 6).
   invoice, timed from just before the process is spawned until the render returns (so it includes
   interpreter start-up and all imports, not the interpreter's exit).
 * warm: 30 renders in this process after one warm-up render; median and min.
-* RSS: peak resident set size (ru_maxrss) of this process after all renders, and of a fresh process
-  rendering one invoice.
+* RSS: peak resident set size (ru_maxrss) of this process after all renders, of a fresh process
+  rendering one invoice, and (text output only) of a process shaped like the render function: the
+  figure its MemorySize in template.yaml is chosen from.
 """
 
 from __future__ import annotations
@@ -95,6 +96,31 @@ def fresh_render() -> tuple[float, float]:
     return (float(output[0]) - started) * 1000, float(output[1])
 
 
+# What the render function's process holds: its module (Powertools, batch, idempotency), boto3 clients, renders.
+_FUNCTION = """
+import importlib.util, json, os, resource, sys
+import boto3
+os.environ.update({"TABLE_NAME": "t", "IDEMPOTENCY_TABLE_NAME": "i", "FILES_BUCKET": "b",
+                   "AWS_DEFAULT_REGION": "eu-central-1"})
+spec = importlib.util.spec_from_file_location("render_pdf_app", "functions/render_pdf/app.py")
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
+boto3.client("s3"), boto3.resource("dynamodb").meta.client
+from invoicing.pdf import render_invoice
+for invoice in json.load(sys.stdin):
+    render_invoice(*invoice)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def function_rss() -> float:
+    """Peak RSS in MB of a process shaped like the render function after rendering both samples: the figure
+    the function's MemorySize in template.yaml is chosen from."""
+    root = __file__.rsplit("/bench/", 1)[0] if "/bench/" in __file__ else "."
+    output = subprocess.run([sys.executable, "-c", _FUNCTION], input=json.dumps([sample(8), sample(190)]), check=True,
+                            capture_output=True, text=True, cwd=root).stdout
+    return float(output.split()[-1])
+
+
 def warm(doc: dict[str, Any], internal: dict[str, Any]) -> tuple[list[float], bytes]:
     from invoicing.pdf import render_invoice
 
@@ -141,6 +167,8 @@ def main() -> None:
         print(f"{label:>9}: {page_count(pdf)} page(s), {len(pdf) / 1024:.1f} KiB; warm over {WARM_RUNS} runs: "
               f"median {statistics.median(times):.2f} ms, min {min(times):.2f} ms, max {max(times):.2f} ms")
     print(f"Peak RSS of this process after all renders: {rss:.1f} MB")
+    print(f"Peak RSS of a render-function-shaped process (its module, boto3 clients, both samples): "
+          f"{function_rss():.1f} MB")
 
 
 if __name__ == "__main__":

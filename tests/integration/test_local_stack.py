@@ -288,3 +288,21 @@ class TestPersistence:
             second = LocalStack(FIXTURE_TEMPLATE, port=0, aws_port=0, persist=False)
             with pytest.raises(RuntimeError, match="already running"):
                 second.start()
+
+
+@pytest.mark.parametrize(
+    ("header", "binary_media_types", "binary"),
+    [
+        ("application/pdf", ("application/pdf",), True),
+        ("image/png", ("image/*",), True),
+        ("application/json", ("application/pdf", "image/*"), False),
+        (None, ("application/pdf",), False),
+        # `*/*` makes every body binary, whatever the header says, and without one
+        ("application/json", ("*/*",), True),
+        (None, ("*/*",), True),
+    ],
+)
+def test_which_media_types_api_gateway_treats_as_binary(header, binary_media_types, binary):
+    from invoicing_infra.local.apigateway import media_type_matches
+
+    assert media_type_matches(header, binary_media_types) is binary
