@@ -204,3 +204,15 @@ def test_text_fields_break_at_br_and_decode_entities() -> None:
     assert "Please transfer the amount.\nIBAN: DE02 1203" in text
     assert "Line one" in text and "Line two" in text
     assert "&amp;" not in text and "<br" not in text
+
+
+def test_characters_the_font_lacks_are_logged_by_script_never_by_content(caplog) -> None:
+    doc = samples.invoice()
+    doc["invoice_to_name"] = "王小明"
+
+    with caplog.at_level("WARNING", logger="invoicing.pdf.output"):
+        pdf = render_invoice(doc, samples.internal())
+
+    assert pdf.startswith(b"%PDF-")
+    assert "3 character(s) (CJK)" in caplog.text
+    assert "王" not in caplog.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import struct
+import unicodedata
 from typing import Any
 
 from invoicing.pdf.engine import fpdf
@@ -48,8 +49,10 @@ class InvoiceOutputProducer(_output.OutputProducer):
     def _add_font(self, font: DocumentFont) -> Any:
         font_name = f"MPDFAA+{font.name}"
         if font.missing_glyphs:
-            logger.warning("Font %s has no glyphs for %s; left out", font.name,
-                           "".join(chr(code) for code in font.missing_glyphs[:20]))
+            # Which scripts, never the characters: they come from names and addresses (no personal data in logs).
+            scripts = sorted({unicodedata.name(chr(code), "UNNAMED").split(" ")[0] for code in font.missing_glyphs})
+            logger.warning("Font %s has no glyphs for %d character(s) (%s); left out", font.name,
+                           len(font.missing_glyphs), ", ".join(scripts))
         used = [(glyph, code) for glyph, code in font.subset.items() if glyph is not None]
         composite = _output.PDFFont(subtype="Type0", base_font=font_name, encoding="Identity-H")
         self._add_pdf_obj(composite, "fonts")
