@@ -4,8 +4,8 @@ Run with `.venv/bin/python bench/pdf.py` (figures as text) or `--json` (one obje
 `one_page_warm_median_ms`, `one_page_warm_min_ms`, `six_page_warm_median_ms`, `first_render_ms`,
 `one_page_bytes`, `six_page_bytes`, `rss_mb`). It asserts nothing about timing.
 
-Samples, built here from plain dicts: a one-page invoice (German sender, 8 lines with attendees, 19 % and
-7 % VAT, payment stamp, footer) and a long one with 190 such lines (8 pages: every row has an attendee
+Samples, the tests' plain dicts (tests/support/pdf_samples.py): a one-page invoice (German sender, 8 lines
+with attendees, 19 % and 7 % VAT, payment stamp, footer) and a long one with 190 such lines (8 pages: every row has an attendee
 line; the 190-line reference invoice of the notes had 6).
 
 * first render: median of 5 fresh interpreters, each `import invoicing.pdf` + one render of the one-page
@@ -26,55 +26,23 @@ import statistics
 import subprocess
 import sys
 import time
-from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # tests.support.pdf_samples
+
+from tests.support import pdf_samples  # noqa: E402 - needs the repo root on sys.path
 
 WARM_RUNS = 30
 FRESH_RUNS = 5
 
-PRODUCTS = [("Conference ticket", "349.00", "19.00"), ("Workshop day", "149.00", "19.00"),
-            ("Conference dinner", "89.00", "7.00")]
-NAMES = ["Tara Schmidt", "Paul Hoffmann", "Tara Klein", "Jonas Becker", "Mia Wagner", "Lea Fischer", "Noah Weber",
-         "Emma Schulz"]
-
-
-def _line(position: int) -> dict[str, Any]:
-    name, gross, rate = PRODUCTS[position % len(PRODUCTS)]
-    tax = (Decimal(gross) * Decimal(rate) / (100 + Decimal(rate))).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    attendee = NAMES[position % len(NAMES)] + (f" ({position // len(NAMES) + 1})" if position >= len(NAMES) else "")
-    return {
-        "position": position + 1, "description": f"{name}<br />Attendee: {attendee}", "item": 1, "variation": None,
-        "subevent": None, "fee_type": None, "fee_internal_type": None, "event_date_from": "2027-06-14T08:00:00Z",
-        "event_date_to": "2027-06-16T16:00:00Z", "period_start": "2027-06-14T08:00:00Z",
-        "period_end": "2027-06-16T16:00:00Z", "event_location": None, "attendee_name": attendee,
-        "gross_value": gross, "tax_value": f"{tax:.2f}", "tax_name": "VAT", "tax_code": "S/standard", "tax_rate": rate,
-    }
 
 
 def sample(lines: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    doc = {
-        "number": "SAMPLECONF-00010", "event": "sampleconf", "order": "JUYUF", "is_cancellation": False,
-        "invoice_from_name": "Big Events GmbH", "invoice_from": "Musterstraße 1", "invoice_from_zipcode": "10115",
-        "invoice_from_city": "Berlin", "invoice_from_country": "DE", "invoice_from_tax_id": "27/123/45678",
-        "invoice_from_vat_id": "DE123456789",
-        "invoice_to": "Umbrella Consulting\nLukas Hoffmann\nGartenweg 92\n04109 Leipzig\nGermany\nVAT-ID: DE671965507",
-        "invoice_to_company": "Umbrella Consulting", "invoice_to_is_business": True, "invoice_to_name": "Lukas Hoffmann",
-        "invoice_to_street": "Gartenweg 92", "invoice_to_zipcode": "04109", "invoice_to_city": "Leipzig",
-        "invoice_to_state": "", "invoice_to_country": "DE", "invoice_to_vat_id": "DE671965507",
-        "invoice_to_beneficiary": "", "invoice_to_transmission_info": {}, "custom_field": None, "date": "2026-11-21",
-        "refers": None, "locale": "en", "introductory_text": "Thank you for registering for Sample Conference 2027.",
-        "internal_reference": "", "additional_text": "Event location: Berlin Congress Center",
-        "payment_provider_text": "", "payment_provider_stamp": "paid",
-        "footer_text": "Big Events GmbH · Amtsgericht Berlin HRB 12345 · IBAN DE02 1203 0000 0000 2020 51",
-        "lines": [_line(position) for position in range(lines)],
-        "foreign_currency_display": None, "foreign_currency_rate": None, "foreign_currency_rate_date": None,
-        "transmission_type": "email", "transmission_provider": None, "transmission_status": "pending",
-        "transmission_date": None,
-    }
-    internal = {"currency": "EUR", "event_name": "Sample Conference 2027", "event_date_from": "2027-06-14T08:00:00Z",
-                "event_date_to": "2027-06-16T16:00:00Z", "invoice_from_state": "", "testmode": False,
-                "order_email": "lukas@example.org", "event_timezone": "Europe/Berlin"}
-    return doc, internal
+    """The tests' sample invoice (German sender, attendees, 19 % and 7 % VAT, stamp, footer) with `lines` lines."""
+    return pdf_samples.invoice(pdf_samples.attendee_lines(lines)), pdf_samples.internal()
 
 
 # The invoice arrives as JSON on stdin, as a Lambda event would carry it.
@@ -115,9 +83,8 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 def function_rss() -> float:
     """Peak RSS in MB of a process shaped like the render function after rendering both samples: the figure
     the function's MemorySize in template.yaml is chosen from."""
-    root = __file__.rsplit("/bench/", 1)[0] if "/bench/" in __file__ else "."
     output = subprocess.run([sys.executable, "-c", _FUNCTION], input=json.dumps([sample(8), sample(190)]), check=True,
-                            capture_output=True, text=True, cwd=root).stdout
+                            capture_output=True, text=True, cwd=ROOT).stdout
     return float(output.split()[-1])
 
 

@@ -12,7 +12,7 @@ from invoicing.money import quantize
 from invoicing.pdf import content, fonts, layout
 from invoicing.pdf.format import Formatter
 from invoicing.pdf.text import lines, wrap
-from tests.unit import pdf_samples as samples
+from tests.support import pdf_samples as samples
 
 CODE_NEXT_TO_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 

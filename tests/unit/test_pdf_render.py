@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from invoicing.pdf import render_invoice
-from tests.unit import pdf_samples as samples
+from tests.support import pdf_samples as samples
 
 
 def pages_text(pdf: bytes) -> list[str]:
