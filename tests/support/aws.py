@@ -37,11 +37,21 @@ def create_tables() -> None:
 
 def reset_caches() -> None:
     from invoicing import access, clock, config
-    from invoicing.storage import dynamo, files, queues
+    from invoicing.storage import dynamo, files, mail, queues
 
     config.reset()
     dynamo.reset()
     files.reset()
+    mail.reset()
     queues.reset()
     access.clear_cache()
     clock.set_clock(None)
+
+
+def sent_emails() -> list[dict]:
+    """What moto's SES backend holds as sent (raw messages included), for tests that read mail back."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")]
+    return list(backend.sent_messages)
