@@ -1,0 +1,40 @@
+"""Text and date helpers shared by the XML formats: pretix's `<br />` texts, XML-safe strings, local dates."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# XML 1.0 forbids most control characters; ElementTree would write them and produce an unparsable file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def parts(text: str | None) -> list[str]:
+    """The non-empty lines of a pretix text, split on newlines and `<br />`."""
+    return [part.strip() for part in _BR.sub("\n", text or "").splitlines() if part.strip()]
+
+
+def plain(text: str | None, separator: str = "\n") -> str:
+    return separator.join(parts(text))
+
+
+def local_date(value: str | None, timezone: str | None) -> date | None:
+    """The calendar date of an ISO datetime (`2027-06-14T08:00:00Z`) in the event's time zone."""
+    if not value:
+        return None
+    if len(value) == 10:
+        return date.fromisoformat(value)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        zone = ZoneInfo(timezone) if timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return moment.astimezone(zone).date()
