@@ -47,8 +47,9 @@ class TaxCategory:
     exemption_reason: str | None = None
 
     @property
-    def key(self) -> tuple[str, Decimal, str | None, str | None]:
-        return self.code, self.rate, self.exemption_code, self.exemption_reason
+    def key(self) -> tuple[str, Decimal]:
+        """One VAT breakdown per key: per rate for S (and L, M, B), per category for the 0 % ones."""
+        return self.code, self.rate
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,25 @@ def _without_outside_scope(lines: list[Line]) -> list[Line]:
             if line.category.code == "O" else line for line in lines]
 
 
+def _one_breakdown_per_exemption(lines: list[Line]) -> list[Line]:
+    """Exactly one breakdown per 0 % category (BR-E-01, BR-Z-01, BR-AE-01, ...): merge their reasons."""
+    merged: dict[str, TaxCategory] = {}
+    for line in lines:
+        category = line.category
+        if category.code in RATED_CATEGORIES:
+            continue
+        seen = merged.get(category.code)
+        if seen is None:
+            merged[category.code] = category
+            continue
+        reasons = [r for r in (seen.exemption_reason or "").split("; ") if r]
+        if category.exemption_reason and category.exemption_reason not in reasons:
+            reasons.append(category.exemption_reason)
+        code = seen.exemption_code if seen.exemption_code == category.exemption_code else None
+        merged[category.code] = TaxCategory(seen.code, ZERO, code, "; ".join(reasons) or None)
+    return [replace(line, category=merged[line.category.code]) if line.category.code in merged else line for line in lines]
+
+
 def _resplit(group: list[Line], currency: str) -> list[Line]:
     """Move cents between net and tax (gross kept) until Σnet = round(Σgross * 100 / (100 + rate))."""
     rate = group[0].category.rate
@@ -148,8 +168,8 @@ def compute(lines: Iterable[Mapping[str, Any]], currency: str, *, negate: bool =
     """Lines, VAT breakdown and totals for an e-invoice; `negate` flips a cancellation's amounts to positive."""
     if places(currency) > 2:
         raise UnsupportedCurrency(f"{currency} has {places(currency)} decimals; EN 16931 allows at most 2")
-    parsed = _without_outside_scope([_parse_line(raw, -1 if negate else 1) for raw in lines])
-    buckets: dict[tuple, list[int]] = {}
+    parsed = _one_breakdown_per_exemption(_without_outside_scope([_parse_line(raw, -1 if negate else 1) for raw in lines]))
+    buckets: dict[tuple[str, Decimal], list[int]] = {}
     for index, line in enumerate(parsed):
         buckets.setdefault(line.category.key, []).append(index)
     for indexes in buckets.values():

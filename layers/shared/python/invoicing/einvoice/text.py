@@ -17,7 +17,8 @@ def xml_safe(text: str) -> str:
 
 def parts(text: str | None) -> list[str]:
     """The non-empty lines of a pretix text, split on newlines and `<br />`."""
-    return [part.strip() for part in _BR.sub("\n", text or "").splitlines() if part.strip()]
+    lines = xml_safe(_BR.sub("\n", text or "")).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [part.strip() for part in lines if part.strip()]
 
 
 def plain(text: str | None, separator: str = "\n") -> str:

@@ -59,10 +59,9 @@ def _tax_category(parent: ET.Element, tag: str, category: TaxCategory, *, with_r
     _add(_group(element, "cac:TaxScheme"), "cbc:ID", "VAT")
 
 
-def _endpoint(parent: ET.Element, participant: str | None, fallback_email: str | None) -> None:
+def _endpoint(parent: ET.Element, participant: str | None) -> None:
+    """EndpointID from `<scheme>:<id>`; left out when unknown (missing_for_peppol reports it beforehand)."""
     split = split_participant(participant)
-    if split is None and fallback_email:
-        split = ("EM", fallback_email)  # EAS "EM": valid BIS syntax, though not routable on the network
     if split is not None:
         _add(parent, "cbc:EndpointID", split[1], schemeID=split[0])
 
@@ -89,7 +88,11 @@ def _tax_scheme(parent: ET.Element, company_id: str | None, scheme: str) -> None
 
 def _supplier(root: ET.Element, seller: Seller, outside_scope: bool) -> None:
     party = _group(_group(root, "cac:AccountingSupplierParty"), "cac:Party")
-    _endpoint(party, seller.peppol_id, seller.contact_email)
+    _endpoint(party, seller.peppol_id)
+    if outside_scope or not seller.vat_id:  # BR-CO-26: BT-29, BT-30 or BT-31 identifies the seller
+        identifier = seller.tax_id or (split_participant(seller.peppol_id) or (None, None))[1]
+        if identifier:
+            _add(_group(party, "cac:PartyIdentification"), "cbc:ID", identifier)
     if seller.name:
         _add(_group(party, "cac:PartyName"), "cbc:Name", seller.name)
     _address(party, "cac:PostalAddress", street=seller.street, city=seller.city, zipcode=seller.zipcode,
@@ -105,11 +108,10 @@ def _supplier(root: ET.Element, seller: Seller, outside_scope: bool) -> None:
         _add(contact, "cbc:ElectronicMail", seller.contact_email)
 
 
-def _customer(root: ET.Element, doc: Mapping[str, Any], internal: Mapping[str, Any], outside_scope: bool) -> None:
+def _customer(root: ET.Element, doc: Mapping[str, Any], outside_scope: bool) -> None:
     info = doc.get("invoice_to_transmission_info") or {}
     party = _group(_group(root, "cac:AccountingCustomerParty"), "cac:Party")
-    _endpoint(party, info.get("transmission_peppol_participant_id"),
-              info.get("transmission_email_address") or internal.get("order_email"))
+    _endpoint(party, info.get("transmission_peppol_participant_id"))
     company, name = (doc.get("invoice_to_company") or "").strip(), (doc.get("invoice_to_name") or "").strip()
     _address(party, "cac:PostalAddress", street=doc.get("invoice_to_street"), city=doc.get("invoice_to_city"),
              zipcode=doc.get("invoice_to_zipcode"), state=doc.get("invoice_to_state"), country=doc.get("invoice_to_country"))
@@ -219,7 +221,7 @@ def build_ubl(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Selle
         _add(reference, "cbc:ID", doc["refers"])
         _add(reference, "cbc:IssueDate", internal.get("refers_date"))
     _supplier(root, seller, outside_scope)
-    _customer(root, doc, internal, outside_scope)
+    _customer(root, doc, outside_scope)
     if end is not None or any(line.category.code == "K" for line in amounts.lines):
         delivery = _group(root, "cac:Delivery")
         _add(delivery, "cbc:ActualDeliveryDate", end.isoformat() if end else None)
