@@ -113,3 +113,20 @@ def test_outside_scope_mixed_with_other_categories_becomes_exempt():
     assert mixed.lines[1].category.exemption_reason == "Donation"
     alone = compute([_line(1, "10.00", "0.00", "O", "")], "EUR")
     assert alone.lines[0].category.code == "O"
+
+
+def test_the_runtime_package_imports_neither_lxml_nor_saxonche():
+    import subprocess
+    import sys
+
+    code = "import sys, invoicing.einvoice; print(sorted(m for m in sys.modules if m.split('.')[0] in {'lxml', 'saxonche'}))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_zero_rate_lines_of_one_category_share_one_breakdown_with_merged_reasons():
+    amounts = compute([_line(1, "10.00", "0.00", "E", "Donation"), _line(2, "20.00", "0.00", "E/VATEX-EU-132-1I", "Education"),
+                       _line(3, "5.00", "0.00", "E", "Donation")], "EUR")
+    (group,) = amounts.groups
+    assert group.category == TaxCategory("E", Decimal(0), None, "Donation; Education")
+    assert group.taxable == Decimal("35.00")

@@ -32,10 +32,11 @@ _CAP = re.compile(r"^[0-9]{5}$")
 _PROVINCE = re.compile(r"^(?:IT-)?([A-Z]{2})$")
 _BIC = re.compile(r"^[A-Z]{6}[A-Z2-9][A-NP-Z0-9](?:[A-Z0-9]{3})?$")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
-# Common non-Latin-1 characters, by code point (en/em dash, typographic quotes, ellipsis, bullet, ...).
+# Common non-Latin-1 characters that NFKD does not fold (dashes, typographic quotes, ellipsis, euro, L with stroke, ...).
 _REPLACEMENTS = {
     "\u20ac": "EUR", "\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"',
     "\u201d": '"', "\u201e": '"', "\u2026": "...", "\u2022": "-", "\u2122": "TM", "\u2009": " ", "\u202f": " ",
+    "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0152": "OE", "\u0153": "oe", "\u0131": "i",
 }  # fmt: skip
 
 # Natura for 0 % lines by pretix tax code category (notes: E → N4, AE → N6.x, K → N3.2, G → N3.1, O → N2.x).
