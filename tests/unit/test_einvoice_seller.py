@@ -45,23 +45,34 @@ def test_split_participant():
 
 
 def test_peppol_ready():
-    doc = pdf_samples.invoice(invoice_to_transmission_info=PEPPOL_INFO)
+    doc = pdf_samples.invoice(invoice_to_country="BE", invoice_to_transmission_info=PEPPOL_INFO)
     assert missing_for_peppol(doc, Seller.from_invoice(doc, {}, PEPPOL_SETTINGS)) == []
 
 
+def test_peppol_between_german_parties_needs_the_seller_contact_and_post_codes():
+    doc = pdf_samples.invoice(invoice_to_zipcode="", invoice_to_transmission_info=PEPPOL_INFO)
+    assert doc["invoice_from_country"] == doc["invoice_to_country"] == "DE"
+    assert missing_for_peppol(doc, Seller.from_invoice(doc, {}, PEPPOL_SETTINGS)) == [
+        "invoice_seller_contact_name", "invoice_seller_contact_phone", "invoice_to_zipcode"]
+    doc["invoice_to_zipcode"] = "04109"
+    complete = {**PEPPOL_SETTINGS, "invoice_seller_contact_name": "Anna", "invoice_seller_contact_phone": "+49 30 1"}
+    assert missing_for_peppol(doc, Seller.from_invoice(doc, {}, complete)) == []
+
+
 def test_peppol_needs_the_seller_endpoint_and_the_buyer_participant():
-    doc = pdf_samples.invoice()
+    doc = pdf_samples.invoice(invoice_to_country="BE")
     assert missing_for_peppol(doc, Seller.from_invoice(doc, {}, {})) == [
         "invoice_seller_peppol_id", "transmission_peppol_participant_id"]
     assert "invoice_seller_peppol_id" in missing_for_peppol(doc, Seller.from_invoice(doc, {}, {"invoice_seller_peppol_id": "x"}))
 
 
 def test_peppol_needs_seller_vat_id_for_standard_rated_lines_but_a_tax_id_does_for_exempt_ones():
-    doc = pdf_samples.invoice(invoice_from_vat_id="", invoice_to_transmission_info=PEPPOL_INFO)
+    doc = pdf_samples.invoice(invoice_from_vat_id="", invoice_to_country="BE", invoice_to_transmission_info=PEPPOL_INFO)
     assert missing_for_peppol(doc, Seller.from_invoice(doc, {}, PEPPOL_SETTINGS)) == ["invoice_from_vat_id"]
     exempt = [pdf_samples.line(1, "Ticket", "50.00", "0.00")]
     exempt[0]["tax_code"] = "E"
-    doc = pdf_samples.invoice(lines=exempt, invoice_from_vat_id="", invoice_to_transmission_info=PEPPOL_INFO)
+    doc = pdf_samples.invoice(lines=exempt, invoice_from_vat_id="", invoice_to_country="BE",
+                              invoice_to_transmission_info=PEPPOL_INFO)
     assert missing_for_peppol(doc, Seller.from_invoice(doc, {}, PEPPOL_SETTINGS)) == []
     doc["invoice_from_tax_id"] = ""
     assert missing_for_peppol(doc, Seller.from_invoice(doc, {}, PEPPOL_SETTINGS)) == ["invoice_from_vat_id"]

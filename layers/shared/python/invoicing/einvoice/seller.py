@@ -95,7 +95,8 @@ def missing_for_peppol(doc: Mapping[str, Any], seller: Seller) -> list[str]:
 
     Seller: electronic address BT-34 (R020), name (BR-06), country (BR-09), and a VAT id (BR-S-02 etc.;
     a local tax id only where every line is exempt). Buyer: participant id (R010), name (BR-07), country
-    (BR-11), and a VAT id for reverse charge and intra-community lines (BR-AE-02, BR-IC-02).
+    (BR-11), and a VAT id for reverse charge and intra-community lines (BR-AE-02, BR-IC-02). Between two
+    German parties the national rules of BIS 3.0.19 apply too (the offline test XSLT predates them).
     """
     missing = []
     if split_participant(seller.peppol_id) is None:
@@ -116,6 +117,17 @@ def missing_for_peppol(doc: Mapping[str, Any], seller: Seller) -> list[str]:
         missing.append("invoice_to_country")
     if codes & {"AE", "K"} and not _clean(doc.get("invoice_to_vat_id")):
         missing.append("invoice_to_vat_id")
+    if seller.country == "DE" and _clean(doc.get("invoice_to_country")) == "DE":
+        missing += _missing_german(doc, seller)
+    return missing
+
+
+def _missing_german(doc: Mapping[str, Any], seller: Seller) -> list[str]:
+    """DE to DE, BIS 3.0.19 adds DE-R-*: seller contact name, phone and e-mail; post codes and cities."""
+    missing = [SETTING_KEYS[field] for field in ("contact_name", "contact_phone", "contact_email") if not getattr(seller, field)]
+    missing += [field for field, value in (("invoice_from_zipcode", seller.zipcode), ("invoice_from_city", seller.city))
+                if not value]
+    missing += [field for field in ("invoice_to_zipcode", "invoice_to_city") if not _clean(doc.get(field))]
     return missing
 
 
