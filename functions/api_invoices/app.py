@@ -11,8 +11,9 @@ from invoicing.access import Principal
 from invoicing.invoices import changes, files, read
 from invoicing.invoices.models import InvoiceDocument, InvoicePage
 from invoicing.pagination import page_request
+from invoicing.transmission import attempts, documents
 from invoicing_http import guard
-from invoicing_http.downloads import content_disposition, etag_matches
+from invoicing_http.downloads import content_disposition, etag_matches, wants_xml
 from invoicing_http.links import envelope, query_params, query_value
 from invoicing_http.resolver import configure, make_handler
 
@@ -58,22 +59,28 @@ def get_organizer_invoice(organizer: Slug, number: Number) -> InvoiceDocument:
 
 
 def _download(organizer: str, number: str, event: str | None) -> Response:
-    """The PDF, or 304 when the client holds these bytes already (the ETag is their SHA-256).
+    """The PDF, or with `Accept: application/xml` the e-invoice XML (Peppol UBL, FatturaPA); 304 when the
+    client holds these bytes already (the ETag is their SHA-256).
 
     No return annotation: Powertools would validate the bytes body against it. The bytes reach every
     client intact because the API's BinaryMediaTypes is `*/*` (template.yaml says why).
     """
-    pdf = files.download(organizer, number, _visibility(event))
-    headers = {"ETag": pdf.etag, "Cache-Control": "private, no-cache"}
-    if etag_matches(app.current_event.headers.get("If-None-Match"), pdf.etag):
+    if wants_xml(app.current_event.headers.get("Accept")):
+        document, media_type = documents.download_xml(organizer, number, _visibility(event)), "application/xml"
+    else:
+        document, media_type = files.download(organizer, number, _visibility(event)), "application/pdf"
+    headers = {"ETag": document.etag, "Cache-Control": "private, no-cache", "Vary": "Accept"}
+    if etag_matches(app.current_event.headers.get("If-None-Match"), document.etag):
         return Response(status_code=304, body="", headers=headers)
-    body = pdf.read()
-    return Response(status_code=200, content_type="application/pdf", body=body, headers={
-        **headers, "Content-Disposition": content_disposition(pdf.filename), "Content-Length": str(len(body))})
+    body = document.read()
+    return Response(status_code=200, content_type=media_type, body=body, headers={
+        **headers, "Content-Disposition": content_disposition(document.filename), "Content-Length": str(len(body))})
 
 
-DOWNLOAD_RESPONSES = {200: {"description": "The PDF", "content": {"application/pdf": {}}},
+DOWNLOAD_RESPONSES = {200: {"description": "The PDF (or the XML form)",
+                            "content": {"application/pdf": {}, "application/xml": {}}},
                       304: {"description": "Not modified (If-None-Match)"},
+                      406: {"description": "XML asked for an invoice without an XML form (email)"},
                       409: {"description": "Not rendered yet: retry after Retry-After seconds"}}
 
 
@@ -120,6 +127,34 @@ def regenerate_event_invoice(organizer: Slug, event: Slug, number: Number):
                      403: {"description": "May not be regenerated"}})
 def regenerate_organizer_invoice(organizer: Slug, number: Number):
     changes.regenerate(organizer, number, _visibility(None, write=True))
+    return _no_content()
+
+
+@app.post(EVENT + "/<number>/transmit", summary="Send a pending invoice to its recipient", tags=["Invoices"],
+          responses={204: {"description": "Attempt queued"}, 403: {"description": "Not pending"}})
+def transmit_event_invoice(organizer: Slug, event: Slug, number: Number):
+    attempts.transmit(organizer, number, _visibility(event, write=True))
+    return _no_content()
+
+
+@app.post(ORGANIZER + "/<number>/transmit", summary="Send a pending invoice (organizer level)", tags=["Invoices"],
+          responses={204: {"description": "Attempt queued"}, 403: {"description": "Not pending"}})
+def transmit_organizer_invoice(organizer: Slug, number: Number):
+    attempts.transmit(organizer, number, _visibility(None, write=True))
+    return _no_content()
+
+
+@app.post(EVENT + "/<number>/retransmit", summary="Send the invoice again, whatever happened before", tags=["Invoices"],
+          responses={204: {"description": "Attempt queued"}, 409: {"description": "In transmission"}})
+def retransmit_event_invoice(organizer: Slug, event: Slug, number: Number):
+    attempts.retransmit(organizer, number, _visibility(event, write=True))
+    return _no_content()
+
+
+@app.post(ORGANIZER + "/<number>/retransmit", summary="Send again (organizer level)", tags=["Invoices"],
+          responses={204: {"description": "Attempt queued"}, 409: {"description": "In transmission"}})
+def retransmit_organizer_invoice(organizer: Slug, number: Number):
+    attempts.retransmit(organizer, number, _visibility(None, write=True))
     return _no_content()
 
 

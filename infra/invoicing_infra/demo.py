@@ -25,6 +25,14 @@ ORGANIZER_SETTINGS: dict[str, Any] = {
     "invoice_additional_text": "The amount has been or will be charged to the payment method you chose.",
     "invoice_footer_text": "Big Events LLC · Demo street 12 · 69117 Heidelberg · demo@bigevents.example",
     "invoice_generate": "True",
+    # Transmission: email-type invoices are sent on issue too; what Peppol and SdI need of the seller.
+    "invoice_email_attachment": True,
+    "invoice_email_sender": "invoices@example.com",
+    "invoice_seller_contact_name": "Dana Demo",
+    "invoice_seller_contact_email": "billing@bigevents.example",
+    "invoice_seller_iban": "DE02120300000000202051",
+    "invoice_seller_peppol_id": "9930:DE123456789",
+    "invoice_sdi_transmitter_id": "01234567890",
 }
 
 EVENT_DATA: dict[str, Any] = {
@@ -78,6 +86,24 @@ ORDERS: list[dict[str, Any]] = [
                        "tax_name": "Reverse charge", "attendee_name": "Erik Lund"}],
         "fees": [{"fee_type": "service", "description": "Group registration", "value": "10.00", "tax_rate": "0.00",
                   "tax_name": "Reverse charge"}],
+    },
+    {   # A Belgian business that receives its invoices through Peppol (UBL to the local fake access point).
+        "status": "p", "email": "ap@acme-belgium.example", "locale": "en", "payment_provider": "banktransfer",
+        "invoice_address": {"is_business": True, "company": "Acme Belgium NV", "name": "Jan Peeters",
+                            "street": "Rue de la Loi 1", "zipcode": "1000", "city": "Brussels", "country": "BE",
+                            "vat_id": "BE0123456749", "transmission_type": "peppol",
+                            "transmission_info": {"transmission_peppol_participant_id": "0208:0123456749"}},
+        "positions": [{"description": "Conference ticket", "price": "335.29", "tax_rate": "0.00",
+                       "tax_name": "Reverse charge", "tax_code": "AE", "attendee_name": "Jan Peeters"}],
+    },
+    {   # An Italian business: FatturaPA through the Sistema di Interscambio (local fake intermediary).
+        "status": "p", "email": "amministrazione@rossi.example", "locale": "en", "payment_provider": "banktransfer",
+        "invoice_address": {"is_business": True, "company": "Rossi S.r.l.", "name": "Mario Rossi",
+                            "street": "Via Roma 1", "zipcode": "00184", "city": "Roma", "country": "IT",
+                            "vat_id": "IT12345678903", "transmission_type": "it_sdi",
+                            "transmission_info": {"transmission_it_sdi_pec": "rossi@pec.example.it",
+                                                  "transmission_it_sdi_recipient_code": "ABC1234"}},
+        "positions": [{**_TICKET, "attendee_name": "Mario Rossi"}],
     },
     {   # Canceled after its invoice was issued, so a cancellation exists.
         "status": "n", "email": "sam.lee@example.com", "locale": "en", "payment_provider": "banktransfer",

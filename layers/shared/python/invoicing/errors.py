@@ -53,3 +53,22 @@ class NotReady(DomainError):
 
     detail = "The requested resource is not ready, please retry later."
     retry_after = 2
+
+
+class Locked(DomainError):
+    """A resource that exists but may not be handed out yet (a billing invoice in review, or its PDF being
+    rendered): 423 with `Retry-After`, as pretix Hosted answers billing invoice downloads."""
+
+    detail = "The file is not yet ready and will now be prepared. Retry the request after waiting for a few seconds."
+    retry_after = 2
+
+    def __init__(self, detail: str | None = None, retry_after: int | None = None):
+        super().__init__(detail)
+        if retry_after is not None:
+            self.retry_after = retry_after
+
+
+class NotAcceptable(DomainError):
+    """No representation for the Accept header (406), as Django REST framework answers it."""
+
+    detail = "Could not satisfy the request Accept header."

@@ -17,6 +17,8 @@ from invoicing import countries
 from invoicing.errors import ValidationFailed
 
 _PREFIX = re.compile(r"^[\w\-%./,&:# ]*$")
+PARTICIPANT_ID = re.compile(r"[0-9]{4}:[^\s:]{1,60}")  # <ICD scheme>:<identifier>, as pretix validates it
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class InvoiceSettings(BaseModel):
@@ -49,6 +51,17 @@ class InvoiceSettings(BaseModel):
     invoice_foreign_currency_display: str = ""
     invoice_foreign_currency_rate: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=4)
     invoice_foreign_currency_rate_date: date | None = None
+    # Ours: what e-invoice formats and the email channel need and pretix keeps elsewhere.
+    invoice_email_attachment: bool = False  # also transmit email-type invoices automatically when issued
+    invoice_email_sender: str = Field("", max_length=254)
+    invoice_seller_contact_name: str = Field("", max_length=200)
+    invoice_seller_contact_email: str = Field("", max_length=254)
+    invoice_seller_contact_phone: str = Field("", max_length=50)
+    invoice_seller_iban: str = Field("", max_length=34)
+    invoice_seller_bic: str = Field("", max_length=11)
+    invoice_seller_peppol_id: str = Field("", max_length=100)
+    invoice_seller_codice_fiscale: str = Field("", max_length=16)
+    invoice_sdi_transmitter_id: str = Field("", max_length=28)
 
     @field_validator("invoice_numbers_prefix", "invoice_numbers_prefix_cancellations")
     @classmethod
@@ -69,6 +82,28 @@ class InvoiceSettings(BaseModel):
     def _currency(cls, value: str) -> str:
         if value and not re.fullmatch(r"[A-Z]{3}", value):
             raise ValueError("Use an ISO 4217 currency code such as PLN.")
+        return value
+
+    @field_validator("invoice_seller_peppol_id")
+    @classmethod
+    def _participant(cls, value: str) -> str:
+        if value and not PARTICIPANT_ID.fullmatch(value):
+            raise ValueError("Use the form <scheme>:<id>, for example 0088:4035811991021.")
+        return value
+
+    @field_validator("invoice_email_sender", "invoice_seller_contact_email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and not EMAIL.fullmatch(value):
+            raise ValueError("Enter a valid email address.")
+        return value
+
+    @field_validator("invoice_seller_iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        value = value.replace(" ", "").upper()
+        if value and not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", value):
+            raise ValueError("Enter a valid IBAN.")
         return value
 
     @field_validator("invoice_generate", mode="before")

@@ -24,3 +24,9 @@ def content_disposition(filename: str) -> str:
         return f'attachment; filename="{plain}"'
     fallback = plain.encode("ascii", "replace").decode().replace("?", "_")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def wants_xml(accept: str | None) -> bool:
+    """Whether the client asks for the XML form first (`Accept: application/xml` or `text/xml`)."""
+    first = (accept or "").split(",", 1)[0].split(";", 1)[0].strip().lower()
+    return first in ("application/xml", "text/xml")

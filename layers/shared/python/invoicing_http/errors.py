@@ -13,6 +13,8 @@ from invoicing.errors import (
     AlreadyExists,
     BadRequest,
     Conflict,
+    Locked,
+    NotAcceptable,
     NotAuthenticated,
     NotFound,
     NotReady,
@@ -130,9 +132,17 @@ def register(app: APIGatewayRestResolver) -> None:
     def _exists(exc: AlreadyExists) -> Response:
         return detail(400, exc.detail)
 
+    @app.exception_handler(NotAcceptable)
+    def _not_acceptable(exc: NotAcceptable) -> Response:
+        return detail(406, exc.detail)
+
     @app.exception_handler(NotReady)
     def _not_ready(exc: NotReady) -> Response:
         return detail(409, exc.detail, {"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(Locked)
+    def _locked(exc: Locked) -> Response:
+        return detail(423, exc.detail, {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(Conflict)
     def _busy(exc: Conflict) -> Response:

@@ -16,6 +16,7 @@ from invoicing.orders.models import Order
 from invoicing.settings import InvoiceSettings
 from invoicing.storage import dynamo
 from invoicing.storage import invoices as store
+from invoicing.transmission import attempts
 
 T = TypeVar("T")
 RETRY_SECONDS = 8.0  # inside the API functions' 10 s timeout
@@ -86,6 +87,7 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
         raise
     # The render requests went in with the invoices; now the jobs (a new invoice is content version 1).
     files.enqueue_renders(order.organizer, [(doc["number"], 1) for doc, _ in documents])
+    attempts.on_issue(order.organizer, [doc for doc, _ in documents], send_email=settings.invoice_email_attachment)
     return [doc for doc, _ in documents]
 
 

@@ -78,3 +78,5 @@ class InvoicePage(BaseModel):
 
 
 TRANSMISSION_FIELDS = ("transmission_provider", "transmission_status", "transmission_date")
+# Transmission types whose invoices are sent without being asked (pretix: `enforce_transmission`).
+ENFORCED_TRANSMISSION = frozenset({"peppol", "it_sdi"})

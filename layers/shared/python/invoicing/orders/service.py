@@ -22,6 +22,7 @@ from invoicing.storage import orders as store
 from invoicing.storage import organizers as organizer_store
 from invoicing.storage.listing import ListQuery, fetch_page
 from invoicing.tax import included_tax
+from invoicing.transmission.types import check_address
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ3789"
 
@@ -77,6 +78,7 @@ def create_order(organizer: str, event_slug: str, data: OrderCreate) -> dict[str
     """Create an order; with `invoice_generate` True (or `paid` for a paid order) its invoice too, atomically."""
     event = get_event(organizer, event_slug)
     _check_money(data, event.currency)
+    check_address(data.invoice_address)
     _number_positions(data)
     explicit_code = data.code.upper() if data.code else None
     record = data.model_dump(mode="json", exclude={"code"})
@@ -128,6 +130,9 @@ def list_orders(organizer: str, event_slug: str, request: PageRequest) -> Page:
 
 def patch_order(organizer: str, event_slug: str, code: str, data: OrderPatch, fields: set[str]) -> dict[str, Any]:
     """Change email, locale or invoice address; later invoices (and regenerations) use the new data."""
+
+    if "invoice_address" in fields:
+        check_address(data.invoice_address)
 
     def attempt() -> dict[str, Any]:
         context = load(organizer, event_slug, code)

@@ -22,7 +22,7 @@ from typing import Any
 
 from invoicing.clock import isoformat_z, now
 from invoicing.errors import Conflict
-from invoicing.invoices.models import TRANSMISSION_FIELDS
+from invoicing.invoices.models import ENFORCED_TRANSMISSION, TRANSMISSION_FIELDS
 from invoicing.storage import dynamo
 from invoicing.storage.events import stats_key
 from invoicing.storage.orders import order_key
@@ -128,6 +128,8 @@ def _to_item(organizer: str, doc: dict[str, Any], internal: dict[str, Any], seq:
         "doc": json.dumps(public, separators=(",", ":")), "internal": json.dumps(internal, separators=(",", ":")),
     }
     item.update({name: doc.get(name) for name in TRANSMISSION_FIELDS})
+    if doc.get("transmission_type") in ENFORCED_TRANSMISSION:  # due for the sweep until transmitted
+        item.update(TxDue="pending", TxSince=item["created"])
     return item
 
 
@@ -280,12 +282,14 @@ def organizer_stats(organizer: str) -> dict[str, Any]:
 def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dict[str, Any]) -> None:
     """Replace the content of an invoice in place (same number, same date), back to `pending`."""
     org = current.organizer
+    enforced = doc.get("transmission_type") in ENFORCED_TRANSMISSION
     public = {key: value for key, value in doc.items() if key not in TRANSMISSION_FIELDS}
     items: list[dict[str, Any]] = [{"Update": {
         "Key": {"PK": invoice_pk(org), "SK": current.number},
         "UpdateExpression": "SET #doc = :doc, #internal = :internal, #locale = :locale, #status = :pending, "
-                            "#version = :v1, #content = :c1, render_requested = :c1, render_requested_at = :now "
-                            "REMOVE render_error, " + ", ".join(_FILE_ATTRIBUTES),
+                            "#version = :v1, #content = :c1, render_requested = :c1, render_requested_at = :now"
+                            + (", TxDue = :pending, TxSince = :created REMOVE " if enforced else " REMOVE TxDue, TxSince, ")
+                            + "render_error, " + ", ".join(_FILE_ATTRIBUTES),
         "ConditionExpression": "#version = :v",
         "ExpressionAttributeNames": {"#doc": "doc", "#internal": "internal", "#locale": "locale",
                                      "#status": "transmission_status", "#version": "version",
@@ -294,7 +298,7 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
                                       ":internal": json.dumps(internal, separators=(",", ":")),
                                       ":locale": doc["locale"], ":pending": "pending", ":v": current.version,
                                       ":v1": current.version + 1, ":c1": current.content_version + 1,
-                                      ":now": _timestamp()}}}]
+                                      ":now": _timestamp(), **({":created": isoformat_z(now())} if enforced else {})}}}]
     if doc["locale"] != current.doc["locale"]:
         delta = _stats_delta([doc])
         delta.update(_stats_delta([current.doc], -1))

@@ -32,3 +32,8 @@ def send(queue_url: str, jobs: Iterable[dict[str, Any]]) -> list[str]:
         response = client().send_message_batch(QueueUrl=queue_url, Entries=entries)
         failed.extend(entry["Id"] for entry in response.get("Failed", []))
     return failed
+
+
+def delay(queue_url: str, receipt_handle: str, seconds: int) -> None:
+    """Push a received message's next delivery `seconds` out (its retry backoff)."""
+    client().change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds)

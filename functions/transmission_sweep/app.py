@@ -1,0 +1,21 @@
+"""Scheduled: revive transmission attempts stuck inflight, send enforced-type invoices still pending."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from invoicing.transmission.sweep import sweep
+
+logger = Logger()
+STUCK_AFTER = timedelta(minutes=int(os.environ.get("TRANSMISSION_STUCK_MINUTES", "60")))
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    result = sweep(STUCK_AFTER)
+    logger.info("transmission sweep", extra={"revived": result.revived, "sent": result.sent})
+    return {"revived": result.revived, "sent": result.sent}

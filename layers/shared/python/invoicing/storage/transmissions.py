@@ -1,0 +1,92 @@
+"""The transmission status of invoices: every change is a conditional write on the invoice item.
+
+Attributes beside `transmission_status` / `_provider` / `_date`: `tx_attempt` (the one queued attempt
+allowed to run), `tx_reason` (why the last attempt failed), and the sparse index keys `TxDue` /
+`TxSince` that the sweep queries (index `ByTransmissionDue`): `inflight` since the attempt began, or
+`pending` since the invoice became pending, for types that enforce transmission. Finished invoices
+carry neither key, so the index holds only work that may be due.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from invoicing.clock import isoformat_z, now
+from invoicing.errors import Conflict
+from invoicing.storage import dynamo
+from invoicing.storage.invoices import StoredInvoice, from_item, invoice_pk
+
+DUE_INDEX = "ByTransmissionDue"
+
+
+def _update(organizer: str, number: str, expression: str, condition: str, values: dict[str, Any],
+            names: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """The new item, or None when the condition did not hold."""
+    kwargs: dict[str, Any] = {"UpdateExpression": expression, "ConditionExpression": condition,
+                              "ExpressionAttributeValues": values, "ReturnValues": "ALL_NEW"}
+    if names:
+        kwargs["ExpressionAttributeNames"] = names
+    try:
+        return dynamo.update(invoice_pk(organizer), number, **kwargs)["Attributes"]
+    except Conflict:
+        return None
+
+
+def _pending_due(enforced: bool, stamp: str) -> tuple[str, dict[str, Any]]:
+    if enforced:
+        return "TxDue = :pending, TxSince = :stamp", {":pending": "pending", ":stamp": stamp}
+    return "", {}
+
+
+def queue_attempt(organizer: str, number: str, attempt: str) -> bool:
+    """Name the attempt that may run next, if the invoice is pending (pretix's `transmit`)."""
+    return _update(organizer, number, "SET tx_attempt = :a", "transmission_status = :pending",
+                   {":a": attempt, ":pending": "pending"}) is not None
+
+
+def reset_to_pending(organizer: str, number: str, attempt: str, enforced: bool) -> bool:
+    """Back to pending with a new attempt (pretix's `retransmit`), from anything but inflight."""
+    stamp = isoformat_z(now())
+    due, values = _pending_due(enforced, stamp)
+    expression = "SET transmission_status = :pending, transmission_date = :stamp, tx_attempt = :a"
+    expression += (", " + due) if due else " REMOVE TxDue, TxSince"
+    return _update(organizer, number, expression, "attribute_exists(PK) AND transmission_status <> :inflight",
+                   {":pending": "pending", ":stamp": stamp, ":a": attempt, ":inflight": "inflight", **values}) is not None
+
+
+def begin(organizer: str, number: str, attempt: str) -> dict[str, Any] | None:
+    """pending -> inflight for the named attempt; the item, or None if this attempt may not run."""
+    stamp = isoformat_z(now())
+    return _update(organizer, number,
+                   "SET transmission_status = :inflight, transmission_date = :stamp, TxDue = :inflight, TxSince = :stamp",
+                   "transmission_status = :pending AND tx_attempt = :a",
+                   {":inflight": "inflight", ":pending": "pending", ":stamp": stamp, ":a": attempt})
+
+
+def finish(organizer: str, number: str, attempt: str, status: str, provider: str | None, reason: str | None) -> bool:
+    """inflight -> completed / failed / testmode_ignored, only by the attempt that began it."""
+    expression = "SET transmission_status = :status, transmission_provider = :provider, transmission_date = :stamp"
+    expression += ", tx_reason = :reason REMOVE TxDue, TxSince" if reason else " REMOVE tx_reason, TxDue, TxSince"
+    values = {":status": status, ":provider": provider, ":stamp": isoformat_z(now()), ":a": attempt,
+              ":inflight": "inflight"}
+    if reason:
+        values[":reason"] = reason[:500]
+    return _update(organizer, number, expression, "transmission_status = :inflight AND tx_attempt = :a",
+                   values) is not None
+
+
+def release_stuck(organizer: str, number: str, since: str, attempt: str, enforced: bool) -> bool:
+    """An attempt inflight since `since` is presumed dead: back to pending under a new attempt."""
+    stamp = isoformat_z(now())
+    due, values = _pending_due(enforced, stamp)
+    expression = "SET transmission_status = :pending, tx_attempt = :a"
+    expression += (", " + due) if due else " REMOVE TxDue, TxSince"
+    return _update(organizer, number, expression, "transmission_status = :inflight AND TxSince = :since",
+                   {":pending": "pending", ":a": attempt, ":inflight": "inflight", ":since": since, **values}) is not None
+
+
+def due(kind: str, before: str, limit: int = 100) -> list[StoredInvoice]:
+    """Invoices `inflight` or `pending` (enforced types) since before `before`, oldest first."""
+    response = dynamo.query(IndexName=DUE_INDEX, KeyConditionExpression="TxDue = :kind AND TxSince < :before",
+                            ExpressionAttributeValues={":kind": kind, ":before": before}, Limit=limit)
+    return [from_item(item) for item in response["Items"]]

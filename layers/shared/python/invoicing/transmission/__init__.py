@@ -1,0 +1,1 @@
+"""Sending issued invoices to their recipients: types, the status machine, providers and their channels."""

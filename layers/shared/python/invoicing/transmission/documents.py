@@ -1,0 +1,90 @@
+"""The XML form of an invoice (UBL or FatturaPA), kept in S3 beside its PDF and recorded on the invoice."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+
+from invoicing.errors import NotAcceptable, NotReady
+from invoicing.invoices.models import ENFORCED_TRANSMISSION
+from invoicing.invoices.read import Visibility, get_invoice
+from invoicing.storage import dynamo, files
+from invoicing.storage.invoices import StoredInvoice, invoice_pk
+
+XML = "application/xml"
+
+
+@dataclass(frozen=True)
+class XmlDocument:
+    filename: str
+    xml: bytes
+
+
+def xml_key(invoice: StoredInvoice) -> str:
+    return files.pdf_key(invoice.organizer, invoice.number, invoice.content_version).removesuffix(".pdf") + ".xml"
+
+
+def store_xml(invoice: StoredInvoice, xml: bytes, filename: str, attempt: str | None = None) -> XmlDocument:
+    digest = hashlib.sha256(xml)
+    stored = files.put(xml_key(invoice), xml, content_type=XML, sha256_b64=base64.b64encode(digest.digest()).decode())
+    dynamo.update(invoice_pk(invoice.organizer), invoice.number,
+                  UpdateExpression="SET xml_key = :key, xml_s3_version = :v, xml_filename = :name, xml_sha256 = :sha, "
+                                   "xml_attempt = :attempt, xml_content_version = :cv",
+                  ExpressionAttributeValues={":key": stored.key, ":v": stored.version_id, ":name": filename,
+                                             ":sha": digest.hexdigest(), ":attempt": attempt,
+                                             ":cv": invoice.content_version})
+    return XmlDocument(filename=filename, xml=xml)
+
+
+def stored_xml(invoice: StoredInvoice, attempt: str) -> XmlDocument | None:
+    """The file an earlier try of this same attempt built, so that a retry sends exactly the same file."""
+    item = invoice.item
+    if item.get("xml_attempt") != attempt or int(item.get("xml_content_version", 0)) != invoice.content_version:
+        return None
+    return XmlDocument(filename=item["xml_filename"], xml=files.read(item["xml_key"], item.get("xml_s3_version")))
+
+
+@dataclass(frozen=True)
+class XmlFile:
+    """What a download of the XML form serves."""
+
+    filename: str
+    key: str
+    s3_version: str | None
+    sha256: str
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256}"'
+
+    def read(self) -> bytes:
+        return files.read(self.key, self.s3_version)
+
+
+def recorded_xml(invoice: StoredInvoice) -> XmlFile | None:
+    item = invoice.item
+    if "xml_key" not in item or int(item.get("xml_content_version", 0)) != invoice.content_version:
+        return None
+    return XmlFile(filename=item["xml_filename"], key=item["xml_key"], s3_version=item.get("xml_s3_version"),
+                   sha256=item["xml_sha256"])
+
+
+def next_progressive(transmitter: str) -> int:
+    """The transmitter's next `ProgressivoInvio`: an atomic counter, so no two files share a name."""
+    response = dynamo.update(f"SDI#{transmitter}", "PROGRESSIVE", UpdateExpression="ADD #n :one",
+                             ExpressionAttributeNames={"#n": "n"}, ExpressionAttributeValues={":one": 1},
+                             ReturnValues="UPDATED_NEW")
+    return int(response["Attributes"]["n"])
+
+
+def download_xml(organizer: str, number: str, visibility: Visibility) -> XmlFile:
+    """The XML form of the invoice's current content: 406 for a type without one (email), 409 until the
+    transmission has built it."""
+    invoice = get_invoice(organizer, number, visibility)
+    if invoice.doc["transmission_type"] not in ENFORCED_TRANSMISSION:
+        raise NotAcceptable()
+    stored = recorded_xml(invoice)
+    if stored is None:
+        raise NotReady()
+    return stored

@@ -1,0 +1,41 @@
+"""Transmission providers: one module per channel, all with the same small interface.
+
+A provider sends one invoice and returns, or raises `Rejected` (permanent: the invoice fails at once, the
+reason recorded) or `Unavailable` (temporary: the attempt is retried through SQS with backoff, then fails).
+Adding a channel is a module here, a queue and a function in template.yaml, and a line in `attempts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from invoicing.settings import InvoiceSettings
+from invoicing.storage.invoices import StoredInvoice
+
+
+class Rejected(Exception):
+    """The channel or the data refuses this invoice: retrying cannot help."""
+
+
+class Unavailable(Exception):
+    """The channel could not take the invoice now (5xx, timeout, throttling, PDF not rendered yet).
+
+    `retry_after` (seconds) overrides the exponential backoff when the wait is known to be short.
+    """
+
+    def __init__(self, reason: str, retry_after: int | None = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str | None = None  # the channel's id for the delivery, if it gives one
+
+
+class Provider(Protocol):
+    name: str
+    supports_testmode: bool
+
+    def send(self, invoice: StoredInvoice, settings: InvoiceSettings, attempt: str) -> Receipt: ...

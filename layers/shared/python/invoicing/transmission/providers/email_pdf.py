@@ -1,0 +1,52 @@
+"""`email_pdf`: the invoice PDF attached to an email sent through Amazon SES (pretix's core provider)."""
+
+from __future__ import annotations
+
+import os
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from invoicing.invoices import files as invoice_files
+from invoicing.settings import InvoiceSettings
+from invoicing.storage import files, mail
+from invoicing.storage.invoices import StoredInvoice
+from invoicing.transmission.messages import attachment_name, invoice_email
+from invoicing.transmission.providers import Receipt, Rejected, Unavailable
+
+# SES answers these for a message that will never be accepted as it is.
+_PERMANENT = frozenset({"MessageRejected", "MailFromDomainNotVerifiedException", "NotFoundException",
+                        "BadRequestException", "AccountSuspendedException", "SendingPausedException"})
+
+
+class EmailPdf:
+    name = "email_pdf"
+    supports_testmode = True
+
+    def send(self, invoice: StoredInvoice, settings: InvoiceSettings, attempt: str) -> Receipt:
+        info = invoice.doc.get("invoice_to_transmission_info") or {}
+        recipient = info.get("transmission_email_address") or invoice.internal.get("order_email")
+        if not recipient:
+            raise Rejected("no_recipient")
+        sender = settings.invoice_email_sender or os.environ.get("MAIL_FROM", "")
+        if not sender:
+            raise Rejected("missing setting: invoice_email_sender")
+        stored = invoice.file
+        if stored is None:
+            invoice_files.request_render(invoice)
+            raise Unavailable("the PDF is not rendered yet", retry_after=5)
+        subject, text = invoice_email(invoice.doc["locale"], number=invoice.number, order=invoice.doc["order"],
+                                      event=invoice.internal.get("event_name", ""),
+                                      sender=invoice.doc.get("invoice_from_name") or "")
+        message = mail.Mail(sender=sender, recipients=(recipient,), subject=subject, text=text,
+                            sender_name=invoice.doc.get("invoice_from_name") or "",
+                            attachments=(mail.Attachment(attachment_name(invoice.number),
+                                                         files.read(stored.key, stored.s3_version)),))
+        try:
+            return Receipt(reference=mail.send(message))
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in _PERMANENT:
+                raise Rejected(f"ses: {code}") from exc
+            raise Unavailable(f"ses: {code}") from exc
+        except BotoCoreError as exc:
+            raise Unavailable(f"ses: {type(exc).__name__}") from exc

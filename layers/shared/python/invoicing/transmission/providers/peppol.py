@@ -1,0 +1,34 @@
+"""`peppol`: a Peppol BIS Billing 3.0 UBL document (Invoice, or CreditNote for a cancellation) sent
+through an access point."""
+
+from __future__ import annotations
+
+from invoicing.settings import InvoiceSettings
+from invoicing.storage.invoices import StoredInvoice
+from invoicing.transmission import documents
+from invoicing.transmission.channels import Channel
+from invoicing.transmission.providers import Receipt, Rejected
+
+
+class Peppol:
+    name = "peppol"
+    supports_testmode = False
+
+    def send(self, invoice: StoredInvoice, settings: InvoiceSettings, attempt: str) -> Receipt:
+        from invoicing.einvoice import Seller, build_ubl, missing_for_peppol
+
+        seller = Seller.from_invoice(invoice.doc, invoice.internal, settings.model_dump())
+        missing = missing_for_peppol(invoice.doc, seller)
+        if missing:
+            raise Rejected("missing: " + ", ".join(missing))
+        channel = Channel.from_secret("PEPPOL_CHANNEL_SECRET")
+        try:
+            xml = build_ubl(invoice.doc, invoice.internal, seller)
+        except ValueError as exc:  # data the format cannot express (an unsupported currency, ...)
+            raise Rejected(str(exc)) from exc
+        documents.store_xml(invoice, xml, f"{invoice.number}.xml")
+        receiver = (invoice.doc.get("invoice_to_transmission_info") or {}).get("transmission_peppol_participant_id", "")
+        answer = channel.post("/documents", xml, {
+            "Content-Type": "application/xml", "X-Peppol-Sender": seller.peppol_id or "", "X-Peppol-Receiver": receiver,
+            "Idempotency-Key": attempt})
+        return Receipt(reference=str(answer.get("id") or "") or None)

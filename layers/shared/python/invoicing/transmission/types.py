@@ -1,0 +1,85 @@
+"""The transmission types pretix defines, and what an invoice address must hold for each.
+
+`email` is the default; `peppol` and `it_sdi` enforce transmission (their invoices are sent without
+being asked, see `ENFORCED`). The rules are checked when an order is created or its address patched,
+so an invoice is never issued to an address its channel cannot serve.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from invoicing.errors import ValidationFailed
+from invoicing.invoices.models import ENFORCED_TRANSMISSION
+from invoicing.orders.models import InvoiceAddress
+from invoicing.settings import EMAIL, PARTICIPANT_ID
+
+TYPES = ("email", "peppol", "it_sdi")
+ENFORCED = ENFORCED_TRANSMISSION
+INFO_FIELDS = {
+    "email": ("transmission_email_address",),
+    "peppol": ("transmission_peppol_participant_id",),
+    "it_sdi": ("transmission_it_sdi_codice_fiscale", "transmission_it_sdi_pec", "transmission_it_sdi_recipient_code"),
+}
+REQUIRED = "This field is required for the selected type of invoice transmission."
+BUSINESS_ONLY = "This transmission type is only available for business customers."
+ITALY_ONLY = "This transmission type is only available for addresses in Italy."
+
+
+def address_errors(address: InvoiceAddress) -> dict[str, Any]:
+    """DRF-style field errors of the address for its transmission type; empty when it is fine."""
+    kind = address.transmission_type
+    info = address.transmission_info
+    errors: dict[str, list[str]] = {}
+    info_errors: dict[str, list[str]] = {}
+    for key in info:
+        if key not in INFO_FIELDS[kind]:
+            info_errors[key] = [f'Not used by the transmission type "{kind}".']
+
+    def require(field: str) -> None:
+        if not (getattr(address, field) or "").strip():
+            errors[field] = [REQUIRED]
+
+    def require_info(key: str) -> None:
+        if not (info.get(key) or "").strip():
+            info_errors[key] = [REQUIRED]
+
+    if kind == "email":
+        email = info.get("transmission_email_address")
+        if email and not address.is_business:
+            info_errors["transmission_email_address"] = ["Only business customers may name a separate address."]
+        elif email and not EMAIL.fullmatch(email):
+            info_errors["transmission_email_address"] = ["Enter a valid email address."]
+    elif kind == "peppol":
+        if not address.is_business:
+            errors["transmission_type"] = [BUSINESS_ONLY]
+        for field in ("company", "street", "zipcode", "city", "country"):
+            require(field)
+        participant = info.get("transmission_peppol_participant_id") or ""
+        if not participant.strip():
+            require_info("transmission_peppol_participant_id")
+        elif not PARTICIPANT_ID.fullmatch(participant):
+            info_errors["transmission_peppol_participant_id"] = ["Use the form <scheme>:<id>, for example 0088:4035811991021."]
+    elif kind == "it_sdi":
+        if (address.country or "").upper() != "IT":
+            errors["transmission_type"] = [ITALY_ONLY]
+        if address.is_business:
+            require_info("transmission_it_sdi_pec")
+            require_info("transmission_it_sdi_recipient_code")
+            require("vat_id")
+            code = info.get("transmission_it_sdi_recipient_code") or ""
+            if code and len(code) != 7:
+                info_errors["transmission_it_sdi_recipient_code"] = ["The recipient code has 7 characters."]
+        else:
+            require_info("transmission_it_sdi_codice_fiscale")
+    if info_errors:
+        errors["transmission_info"] = info_errors  # type: ignore[assignment]
+    return errors
+
+
+def check_address(address: InvoiceAddress | None) -> None:
+    if address is None:
+        return
+    errors = address_errors(address)
+    if errors:
+        raise ValidationFailed({"invoice_address": errors})

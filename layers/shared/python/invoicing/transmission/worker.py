@@ -1,0 +1,71 @@
+"""One transmission attempt, as a provider function runs it: pending -> inflight -> completed | failed.
+
+The attempt named on the invoice moves it to inflight with a conditional write; the provider sends;
+the outcome is written only by that attempt and only from inflight. A temporary failure keeps the
+invoice inflight and lets SQS deliver the same attempt again (with backoff, set by the function), up to
+`MAX_TRIES` deliveries; then it fails with the reason recorded. Test-mode orders are not sent by
+providers that do not support test mode (`testmode_ignored`, as pretix).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from invoicing.events import find_event
+from invoicing.orders.service import event_settings
+from invoicing.storage import invoices
+from invoicing.storage import transmissions as store
+from invoicing.transmission.providers import Provider, Rejected, Unavailable
+
+MAX_TRIES = 5
+
+
+class AttemptJob(BaseModel):
+    organizer: str = Field(min_length=1)
+    number: str = Field(min_length=1)
+    attempt: str = Field(min_length=1)
+
+
+class Outcome(StrEnum):
+    COMPLETED = "completed"
+    FAILED = "failed"
+    TESTMODE_IGNORED = "testmode_ignored"
+    NOT_DUE = "not due"  # another attempt owns the invoice, or it is no longer pending
+    MISSING = "missing"
+
+
+def run(job: AttemptJob, provider: Provider, delivery: int) -> Outcome:
+    """`delivery` is SQS's receive count of the message: 1 on the first try."""
+    item = store.begin(job.organizer, job.number, job.attempt)
+    if item is None:
+        current = invoices.get(job.organizer, job.number)
+        if current is None:
+            return Outcome.MISSING
+        if current.doc["transmission_status"] != "inflight" or current.item.get("tx_attempt") != job.attempt:
+            return Outcome.NOT_DUE
+        invoice = current  # a retry of this attempt after a temporary failure
+    else:
+        invoice = invoices.from_item(item)
+    finish = lambda status, reason=None: store.finish(  # noqa: E731
+        job.organizer, job.number, job.attempt, status, provider.name, reason)
+    if invoice.internal.get("testmode") and not provider.supports_testmode:
+        finish(Outcome.TESTMODE_IGNORED)
+        return Outcome.TESTMODE_IGNORED
+    event = find_event(job.organizer, invoice.event)
+    if event is None:
+        finish(Outcome.FAILED, "the event no longer exists")
+        return Outcome.FAILED
+    try:
+        provider.send(invoice, event_settings(job.organizer, event), job.attempt)
+    except Rejected as exc:
+        finish(Outcome.FAILED, str(exc) or type(exc).__name__)
+        return Outcome.FAILED
+    except Unavailable as exc:
+        if delivery >= MAX_TRIES:
+            finish(Outcome.FAILED, f"gave up after {delivery} tries: {exc}")
+            return Outcome.FAILED
+        raise
+    finish(Outcome.COMPLETED)
+    return Outcome.COMPLETED

@@ -1,0 +1,1 @@
+"""Glue for the SQS-triggered functions: Powertools batch processing, idempotency and retry backoff."""

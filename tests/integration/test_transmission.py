@@ -1,0 +1,243 @@
+"""Transmission against moto: address rules, transmit/retransmit, the attempt state machine, email_pdf
+through SES, automatic sending on issue and the sweep."""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from invoicing import clock
+from invoicing.errors import PermissionDenied, ValidationFailed
+from invoicing.invoices import rendering
+from invoicing.invoices.read import Visibility
+from invoicing.storage import invoices as invoice_store
+from invoicing.transmission import attempts, sweep, worker
+from invoicing.transmission.providers import Receipt, Rejected, Unavailable
+from invoicing.transmission.providers.email_pdf import EmailPdf
+from tests.support import builders
+from tests.support.aws import sent_emails
+
+ALL = Visibility(events=None)
+REQUIRED = ["This field is required for the selected type of invoice transmission."]
+MOMENT = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+PEPPOL_ADDRESS = {"is_business": True, "company": "Acme NV", "street": "Rue 1", "zipcode": "1000", "city": "Brussels",
+                  "country": "BE", "vat_id": "BE0123456749", "transmission_type": "peppol",
+                  "transmission_info": {"transmission_peppol_participant_id": "0208:0123456749"}}
+
+
+class FakeProvider:
+    """Records what it is asked to send; `errors` are raised one per call, then it succeeds."""
+
+    name = "fake"
+    supports_testmode = False
+
+    def __init__(self, *errors: Exception):
+        self.errors = list(errors)
+        self.sent: list[str] = []
+
+    def send(self, invoice, settings, attempt) -> Receipt:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.sent.append(invoice.number)
+        return Receipt("r1")
+
+
+@pytest.fixture
+def shop(aws):
+    clock.set_clock(lambda: MOMENT)
+    org = builders.organizer(invoice_generate="True", invoice_email_sender="invoices@example.com")
+    builders.event(org)
+    return org
+
+
+def _jobs(variable: str) -> list[dict]:
+    sqs = boto3.client("sqs")
+    found = []
+    while messages := sqs.receive_message(QueueUrl=os.environ[variable], MaxNumberOfMessages=10,
+                                          VisibilityTimeout=0).get("Messages", []):
+        for message in messages:
+            found.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=os.environ[variable], ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
+def _status(org: str, number: str) -> dict:
+    doc = invoice_store.get(org, number).doc
+    return {key: doc[key] for key in ("transmission_status", "transmission_provider", "transmission_date")}
+
+
+def _queued_attempt(org: str, number: str) -> worker.AttemptJob:
+    attempts.transmit(org, number, ALL)
+    [job] = _jobs("EMAIL_QUEUE_URL")
+    return worker.AttemptJob.model_validate(job)
+
+
+# --- Address rules -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("address", "errors"), [
+    ({**PEPPOL_ADDRESS, "is_business": False},
+     {"transmission_type": ["This transmission type is only available for business customers."]}),
+    ({**PEPPOL_ADDRESS, "street": "", "transmission_info": {}},
+     {"street": REQUIRED,
+      "transmission_info": {"transmission_peppol_participant_id": REQUIRED}}),
+    ({**PEPPOL_ADDRESS, "transmission_info": {"transmission_peppol_participant_id": "0208"}},
+     {"transmission_info": {"transmission_peppol_participant_id": [
+         "Use the form <scheme>:<id>, for example 0088:4035811991021."]}}),
+    ({"country": "DE", "transmission_type": "it_sdi", "transmission_info": {"transmission_it_sdi_codice_fiscale": "X"}},
+     {"transmission_type": ["This transmission type is only available for addresses in Italy."]}),
+    ({"is_business": True, "country": "IT", "vat_id": "", "transmission_type": "it_sdi", "transmission_info": {}},
+     {"vat_id": REQUIRED,
+      "transmission_info": {"transmission_it_sdi_pec": REQUIRED,
+                            "transmission_it_sdi_recipient_code": REQUIRED}}),
+    ({"is_business": False, "transmission_type": "email", "transmission_info": {"transmission_email_address": "a@b.example"}},
+     {"transmission_info": {"transmission_email_address": ["Only business customers may name a separate address."]}}),
+])
+def test_an_address_its_transmission_type_cannot_serve_is_refused_with_field_errors(shop, address, errors):
+    with pytest.raises(ValidationFailed) as refused:
+        builders.order(shop, invoice_address=address)
+
+    assert refused.value.errors == {"invoice_address": errors}
+    assert invoice_store.read_counter(shop).seq == 0  # nothing was issued
+
+
+# --- Transmit / retransmit and the attempt ------------------------------------------------------------
+
+
+def test_transmit_queues_one_attempt_that_completes_and_a_redelivery_does_nothing(shop):
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+    provider = FakeProvider()
+
+    assert worker.run(job, provider, delivery=1) == worker.Outcome.COMPLETED
+    assert worker.run(job, provider, delivery=2) == worker.Outcome.NOT_DUE
+
+    assert provider.sent == [number]
+    assert _status(shop, number) == {"transmission_status": "completed", "transmission_provider": "fake",
+                                     "transmission_date": "2026-11-21T09:00:00Z"}
+    with pytest.raises(PermissionDenied, match=r"The invoice is not in pending state\."):
+        attempts.transmit(shop, number, ALL)
+
+
+def test_of_two_queued_attempts_only_the_last_one_may_run(shop):
+    number = builders.order(shop)["invoices"][0]
+    attempts.transmit(shop, number, ALL)
+    attempts.transmit(shop, number, ALL)
+    first, second = (worker.AttemptJob.model_validate(job) for job in _jobs("EMAIL_QUEUE_URL"))
+    provider = FakeProvider()
+
+    assert worker.run(first, provider, 1) == worker.Outcome.NOT_DUE
+    assert worker.run(second, provider, 1) == worker.Outcome.COMPLETED
+    assert provider.sent == [number]
+
+
+def test_a_rejection_fails_at_once_with_the_reason_and_retransmit_brings_it_back(shop):
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+
+    assert worker.run(job, FakeProvider(Rejected("400 unknown participant")), 1) == worker.Outcome.FAILED
+    assert invoice_store.get(shop, number).item["tx_reason"] == "400 unknown participant"
+    assert _status(shop, number)["transmission_status"] == "failed"
+
+    attempts.retransmit(shop, number, ALL)
+    assert _status(shop, number)["transmission_status"] == "pending"
+    [retry] = _jobs("EMAIL_QUEUE_URL")
+    assert worker.run(worker.AttemptJob.model_validate(retry), FakeProvider(), 1) == worker.Outcome.COMPLETED
+
+
+def test_a_temporary_failure_keeps_the_attempt_inflight_then_fails_after_the_last_try(shop):
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+    provider = FakeProvider(*[Unavailable("503")] * worker.MAX_TRIES)
+
+    for delivery in range(1, worker.MAX_TRIES):
+        with pytest.raises(Unavailable):
+            worker.run(job, provider, delivery)
+        assert _status(shop, number)["transmission_status"] == "inflight"
+        with pytest.raises(attempts.InProgress):
+            attempts.retransmit(shop, number, ALL)
+
+    assert worker.run(job, provider, worker.MAX_TRIES) == worker.Outcome.FAILED
+    assert "gave up after 5 tries: 503" in invoice_store.get(shop, number).item["tx_reason"]
+
+
+def test_a_test_mode_order_is_not_sent_by_a_provider_without_test_mode(shop):
+    number = builders.order(shop, testmode=True)["invoices"][0]
+    provider = FakeProvider()
+
+    assert worker.run(_queued_attempt(shop, number), provider, 1) == worker.Outcome.TESTMODE_IGNORED
+    assert provider.sent == []
+    assert _status(shop, number)["transmission_status"] == "testmode_ignored"
+
+
+# --- email_pdf through SES ----------------------------------------------------------------------------
+
+
+def test_email_pdf_sends_the_stored_pdf_through_ses(shop):
+    number = builders.order(shop, email="buyer@example.org")["invoices"][0]
+    rendering.render(rendering.RenderJob(organizer=shop, number=number, content_version=1))
+    stored = invoice_store.get(shop, number).file
+    pdf = boto3.client("s3").get_object(Bucket=os.environ["FILES_BUCKET"], Key=stored.key)["Body"].read()
+
+    assert worker.run(_queued_attempt(shop, number), EmailPdf(), 1) == worker.Outcome.COMPLETED
+
+    [sent] = sent_emails()
+    message = email.message_from_string(sent.raw_data)
+    assert message["To"] == "buyer@example.org"
+    assert message["Subject"] == f"Invoice {number}"
+    [attachment] = [part for part in message.walk() if part.get_filename()]
+    assert attachment.get_filename() == f"Invoice_{number}.pdf"
+    assert attachment.get_payload(decode=True) == pdf
+    assert _status(shop, number)["transmission_provider"] == "email_pdf"
+
+
+def test_email_pdf_waits_for_the_pdf_and_asks_for_it(shop):
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+    _jobs("RENDER_QUEUE_URL")
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=5))  # the render requested at issue counts as lost
+
+    with pytest.raises(Unavailable, match="not rendered yet"):
+        worker.run(job, EmailPdf(), 1)
+
+    assert [job["number"] for job in _jobs("RENDER_QUEUE_URL")] == [number]
+    assert sent_emails() == []
+
+
+# --- Automatic sending and the sweep ------------------------------------------------------------------
+
+
+def test_invoices_of_enforced_types_are_sent_when_issued_email_ones_only_when_asked(shop):
+    peppol = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    builders.order(shop)  # email type, invoice_email_attachment off
+    assert [job["number"] for job in _jobs("PEPPOL_QUEUE_URL")] == [peppol]
+    assert _jobs("EMAIL_QUEUE_URL") == []
+
+    from invoicing import events
+    events.patch_organizer_settings(shop, {"invoice_email_attachment": True})
+    mailed = builders.order(shop)["invoices"][0]
+    assert [job["number"] for job in _jobs("EMAIL_QUEUE_URL")] == [mailed]
+
+
+def test_the_sweep_revives_stuck_attempts_and_sends_enforced_invoices_still_pending(shop):
+    stuck = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, stuck)
+    with pytest.raises(Unavailable):
+        worker.run(job, FakeProvider(Unavailable("timeout")), 1)
+    waiting = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    _jobs("PEPPOL_QUEUE_URL")  # the attempt queued at issue was lost
+
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=10))
+    assert sweep.sweep(stuck_after=timedelta(minutes=60)) == sweep.SweepResult(revived=0, sent=0)
+
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=61))
+    assert sweep.sweep(stuck_after=timedelta(minutes=60)) == sweep.SweepResult(revived=1, sent=1)
+    assert _status(shop, stuck)["transmission_status"] == "pending"
+    [revived] = _jobs("EMAIL_QUEUE_URL")
+    assert worker.run(worker.AttemptJob.model_validate(revived), FakeProvider(), 1) == worker.Outcome.COMPLETED
+    assert [job["number"] for job in _jobs("PEPPOL_QUEUE_URL")] == [waiting]
