@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.e2e.conftest import Organizer
+from tests.support.einvoice_validation import fatal, validate_fatturapa, validate_ubl
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +78,7 @@ def test_a_peppol_invoice_is_sent_through_the_access_point_when_issued(stack, sh
     assert (xml.status, xml.header("Content-Type")) == (200, "application/xml")
     assert xml.raw == delivered[0].body
     assert b"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" in xml.raw
+    assert fatal(validate_ubl(xml.raw)) == []  # UBL 2.1 XSD, CEN and PEPPOL EN 16931 schematron
 
 
 def test_an_sdi_invoice_is_handed_to_the_intermediary_as_a_fatturapa_file(stack, shop):
@@ -87,6 +89,7 @@ def test_an_sdi_invoice_is_handed_to_the_intermediary_as_a_fatturapa_file(stack,
     [delivered] = [d for d in stack.sdi_intermediary.deliveries() if b"ABC1234" in d.body]
     assert delivered.headers["X-Filename"].startswith("IT01234567890_")
     assert b"FPR12" in delivered.body
+    assert fatal(validate_fatturapa(delivered.body)) == []  # FatturaPA XSD v1.2.3
 
 
 def test_a_rejecting_channel_fails_the_invoice_and_retransmit_completes_it(stack, shop):
@@ -140,3 +143,19 @@ def test_the_xml_form_of_an_email_invoice_is_406(shop):
     reply = shop.api.get(shop.invoices_url("conf", number, "download"), shop.token, headers={"Accept": "application/xml"})
 
     assert (reply.status, reply.body) == (406, {"detail": "Could not satisfy the request Accept header."})
+
+
+def test_a_cancellation_of_a_peppol_invoice_goes_out_as_a_valid_credit_note(stack, shop):
+    number = shop.order("conf", invoice_address=PEPPOL)["invoices"][0]
+    stack.drain()
+
+    assert shop.api.post(shop.invoices_url("conf", number, "reissue"), shop.token).status == 204
+    stack.drain()
+
+    [cancellation] = [n for n in shop.invoice_numbers("conf") if shop.invoice(n, "conf")["refers"] == number]
+    assert status(shop, cancellation) == ("completed", "peppol")
+    xml = shop.api.get(shop.invoices_url("conf", cancellation, "download"), shop.token,
+                       headers={"Accept": "application/xml"}).raw
+    assert b"<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>" in xml
+    assert number.encode() in xml  # the BillingReference to the original
+    assert fatal(validate_ubl(xml)) == []
