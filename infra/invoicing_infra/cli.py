@@ -1,6 +1,7 @@
 """The `invoicing` command: run the local stack, and bootstrap organizers and API tokens (locally or on AWS).
 
     invoicing local [--host H] [--port P] [--aws-port P] [--demo] [--state DIR] [--fresh]
+                    [--no-fake-channels] [--schedule-interval SECONDS]
     invoicing organizer create SLUG --name NAME            (--local | --stack NAME)
     invoicing token create --organizer SLUG --permission P [--permission P ...] [--name N] [--events all|A,B]
     invoicing token list --organizer SLUG [--json]
@@ -62,6 +63,16 @@ def _slug(value: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"invalid interval {value!r}: a positive number of seconds")
+    return seconds
+
+
     parser = argparse.ArgumentParser(prog="invoicing", description="Serverless pretix-compatible invoice API: tools.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     target = _target_options()
@@ -77,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"state directory (default {DEFAULT_STATE_DIR}/ next to template.yaml)")
     local.add_argument("--fresh", action="store_true", help="start empty (the saved state is replaced on stop)")
     local.set_defaults(handler=_cmd_local)
+    local.add_argument("--no-fake-channels", dest="fake_channels", action="store_false",
+                       help="do not start the fake Peppol access point and SdI intermediary (the channel secrets "
+                            "keep the template's values)")
+    local.add_argument("--schedule-interval", type=_positive_seconds, metavar="SECONDS",
+                       help="run every enabled schedule this often instead of at its rate (cron ones too)")
 
     organizer = commands.add_parser("organizer", help="organizers").add_subparsers(
         dest="action", metavar="ACTION", required=True)
@@ -302,7 +318,8 @@ def _cmd_local(args: argparse.Namespace) -> int:
 
     try:
         run(host=args.host, port=args.port, aws_port=args.aws_port, state_dir=state_dir, fresh=args.fresh,
-            on_ready=on_ready, template_path=root / targets.TEMPLATE_FILE)
+            on_ready=on_ready, template_path=root / targets.TEMPLATE_FILE, fake_channels=args.fake_channels,
+            schedule_interval=args.schedule_interval)
     finally:
         # Saving the state on stop replaces the state directory, so put the demo token back afterwards.
         if "secret" in demo_secret:

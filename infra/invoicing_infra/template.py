@@ -122,6 +122,19 @@ class SqsSubscription:
     enabled: bool = True
 
 
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A `Schedule` (EventBridge rule) or `ScheduleV2` (EventBridge Scheduler) event of a function."""
+
+    function_id: str
+    event_name: str
+    expression: str  # rate(...) or cron(...), as written
+    enabled: bool = True
+    kind: str = "Schedule"  # or "ScheduleV2"
+    name: str = ""  # the rule's (or schedule's) name: the event's Name, else <function><event>
+    input: str | None = None  # the event's Input (a JSON string) sent instead of the scheduled event
+
+
 def is_true(value: Any) -> bool:
     """CloudFormation booleans may be YAML booleans or the strings "true"/"false"."""
     return value is True or (isinstance(value, str) and value.lower() == "true")
@@ -209,6 +222,9 @@ class Template:
 
     def queues(self) -> dict[str, dict[str, Any]]:
         return self.resources_of_type("AWS::SQS::Queue")
+
+    def secrets(self) -> dict[str, dict[str, Any]]:
+        return self.resources_of_type("AWS::SecretsManager::Secret")
 
     def _globals(self, section: str) -> dict[str, Any]:
         return (self.data.get("Globals") or {}).get(section) or {}
@@ -326,6 +342,43 @@ class Template:
                     )
                 )
         return subscriptions
+
+    # --- Schedules ---
+
+    def schedules(self) -> list[ScheduleSpec]:
+        """Every `Schedule` and `ScheduleV2` event, in template order.
+
+        Disabled when `Enabled: false` or `State: DISABLED` (Schedule) or `State: DISABLED` (ScheduleV2).
+        """
+        schedules = []
+        for function in self.functions().values():
+            for event_name, event in function.events.items():
+                kind = (event or {}).get("Type")
+                if kind not in ("Schedule", "ScheduleV2"):
+                    continue
+                props = event.get("Properties") or {}
+                key = "Schedule" if kind == "Schedule" else "ScheduleExpression"
+                expression = self.resolve(props.get(key))
+                if not isinstance(expression, str) or not expression.strip():
+                    raise TemplateError(f"{function.logical_id}.{event_name}: {kind} needs a {key} expression")
+                state = str(self.resolve(props.get("State", "ENABLED"))).upper()
+                enabled = state != "DISABLED" and not (
+                    "Enabled" in props and not is_true(self.resolve(props["Enabled"]))
+                )
+                name = self.resolve(props.get("Name")) or f"{function.logical_id}{event_name}"
+                event_input = self.resolve(props.get("Input"))
+                schedules.append(
+                    ScheduleSpec(
+                        function_id=function.logical_id,
+                        event_name=event_name,
+                        expression=expression.strip(),
+                        enabled=enabled,
+                        kind=kind,
+                        name=str(name),
+                        input=None if event_input is None else str(event_input),
+                    )
+                )
+        return schedules
 
     # --- Intrinsics ---
 

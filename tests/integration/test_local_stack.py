@@ -1,4 +1,5 @@
-"""The embedded local stack against a small fixture template: API Gateway emulation, SQS delivery, persistence."""
+"""The embedded local stack against a small fixture template: API Gateway emulation, SQS delivery, persistence,
+secrets, fake e-invoicing channels, schedules."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import base64
 import http.client
 import json
 import os
+import re
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -306,3 +309,312 @@ def test_which_media_types_api_gateway_treats_as_binary(header, binary_media_typ
     from invoicing_infra.local.apigateway import media_type_matches
 
     assert media_type_matches(header, binary_media_types) is binary
+
+
+# --- Secrets, SES -----------------------------------------------------------------------------------
+
+
+def secret_value(stack: LocalStack, name: str) -> str:
+    return stack.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"]
+
+
+class TestSecrets:
+    def test_secrets_are_created_with_the_template_value_or_a_generated_one(self, stack):
+        assert json.loads(secret_value(stack, "SdiChannelSecret"))["region"] == "eu-central-1"  # !Sub resolved
+
+        database = json.loads(secret_value(stack, "DatabaseSecret"))
+        assert database["username"] == "app"  # SecretStringTemplate kept, password under GenerateStringKey
+        assert len(database["password"]) == 24
+        assert database["password"].isalnum()  # ExcludePunctuation
+
+        token = secret_value(stack, "TokenSecret")
+        assert len(token) == 40
+        assert not any(character.islower() for character in token)  # ExcludeCharacters
+        assert secret_value(stack, "TokenSecret") == token  # generated once, at start
+
+    def test_ref_is_the_name_and_arn_is_moto_s(self, stack):
+        described = stack.client("secretsmanager").describe_secret(SecretId="DatabaseSecret")
+
+        assert stack.attributes["DatabaseSecret"]["Ref"] == "DatabaseSecret"
+        assert stack.attributes["DatabaseSecret"]["Arn"] == described["ARN"]
+        assert stack.attributes["DatabaseSecret"]["Id"] == described["ARN"]
+
+    def test_the_channel_secrets_point_at_the_fakes_and_keep_their_other_keys(self, stack):
+        peppol = json.loads(secret_value(stack, "PeppolChannelSecret"))
+        sdi = json.loads(secret_value(stack, "SdiChannelSecret"))
+
+        assert peppol == {
+            "base_url": stack.peppol_access_point.url,
+            "api_key": stack.peppol_access_point.api_key,
+            "sender_id": "0088:1234567890123",
+        }
+        assert sdi["base_url"] == stack.sdi_intermediary.url
+        assert sdi["api_key"] == stack.sdi_intermediary.api_key
+        assert stack.peppol_access_point.url.startswith("http://127.0.0.1:")
+        assert stack.channel_secrets == {"peppol": "PeppolChannelSecret", "sdi": "SdiChannelSecret"}
+
+    def test_mail_from_is_a_verified_ses_identity(self, stack):
+        from botocore.exceptions import ClientError
+
+        sesv2 = stack.client("sesv2")
+        content = {"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}}
+
+        sent = sesv2.send_email(  # the MailFrom parameter's Default, through !Ref in EmailIdentity
+            FromEmailAddress="sender@example.com", Destination={"ToAddresses": ["a@example.org"]}, Content=content
+        )
+        assert sent["MessageId"]
+        with pytest.raises(ClientError, match="not verified"):
+            sesv2.send_email(
+                FromEmailAddress="other@example.com", Destination={"ToAddresses": ["a@example.org"]}, Content=content
+            )
+
+
+# --- Fake channels ----------------------------------------------------------------------------------
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, str], object]:
+    split = urlsplit(url)
+    connection = http.client.HTTPConnection(split.hostname, split.port, timeout=10)
+    try:
+        connection.request("POST", split.path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), json.loads(response.read())
+    finally:
+        connection.close()
+
+
+UBL = b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>'
+
+
+@pytest.fixture
+def peppol():
+    from invoicing_infra.local.fake_channels import FakePeppolAccessPoint
+
+    with FakePeppolAccessPoint(api_key="the-key") as fake:
+        yield fake
+
+
+def send_peppol(fake, key: str | None = "attempt-1", api_key: str = "the-key", body: bytes = UBL):
+    headers = {
+        "Authorization": f"Bearer {api_key}", "Content-Type": "application/xml",
+        "X-Peppol-Sender": "0088:111", "X-Peppol-Receiver": "0088:222",
+    }
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return post(fake.url + "/documents", body, headers)
+
+
+class TestFakeChannels:
+    def test_a_function_reaches_the_access_point_through_its_secret(self, stack):
+        stack.peppol_access_point.reset()
+
+        result = stack.runner.invoke("SendFunction", {
+            "channel": "peppol", "body": UBL.decode(),
+            "headers": {"X-Peppol-Sender": "0088:111", "X-Peppol-Receiver": "0088:222", "Idempotency-Key": "a-1"},
+        })
+
+        assert result["status"] == 201
+        (delivery,) = stack.peppol_access_point.deliveries()
+        assert result["answer"] == {"id": delivery.id}
+        assert delivery.body == UBL
+        assert delivery.path == "/documents"
+        assert delivery.header("authorization") == f"Bearer {stack.peppol_access_point.api_key}"
+        assert delivery.header("X-Peppol-Receiver") == "0088:222"
+        assert delivery.idempotency_key == "a-1"
+        assert stack.sdi_intermediary.deliveries() == []
+
+    def test_the_sdi_intermediary_takes_invoices_with_a_filename(self, stack):
+        stack.sdi_intermediary.reset()
+
+        result = stack.runner.invoke("SendFunction", {
+            "channel": "sdi", "body": "<FatturaElettronica/>",
+            "headers": {"X-Filename": "IT01234567890_00001.xml", "Idempotency-Key": "s-1"},
+        })
+        missing = stack.runner.invoke("SendFunction", {"channel": "sdi", "body": "<FatturaElettronica/>"})
+
+        assert result["status"] == 201
+        (delivery,) = stack.sdi_intermediary.deliveries()
+        assert (delivery.path, delivery.header("X-Filename"), delivery.text) == (
+            "/invoices", "IT01234567890_00001.xml", "<FatturaElettronica/>"
+        )
+        assert (missing["status"], missing["answer"]) == (400, {"detail": "Missing header X-Filename."})
+
+    def test_a_wrong_api_key_is_401_and_records_nothing(self, peppol):
+        status, _, answer = send_peppol(peppol, api_key="wrong")
+
+        assert (status, answer) == (401, {"detail": "Invalid API key."})
+        assert peppol.deliveries() == []
+
+    def test_a_repeated_idempotency_key_answers_the_same_id_and_records_once(self, peppol):
+        first = send_peppol(peppol, key="attempt-1")
+        again = send_peppol(peppol, key="attempt-1")
+        other = send_peppol(peppol, key="attempt-2")
+        without_a_key = [send_peppol(peppol, key=None) for _ in range(2)]
+
+        assert first[0] == again[0] == other[0] == 201
+        assert again[2] == first[2]
+        assert other[2] != first[2]
+        assert without_a_key[0][2] != without_a_key[1][2]
+        assert [delivery.id for delivery in peppol.deliveries()] == [
+            first[2]["id"], other[2]["id"], without_a_key[0][2]["id"], without_a_key[1][2]["id"]
+        ]
+
+    def test_fail_with_times_fails_that_many_requests_then_accepts(self, peppol):
+        peppol.fail_with(503, times=2)
+
+        statuses = [send_peppol(peppol, key="attempt-1") for _ in range(3)]
+
+        assert [status for status, _, _ in statuses] == [503, 503, 201]
+        assert statuses[0][2] == {"detail": "Simulated failure (503)."}
+        assert statuses[0][1]["Retry-After"] == "1"
+        assert len(peppol.deliveries()) == 1  # the failed attempts recorded nothing
+        assert peppol.request_count == 3
+
+    def test_fail_with_without_times_fails_until_restored_even_with_a_wrong_key(self, peppol):
+        peppol.fail_with(500)
+
+        assert [send_peppol(peppol)[0] for _ in range(3)] == [500, 500, 500]
+        assert send_peppol(peppol, api_key="wrong")[0] == 500  # an outage answers before looking at the key
+
+        peppol.fail_with(None)
+        assert send_peppol(peppol)[0] == 201
+
+    def test_failures_are_switched_and_reset_over_http(self, peppol):
+        status, _, state = post(peppol.url + "/_control", b'{"fail_with": 422, "times": 1}', {})
+        assert (status, state) == (200, {"fail_with": 422, "times": 1, "deliveries": 0})
+
+        assert send_peppol(peppol)[0] == 422
+        assert send_peppol(peppol)[0] == 201
+
+        assert post(peppol.url + "/_control", b'{"fail_with": 200}', {})[0] == 400
+        assert post(peppol.url + "/_control", b"{}", {})[0] == 400
+        status, _, state = post(peppol.url + "/_control", b'{"reset": true}', {})
+        assert (status, state["deliveries"]) == (200, 0)
+        assert peppol.deliveries() == []
+
+    def test_deliveries_are_listed_over_http_without_the_api_key(self, peppol):
+        send_peppol(peppol)
+        split = urlsplit(peppol.url)
+        connection = http.client.HTTPConnection(split.hostname, split.port, timeout=10)
+        connection.request("GET", "/_deliveries")
+        (listed,) = json.loads(connection.getresponse().read())
+        connection.close()
+
+        assert listed["body"] == UBL.decode()
+        assert listed["headers"]["X-Peppol-Receiver"] == "0088:222"
+        assert "Authorization" not in listed["headers"]
+
+    def test_concurrent_deliveries_are_all_recorded(self, peppol):
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda n: send_peppol(peppol, key=f"attempt-{n % 10}"), range(40)))
+
+        assert all(status == 201 for status, _, _ in answers)
+        assert len(peppol.deliveries()) == 10
+        assert len({answer["id"] for _, _, answer in answers}) == 10
+
+
+def test_without_fake_channels_or_timers_the_template_values_stay_and_nothing_runs():
+    with LocalStack(FIXTURE_TEMPLATE, port=0, aws_port=0, persist=False, fake_channels=False, run_schedules=False) as local:
+        assert json.loads(secret_value(local, "PeppolChannelSecret"))["base_url"] == ""
+        assert local.peppol_access_point is None and local.sdi_intermediary is None
+        assert local.schedule_runners == []
+        assert local.run_schedule("TickFunction", "Tick")["runs"] == 1  # on demand it still runs
+
+
+def test_stop_stops_the_fake_channels():
+    with LocalStack(FIXTURE_TEMPLATE, port=0, aws_port=0, persist=False, run_schedules=False) as local:
+        url = local.peppol_access_point.url
+        assert post(url + "/_control", b'{"fail_with": null}', {})[0] == 200
+
+    with pytest.raises(OSError):
+        post(url + "/_control", b'{"fail_with": null}', {})
+
+
+# --- Schedules --------------------------------------------------------------------------------------
+
+
+def tick_runs(stack: LocalStack, kind: str = "Scheduled Event") -> int:
+    item = stack.client("dynamodb").get_item(TableName="DataTable", Key={"PK": {"S": "ticks"}, "SK": {"S": kind}})
+    return int(item["Item"]["runs"]["N"]) if "Item" in item else 0
+
+
+class TestSchedules:
+    def test_run_schedule_invokes_now_with_an_eventbridge_scheduled_event(self, stack):
+        before = tick_runs(stack)
+
+        result = stack.run_schedule("TickFunction", "Tick")
+
+        event = result["event"]
+        assert result["runs"] == before + 1 == tick_runs(stack)
+        assert event["version"] == "0"
+        assert event["detail-type"] == "Scheduled Event"
+        assert event["source"] == "aws.events"
+        assert (event["account"], event["region"]) == ("123456789012", "eu-central-1")
+        assert event["resources"] == ["arn:aws:events:eu-central-1:123456789012:rule/TickFunctionTick"]
+        assert event["detail"] == {}
+        assert event["id"] and event["id"] != stack.run_schedule("TickFunction", "Tick")["event"]["id"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", event["time"])
+
+    def test_a_schedule_with_input_sends_the_input_even_when_disabled(self, stack):
+        assert stack.run_schedule("TickFunction", "Nightly")["event"] == {"job": "nightly"}
+        assert tick_runs(stack, "nightly") == 1
+
+    def test_run_schedule_needs_a_scheduled_function_and_the_event_when_it_has_several(self, stack):
+        with pytest.raises(ValueError, match="several schedules"):
+            stack.run_schedule("TickFunction")
+        with pytest.raises(KeyError):
+            stack.run_schedule("EchoFunction")
+
+    def test_timers_follow_the_template_rate_by_default(self, stack):
+        assert [(runner.schedule.event_name, runner.interval) for runner in stack.schedule_runners] == [("Tick", 60.0)]
+        assert stack.describe_schedules() == [
+            "TickFunction rate(1 minute) (every 60 s)",
+            "TickFunction cron(0 3 * * ? *) (disabled)",
+        ]
+
+
+def test_a_schedule_interval_runs_the_enabled_schedules_on_a_timer():
+    with LocalStack(FIXTURE_TEMPLATE, port=0, aws_port=0, persist=False, schedule_interval=0.2) as local:
+        (runner,) = local.schedule_runners
+        deadline = time.monotonic() + 10
+        while tick_runs(local) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        assert tick_runs(local) >= 3
+        assert tick_runs(local, "nightly") == 0  # disabled: never on a timer
+    assert not runner.is_alive()
+    assert local.schedule_runners == []
+
+
+def test_a_failing_scheduled_run_is_logged_and_the_timer_goes_on(caplog):
+    import threading
+
+    from invoicing_infra.local.scheduler import ScheduleRunner
+    from invoicing_infra.local.sqs_poller import Activity
+    from invoicing_infra.template import ScheduleSpec
+
+    events = []
+
+    def invoke(function_id, event):
+        events.append((function_id, event))
+        raise RuntimeError("boom")
+
+    stopping = threading.Event()
+    runner = ScheduleRunner(
+        ScheduleSpec("F", "E", "rate(1 minute)", name="Nightly"), 0.05, "eu-central-1", "123456789012", invoke,
+        Activity(), stopping,
+    )
+    runner.start()
+    deadline = time.monotonic() + 5
+    while len(events) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stopping.set()
+    runner.join(5)
+
+    assert len(events) >= 3
+    assert {function_id for function_id, _ in events} == {"F"}
+    assert events[0][1]["resources"] == ["arn:aws:events:eu-central-1:123456789012:rule/Nightly"]
+    assert "F (schedule rate(1 minute)) failed" in caplog.text
+    assert not runner.is_alive()

@@ -1,15 +1,18 @@
-"""template.yaml wiring: every route and SQS subscription has a handler, every function directory is declared."""
+"""template.yaml wiring: every route, SQS subscription and schedule has a handler, every function directory is
+declared; schedules and secrets as the local stack reads them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from invoicing_infra.local.environment import EnvironmentConflict, aws_environment, function_environment
 from invoicing_infra.local.handlers import HandlerNotFound, add_layer_dirs, load_handler
-from invoicing_infra.local.resources import local_attributes
-from invoicing_infra.template import Template, load_yaml
+from invoicing_infra.local.resources import local_attributes, random_password, secret_string
+from invoicing_infra.local.scheduler import parse_rate
+from invoicing_infra.template import ScheduleSpec, Template, TemplateError, load_yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_TEMPLATE = PROJECT_ROOT / "tests" / "fixtures" / "local_stack" / "template.yaml"
@@ -31,7 +34,8 @@ def test_every_route_and_subscription_resolves_to_an_importable_handler(template
         monkeypatch.setenv(name, value)
     used = {route.function_id for route in template.api_routes()}
     used |= {subscription.function_id for subscription in template.sqs_subscriptions()}
-    assert used, "the template declares no route and no subscription"
+    used |= {schedule.function_id for schedule in template.schedules()}
+    assert used, "the template declares no route, subscription or schedule"
 
     problems = []
     for function_id in sorted(used):
@@ -75,6 +79,7 @@ def test_routes_subscriptions_and_resources_are_read_from_the_template():
     assert list(template.tables()) == ["DataTable"]
     assert list(template.buckets()) == ["FilesBucket"]
     assert list(template.queues()) == ["WorkQueue", "WorkDeadLetterQueue"]
+    assert list(template.secrets()) == ["PeppolChannelSecret", "SdiChannelSecret", "DatabaseSecret", "TokenSecret"]
     (api,) = template.apis().values()
     assert (api.stage, api.binary_media_types) == ("test", ("application/pdf", "image/*"))
     binary = template.functions()["BinaryFunction"]
@@ -140,3 +145,117 @@ def test_two_functions_giving_one_variable_different_values_is_an_error():
 
     with pytest.raises(EnvironmentConflict, match="A sets MODE='one' but B sets MODE='two'"):
         function_environment(template, template.functions().values(), {})
+
+
+def test_schedules_are_read_from_the_template():
+    template = Template.load(FIXTURE_TEMPLATE)
+
+    assert template.schedules() == [
+        ScheduleSpec("TickFunction", "Tick", "rate(1 minute)", enabled=True, kind="Schedule", name="TickFunctionTick"),
+        ScheduleSpec(
+            "TickFunction", "Nightly", "cron(0 3 * * ? *)", enabled=False, kind="ScheduleV2",
+            name="TickFunctionNightly", input='{"job": "nightly"}',
+        ),
+    ]
+
+
+@TEMPLATES
+def test_every_schedule_expression_is_one_the_local_stack_understands(template_path):
+    for schedule in Template.load(template_path).schedules():
+        parse_rate(schedule.expression)  # raises TemplateError otherwise
+
+
+def test_enabled_state_and_name_of_schedule_events():
+    template = Template(
+        path=PROJECT_ROOT / "template.yaml",
+        data=load_yaml(
+            """
+            Parameters:
+              SweepOn: {Type: String, Default: "false"}
+            Resources:
+              F:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: f/
+                  Handler: app.handler
+                  Events:
+                    Paused: {Type: Schedule, Properties: {Schedule: rate(2 hours), Enabled: !Ref SweepOn}}
+                    Disabled: {Type: Schedule, Properties: {Schedule: rate(1 day), State: DISABLED}}
+                    Named: {Type: Schedule, Properties: {Schedule: rate(3 days), Name: nightly-sweep}}
+                    V2: {Type: ScheduleV2, Properties: {ScheduleExpression: rate(10 minutes), State: ENABLED}}
+                    Queue: {Type: SQS, Properties: {Queue: !GetAtt Q.Arn}}
+              Q: {Type: AWS::SQS::Queue}
+            """
+        ),
+    )
+
+    schedules = {schedule.event_name: schedule for schedule in template.schedules()}
+
+    assert {name: schedule.enabled for name, schedule in schedules.items()} == {
+        "Paused": False, "Disabled": False, "Named": True, "V2": True
+    }
+    assert schedules["Named"].name == "nightly-sweep"
+    assert (schedules["V2"].kind, schedules["V2"].expression, schedules["V2"].name) == (
+        "ScheduleV2", "rate(10 minutes)", "FV2"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "seconds"),
+    [
+        ("rate(1 minute)", 60),
+        ("rate(5 minutes)", 300),
+        ("rate(1 hour)", 3600),
+        ("rate(2 hours)", 7200),
+        ("rate(1 day)", 86400),
+        ("rate(3 days)", 3 * 86400),
+        (" rate( 15 minutes ) ", 900),
+        ("cron(0 3 * * ? *)", None),
+        ("cron(0/15 * ? * MON-FRI *)", None),
+    ],
+)
+def test_rate_expressions_give_an_interval_and_cron_ones_none(expression, seconds):
+    assert parse_rate(expression) == seconds
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["rate(1 minutes)", "rate(5 minute)", "rate(0 minutes)", "rate(2 weeks)", "rate(minutes)", "cron(0 3 * * ?)",
+     "every 5 minutes", ""],
+)
+def test_expressions_eventbridge_rejects_are_template_errors(expression):
+    with pytest.raises(TemplateError):
+        parse_rate(expression)
+
+
+def test_a_secret_s_ref_is_its_logical_id():
+    template = Template.load(FIXTURE_TEMPLATE)
+
+    attributes = local_attributes(template, "http://127.0.0.1:9")
+
+    assert attributes["PeppolChannelSecret"]["Ref"] == "PeppolChannelSecret"
+    assert attributes["PeppolChannelSecret"]["Arn"].startswith("arn:aws:secretsmanager:eu-central-1:123456789012:secret:")
+    assert template.resolve({"Ref": "PeppolChannelSecret"}, attributes) == "PeppolChannelSecret"
+
+
+def test_generated_secrets_follow_the_generate_secret_string_options():
+    template = Template.load(FIXTURE_TEMPLATE)
+
+    default = random_password({})
+    digits_only = random_password({"ExcludeLowercase": True, "ExcludeUppercase": "true", "ExcludePunctuation": True,
+                                   "PasswordLength": 12})
+    each_kind = [random_password({"PasswordLength": 4, "ExcludeCharacters": "0123456789"}) for _ in range(50)]
+    value = secret_string(template, {"GenerateSecretString": {
+        "SecretStringTemplate": '{"user": "u"}', "GenerateStringKey": "pw", "PasswordLength": 8}}, {})
+
+    assert len(default) == 32
+    assert len(digits_only) == 12 and digits_only.isdigit()
+    for password in each_kind:  # RequireEachIncludedType: lower, upper, punctuation (digits excluded)
+        assert any(c.islower() for c in password) and any(c.isupper() for c in password)
+        assert any(not c.isalnum() for c in password) and not any(c.isdigit() for c in password)
+    assert json.loads(value)["user"] == "u" and len(json.loads(value)["pw"]) == 8
+    with pytest.raises(TemplateError, match="go together"):
+        secret_string(template, {"GenerateSecretString": {"GenerateStringKey": "pw"}}, {})
+    with pytest.raises(TemplateError, match="no characters"):
+        random_password({"ExcludeLowercase": True, "ExcludeUppercase": True, "ExcludeNumbers": True,
+                         "ExcludePunctuation": True})

@@ -1,8 +1,10 @@
-"""Local names of the template's resources, and their creation in moto (tables, buckets, queues, SES identities)."""
+"""Local names of the template's resources, and their creation in moto (tables, buckets, queues, secrets, SES identities)."""
 
 from __future__ import annotations
 
 import json
+import secrets
+import string
 from collections.abc import Callable
 from typing import Any
 
@@ -66,6 +68,11 @@ def local_attributes(template: Template, endpoint: str) -> Attributes:
             attributes[logical_id] = {"Ref": name.lower(), "RootResourceId": "root"}
         elif resource_type in ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"):
             attributes[logical_id] = {"Ref": f"arn:aws:lambda:{region}:{account}:layer:{name}:1"}
+        elif resource_type == "AWS::SecretsManager::Secret":
+            # !Ref gives the ARN on AWS; locally the name, which Secrets Manager (and Powertools'
+            # get_secret) accept wherever an ARN is. create_resources puts moto's ARN (with its suffix) in Arn/Id.
+            arn = f"arn:aws:secretsmanager:{region}:{account}:secret:{name}"
+            attributes[logical_id] = {"Ref": name, "Id": arn, "Arn": arn}
         elif resource_type == "AWS::SES::EmailIdentity":
             identity = template.resolve((resource.get("Properties") or {}).get("EmailIdentity"))
             attributes[logical_id] = {"Ref": identity}
@@ -90,7 +97,8 @@ def _resolved(template: Template, props: dict[str, Any], keys: tuple[str, ...], 
 
 
 def create_resources(template: Template, client: Callable[[str], Any], attributes: Attributes) -> None:
-    """Creates every table, bucket, queue and SES identity of the template; updates `attributes` with moto's ARNs."""
+    """Creates every table, bucket, queue, secret and SES identity of the template; updates `attributes` with
+    moto's ARNs."""
     dynamodb = client("dynamodb")
     for logical_id, props in template.tables().items():
         description = _create_table(
@@ -104,6 +112,11 @@ def create_resources(template: Template, client: Callable[[str], Any], attribute
         versioning = _resolved(template, props, ("VersioningConfiguration",), attributes)
         _create_bucket(s3, attributes[logical_id]["Ref"], versioning, template.region)
     _create_queues(template, client("sqs"), attributes)
+    secret_resources = template.secrets()
+    if secret_resources:
+        secretsmanager = client("secretsmanager")
+        for logical_id, props in secret_resources.items():
+            _create_secret(template, secretsmanager, logical_id, props, attributes)
     identities = template.resources_of_type("AWS::SES::EmailIdentity")
     if identities:
         sesv2 = client("sesv2")
@@ -204,3 +217,73 @@ def _create_queues(template: Template, sqs: Any, attributes: Attributes) -> None
             arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
             attributes[logical_id].update({"Ref": url, "QueueUrl": url, "Arn": arn})
             created_arns.add(arn)
+
+
+def random_password(options: dict[str, Any]) -> str:
+    """A password as Secrets Manager's GetRandomPassword makes it from GenerateSecretString's options (which
+    have the same names): 32 characters of letters, digits and punctuation unless told otherwise, at least
+    one of each included kind unless RequireEachIncludedType is false."""
+    excluded = set(str(options.get("ExcludeCharacters", "")))
+    kinds = [
+        characters
+        for characters, option in (
+            (string.ascii_lowercase, "ExcludeLowercase"),
+            (string.ascii_uppercase, "ExcludeUppercase"),
+            (string.digits, "ExcludeNumbers"),
+            (string.punctuation, "ExcludePunctuation"),
+        )
+        if not is_true(options.get(option, False))
+    ]
+    if is_true(options.get("IncludeSpace", False)):
+        kinds.append(" ")
+    kinds = [kind for kind in ("".join(c for c in kind if c not in excluded) for kind in kinds) if kind]
+    length = int(options.get("PasswordLength", 32))
+    if not kinds or not 1 <= length <= 4096:
+        raise TemplateError("GenerateSecretString: no characters left to make a password from, or a bad length")
+    alphabet = "".join(kinds)
+    rng = secrets.SystemRandom()
+    password = [rng.choice(alphabet) for _ in range(length)]
+    if is_true(options.get("RequireEachIncludedType", True)) and length >= len(kinds):
+        for position, kind in zip(rng.sample(range(length), len(kinds)), kinds, strict=True):
+            password[position] = rng.choice(kind)
+    return "".join(password)
+
+
+def secret_string(template: Template, props: dict[str, Any], attributes: Attributes) -> str:
+    """SecretString resolved, or a value made as CloudFormation makes it from GenerateSecretString.
+
+    With SecretStringTemplate and GenerateStringKey, the template is a JSON object and the random password
+    goes in under that key; otherwise the password alone is the value.
+    """
+    if "SecretString" in props:
+        value = template.resolve(props["SecretString"], attributes)
+        return value if isinstance(value, str) else json.dumps(value)
+    generate = template.resolve(props.get("GenerateSecretString") or {}, attributes)
+    if ("SecretStringTemplate" in generate) != ("GenerateStringKey" in generate):
+        raise TemplateError("GenerateSecretString: SecretStringTemplate and GenerateStringKey go together")
+    password = random_password(generate)
+    if "SecretStringTemplate" not in generate:
+        return password
+    try:
+        document = json.loads(generate["SecretStringTemplate"])
+    except (TypeError, ValueError) as exc:
+        raise TemplateError(f"SecretStringTemplate is not JSON: {exc}") from None
+    if not isinstance(document, dict):
+        raise TemplateError("SecretStringTemplate is not a JSON object")
+    document[str(generate["GenerateStringKey"])] = password
+    return json.dumps(document)
+
+
+def _create_secret(
+    template: Template, secretsmanager: Any, logical_id: str, props: dict[str, Any], attributes: Attributes
+) -> None:
+    try:
+        value = secret_string(template, props, attributes)
+    except TemplateError as exc:
+        raise TemplateError(f"{logical_id}: {exc}") from None
+    kwargs: dict[str, Any] = {"Name": attributes[logical_id]["Ref"], "SecretString": value}
+    description = template.resolve(props.get("Description"), attributes)
+    if isinstance(description, str):
+        kwargs["Description"] = description
+    arn = secretsmanager.create_secret(**kwargs)["ARN"]
+    attributes[logical_id].update({"Id": arn, "Arn": arn})

@@ -1,22 +1,26 @@
-"""LocalStack: moto, the template's resources, the API Gateway emulator and the SQS pollers, in one process."""
+"""LocalStack: moto, the template's resources, the API Gateway emulator, the SQS pollers, the schedules and fake
+e-invoicing channels, in one process."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..template import Template
+from ..template import FunctionSpec, ScheduleSpec, Template
 from . import snapshot
 from .apigateway import ApiGateway, Route, make_api_server
 from .environment import EnvironmentPatch, aws_environment, function_environment
+from .fake_channels import FakePeppolAccessPoint, FakeSdiIntermediary
 from .handlers import FunctionRunner, add_layer_dirs
 from .moto_server import MotoServer
 from .resources import create_resources, local_attributes, physical_name
+from .scheduler import ScheduleRunner, parse_rate, scheduled_event
 from .sqs_poller import Activity, SqsPoller, drain
 
 # The local stack's loggers are named local_stack.*, not after their modules: Powertools'
@@ -27,6 +31,20 @@ logger = logging.getLogger(f"{LOGGER_NAME}.stack")
 
 # infra/invoicing_infra/local/stack.py -> the project root, where template.yaml lives.
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+# The environment variables through which the functions name each channel's secret.
+PEPPOL_SECRET_VARIABLE = "PEPPOL_CHANNEL_SECRET"
+SDI_SECRET_VARIABLE = "SDI_CHANNEL_SECRET"
+
+
+def _clear_powertools_parameters() -> None:
+    """Powertools caches secrets (and its boto3 client, bound to one endpoint) process-wide: a stack started
+    after another must not see the previous one's channel URLs."""
+    try:
+        from aws_lambda_powertools.utilities import parameters
+    except ImportError:
+        return
+    parameters.clear_caches()
 
 
 def _find_template(template_path: str | Path) -> Path:
@@ -45,6 +63,12 @@ class LocalStack:
     Relative paths (template, state directory) are taken from the current directory first, else from the
     project root; the state directory is relative to the template's directory. `persist=False` neither
     loads nor saves state; `fresh=True` starts empty and overwrites the saved state on stop.
+
+    `fake_channels=True` starts a fake Peppol access point and SdI intermediary on free loopback ports
+    (`peppol_access_point`, `sdi_intermediary`) and writes their URL and API key into the secrets the
+    functions name in PEPPOL_CHANNEL_SECRET and SDI_CHANNEL_SECRET. `run_schedules=True` runs every enabled
+    `Schedule`/`ScheduleV2` event on a timer: at its rate, or every `schedule_interval` seconds when given
+    (cron schedules only then); `run_schedule(function_id)` runs one now whatever these say.
     """
 
     _running: ClassVar[LocalStack | None] = None
@@ -59,7 +83,12 @@ class LocalStack:
         state_dir: str | Path = ".local-state",
         fresh: bool = False,
         persist: bool = True,
+        fake_channels: bool = True,
+        run_schedules: bool = True,
+        schedule_interval: float | None = None,
     ):
+        if schedule_interval is not None and schedule_interval <= 0:
+            raise ValueError("schedule_interval must be positive (or None: as the template says)")
         self.template = Template.load(_find_template(template_path))
         self.host = host
         self.port = port
@@ -67,6 +96,9 @@ class LocalStack:
         self.state_dir = self.template.root / state_dir  # an absolute state_dir stays as it is
         self.fresh = fresh
         self.persist = persist
+        self.fake_channels = fake_channels
+        self.run_schedules = run_schedules
+        self.schedule_interval = schedule_interval
         self.api_url = ""
         self.aws_endpoint = ""
         self.attributes: dict[str, dict[str, Any]] = {}
@@ -76,6 +108,11 @@ class LocalStack:
         self._api_server: Any = None
         self._api_thread: threading.Thread | None = None
         self._pollers: list[SqsPoller] = []
+        self.schedules: list[ScheduleSpec] = []
+        self.schedule_runners: list[ScheduleRunner] = []
+        self.peppol_access_point: FakePeppolAccessPoint | None = None
+        self.sdi_intermediary: FakeSdiIntermediary | None = None
+        self.channel_secrets: dict[str, str] = {}  # "peppol"/"sdi" -> the logical ID of the secret written
         self._activity = Activity()
         self._stopping = threading.Event()
         self._started = False
@@ -97,6 +134,8 @@ class LocalStack:
     def _start(self) -> None:
         template = self.template
         functions = template.functions()
+        self.schedules = template.schedules()
+        intervals = [parse_rate(schedule.expression) for schedule in self.schedules]  # validates them too
 
         self._moto = MotoServer("127.0.0.1", self.aws_port, template.region)
         self._moto.start()
@@ -111,6 +150,9 @@ class LocalStack:
             loaded = snapshot.load(self.state_dir, self.client("dynamodb"), self.client("s3"), *self._stored())
             if any(loaded.values()):
                 logger.info("loaded %(items)d item(s) and %(objects)d object(s)", loaded)
+        if self.fake_channels:
+            self._start_fake_channels(functions.values())
+        _clear_powertools_parameters()
 
         self._environment.set(function_environment(template, functions.values(), self.attributes))
         self._environment.set_defaults()
@@ -151,6 +193,45 @@ class LocalStack:
             poller.start()
             self._pollers.append(poller)
 
+        if self.run_schedules:
+            for schedule, rate in zip(self.schedules, intervals, strict=True):
+                interval = self.schedule_interval or rate
+                if not schedule.enabled or interval is None:
+                    continue
+                runner = ScheduleRunner(
+                    schedule, interval, template.region, template.account_id, self.runner.invoke,
+                    self._activity, self._stopping,
+                )
+                runner.start()
+                self.schedule_runners.append(runner)
+
+    def _start_fake_channels(self, functions: Iterable[FunctionSpec]) -> None:
+        """Starts the fakes, then points the secrets the functions name at them (keeping their other keys)."""
+        self.peppol_access_point = FakePeppolAccessPoint()
+        self.sdi_intermediary = FakeSdiIntermediary()
+        secrets_by_name = {self.attributes[logical_id]["Ref"]: logical_id for logical_id in self.template.secrets()}
+        secretsmanager = self.client("secretsmanager")
+        functions = list(functions)
+        for key, variable, fake in (
+            ("peppol", PEPPOL_SECRET_VARIABLE, self.peppol_access_point),
+            ("sdi", SDI_SECRET_VARIABLE, self.sdi_intermediary),
+        ):
+            fake.start()
+            names = {
+                str(self.template.resolve(function.environment[variable], self.attributes))
+                for function in functions
+                if variable in function.environment
+            }
+            for name in sorted(names & secrets_by_name.keys()):
+                current = secretsmanager.get_secret_value(SecretId=name).get("SecretString", "")
+                try:
+                    value = json.loads(current)
+                except ValueError:
+                    value = None
+                value = {**(value if isinstance(value, dict) else {}), "base_url": fake.url, "api_key": fake.api_key}
+                secretsmanager.put_secret_value(SecretId=name, SecretString=json.dumps(value))
+                self.channel_secrets[key] = secrets_by_name[name]
+
     def stop(self) -> None:
         """Stops pollers and servers, then saves the state (if persist). Safe to call twice."""
         if not self._started:
@@ -164,6 +245,9 @@ class LocalStack:
             for poller in self._pollers:
                 poller.join(timeout=10)
             self._pollers = []
+            for runner in self.schedule_runners:
+                runner.join(timeout=10)
+            self.schedule_runners = []
             if self._api_server is not None:
                 self._api_server.shutdown()
                 self._api_server.server_close()
@@ -172,10 +256,16 @@ class LocalStack:
                 saved = snapshot.save(self.state_dir, self.client("dynamodb"), self.client("s3"), *self._stored())
                 logger.info("saved %(items)d item(s) and %(objects)d object(s)", saved)
         finally:
+            for fake in (self.peppol_access_point, self.sdi_intermediary):
+                if fake is not None:
+                    fake.stop()
+            self.peppol_access_point = self.sdi_intermediary = None
+            self.channel_secrets = {}
             if self._moto is not None:
                 self._moto.stop()
                 self._moto = None
             self._environment.restore()
+            _clear_powertools_parameters()
             self.api_url = self.aws_endpoint = ""
             with LocalStack._running_lock:
                 if LocalStack._running is self:
@@ -209,6 +299,40 @@ class LocalStack:
         finally:
             for poller in pollers:
                 poller.enable()
+
+    def run_schedule(self, function_id: str, event_name: str | None = None) -> Any:
+        """Invokes a scheduled function now, in this thread, with the event its schedule sends (even if the
+        schedule is disabled or a cron one); returns the handler's result, its exceptions propagate."""
+        if self.runner is None or not self._started:
+            raise RuntimeError("the stack is not running")
+        schedules = [schedule for schedule in self.schedules if schedule.function_id == function_id]
+        if event_name is not None:
+            schedules = [schedule for schedule in schedules if schedule.event_name == event_name]
+        if not schedules:
+            what = f"{function_id}.{event_name}" if event_name else function_id
+            raise KeyError(f"{what} has no Schedule event in {self.template.path}")
+        if len(schedules) > 1:
+            names = ", ".join(schedule.event_name for schedule in schedules)
+            raise ValueError(f"{function_id} has several schedules ({names}): give event_name")
+        (schedule,) = schedules
+        return self.runner.invoke(function_id, scheduled_event(schedule, self.template.region, self.template.account_id))
+
+    def describe_schedules(self) -> list[str]:
+        """One line per schedule: function, expression, and how it runs locally."""
+        running = {(runner.schedule.function_id, runner.schedule.event_name): runner for runner in self.schedule_runners}
+        lines = []
+        for schedule in self.schedules:
+            runner = running.get((schedule.function_id, schedule.event_name))
+            if runner is not None:
+                how = f"every {runner.interval:g} s"
+            elif not schedule.enabled:
+                how = "disabled"
+            elif not self.run_schedules:
+                how = "timers off"
+            else:
+                how = "cron: not run on a timer locally"
+            lines.append(f"{schedule.function_id} {schedule.expression} ({how})")
+        return lines
 
     def physical_name(self, logical_id: str) -> str:
         """The local name of a resource: its logical ID (lower-cased for buckets, `.fifo` for FIFO queues)."""
@@ -248,10 +372,15 @@ def run(
     fresh: bool = False,
     on_ready: Callable[[LocalStack], None] | None = None,
     template_path: str | Path = "template.yaml",
+    fake_channels: bool = True,
+    schedule_interval: float | None = None,
 ) -> None:
     """Starts the stack, prints where it listens, calls on_ready(stack), and runs until Ctrl-C or SIGTERM."""
     _configure_logging()
-    stack = LocalStack(template_path, host=host, port=port, aws_port=aws_port, state_dir=state_dir, fresh=fresh)
+    stack = LocalStack(
+        template_path, host=host, port=port, aws_port=aws_port, state_dir=state_dir, fresh=fresh,
+        fake_channels=fake_channels, schedule_interval=schedule_interval,
+    )
     stop_requested = threading.Event()
 
     def request_stop(signum: int, frame: object) -> None:
@@ -280,11 +409,21 @@ def run(
             f"AWS_DEFAULT_REGION={template.region})",
             flush=True,
         )
-        print(
-            f"  SQS           {len(template.sqs_subscriptions())} subscription(s) polled"
-            f"\n  State         {stack.state_dir}" + (" (fresh)" if fresh else ""),
-            flush=True,
-        )
+        print(f"  SQS           {len(template.sqs_subscriptions())} subscription(s) polled", flush=True)
+        schedules = stack.describe_schedules()
+        print(f"  Schedules     {len(schedules)}" + "".join(f"\n    {line}" for line in schedules), flush=True)
+        for label, fake, key in (
+            ("Peppol AP", stack.peppol_access_point, "peppol"),
+            ("SdI", stack.sdi_intermediary, "sdi"),
+        ):
+            if fake is not None:
+                secret = stack.channel_secrets.get(key)
+                print(
+                    f"  {label:<13} {fake.url}  (fake; " + (f"in secret {secret}; " if secret else "")
+                    + f"to answer errors: curl -d '{{\"fail_with\": 503}}' {fake.url}/_control)",
+                    flush=True,
+                )
+        print(f"  State         {stack.state_dir}" + (" (fresh)" if fresh else ""), flush=True)
         if on_ready is not None:
             on_ready(stack)
         print("Ctrl-C to stop.", flush=True)
