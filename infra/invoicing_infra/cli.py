@@ -62,7 +62,6 @@ def _slug(value: str) -> str:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
 def _positive_seconds(value: str) -> float:
     try:
         seconds = float(value)
@@ -73,6 +72,7 @@ def _positive_seconds(value: str) -> float:
     return seconds
 
 
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="invoicing", description="Serverless pretix-compatible invoice API: tools.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     target = _target_options()
@@ -87,12 +87,12 @@ def _positive_seconds(value: str) -> float:
     local.add_argument("--state", metavar="DIR",
                        help=f"state directory (default {DEFAULT_STATE_DIR}/ next to template.yaml)")
     local.add_argument("--fresh", action="store_true", help="start empty (the saved state is replaced on stop)")
-    local.set_defaults(handler=_cmd_local)
     local.add_argument("--no-fake-channels", dest="fake_channels", action="store_false",
                        help="do not start the fake Peppol access point and SdI intermediary (the channel secrets "
                             "keep the template's values)")
     local.add_argument("--schedule-interval", type=_positive_seconds, metavar="SECONDS",
                        help="run every enabled schedule this often instead of at its rate (cron ones too)")
+    local.set_defaults(handler=_cmd_local)
 
     organizer = commands.add_parser("organizer", help="organizers").add_subparsers(
         dest="action", metavar="ACTION", required=True)
