@@ -14,20 +14,25 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from invoicing.billing import rendering as billing_rendering
 from invoicing.config import storage_config
 from invoicing.invoices import rendering
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
 # A twin delivery of a job in flight fails (SQS redelivers it later) instead of rendering a second time.
-idempotency = IdempotencyConfig(event_key_jmespath="[organizer, number, content_version]",
+# `kind` is part of the key: a billing invoice and an organizer's invoice may share a number.
+idempotency = IdempotencyConfig(event_key_jmespath="[kind, organizer, number, content_version]",
                                 expires_after_seconds=3600)
 persistence = DynamoDBPersistenceLayer(table_name=storage_config().idempotency_table_name or "IdempotencyTable")
 
 
 @idempotent_function(data_keyword_argument="job", config=idempotency, persistence_store=persistence)
 def render(job: dict[str, Any]) -> str:
-    outcome = rendering.render(rendering.RenderJob.model_validate(job))
+    if job.get("kind") == "billing":  # a billing invoice: rendered, then emailed to the organizer
+        outcome = billing_rendering.run(billing_rendering.BillingJob.model_validate(job))
+    else:
+        outcome = rendering.render(rendering.RenderJob.model_validate(job))
     logger.info("render job done", extra={"organizer": job["organizer"], "content_version": job["content_version"],
                                           "outcome": outcome.value})
     return outcome.value

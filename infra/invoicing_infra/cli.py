@@ -6,6 +6,7 @@
     invoicing token create --organizer SLUG --permission P [--permission P ...] [--name N] [--events all|A,B]
     invoicing token list --organizer SLUG [--json]
     invoicing token revoke --organizer SLUG TOKEN_ID
+    invoicing billing ... | platform ... | organizer update ...   (billing_cli.py: the operator's commands)
 
 `token create` prints the secret alone on stdout; every message goes to stderr. Errors are one line on
 stderr and exit status 1 (INVOICING_DEBUG=1 shows the traceback instead).
@@ -111,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                               help="the events the token may see (default all)")
     create_token.add_argument("--permission", action="append", required=True, dest="permissions", metavar="PERMISSION",
                               help="repeat for several (comma-separated works too); known: "
-                                   "can_view_orders, can_change_orders, can_change_event_settings")
+                                   "can_view_orders, can_change_orders, can_change_event_settings, can_view_billing")
     create_token.set_defaults(handler=_cmd_token_create)
 
     list_tokens = token.add_parser("list", parents=[target], help="list an organizer's tokens (never secrets)")
@@ -123,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_token.add_argument("--organizer", required=True, type=_slug)
     revoke_token.add_argument("token_id", metavar="TOKEN_ID")
     revoke_token.set_defaults(handler=_cmd_token_revoke)
+
+    from . import billing_cli  # the operator's commands: billing, platform, organizer update
+
+    billing_cli.add_commands(commands, organizer, target)
     return parser
 
 

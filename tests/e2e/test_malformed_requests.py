@@ -24,6 +24,7 @@ METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 ACTIONS = {
     "ApiOrdersFunction": ["mark_paid", "create_invoice", "mark_canceled", "bogus"],
     "ApiInvoicesFunction": ["regenerate", "download", "transmit", "retransmit", "reissue", "bogus"],
+    "ApiBillingFunction": ["download", "bogus"],
 }
 # Path segments as sent on the wire (already percent-encoded where needed).
 JUNK_SEGMENTS = [

@@ -18,7 +18,8 @@ from invoicing.errors import NotAuthenticated, PermissionDenied, ValidationFaile
 from invoicing.storage import organizers as store
 from invoicing.storage.events import get_event
 
-PERMISSIONS = ("can_view_orders", "can_change_orders", "can_change_event_settings")
+# can_view_billing: the platform's billing invoices to the organizer (pretix Hosted, the account API).
+PERMISSIONS = ("can_view_orders", "can_change_orders", "can_change_event_settings", "can_view_billing")
 _ALPHABET = string.ascii_lowercase + string.digits
 _CACHE_SECONDS = 10.0
 

@@ -93,8 +93,12 @@ def _unparsable_body(event: dict[str, Any]) -> str | None:
     return None
 
 
-def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None) -> Callable[[dict[str, Any], Any], dict]:
-    """The Lambda handler of an API function; `policy` None means the routes need no authentication."""
+def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
+                 check: Callable[[dict[str, Any], guard.Policy], Any] = guard.check) -> Callable[[dict[str, Any], Any], dict]:
+    """The Lambda handler of an API function; `policy` None means the routes need no authentication.
+
+    `check` authenticates and authorizes (organizer tokens by default; the platform API passes its own).
+    """
 
     def respond(response: Response) -> dict[str, Any]:
         return {"statusCode": response.status_code, "headers": dict(response.headers),
@@ -103,7 +107,7 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None) -> Ca
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if policy is not None:
             try:
-                app.append_context(principal=guard.check(event, policy))
+                app.append_context(principal=check(event, policy))
             except DomainError as exc:
                 handler = app.exception_handler_manager.lookup_exception_handler(type(exc))
                 return respond(handler(exc))

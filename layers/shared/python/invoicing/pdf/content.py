@@ -146,7 +146,8 @@ def _meta(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter, labels:
                  MetaField(labels("original_invoice"), doc.get("refers") or "")],
                 [MetaField(labels("cancellation_date"), fmt.date(doc.get("date"))),
                  MetaField(labels("original_invoice_date"), fmt.date(internal.get("refers_date")))]]
-    return [[order], [MetaField(labels("invoice_number"), doc.get("number", ""))],
+    # Billing invoices (the platform's to organizers) have no order: the column stays, empty.
+    return [[order] if order.value else [], [MetaField(labels("invoice_number"), doc.get("number", ""))],
             [MetaField(labels("invoice_date"), fmt.date(doc.get("date")))]]
 
 

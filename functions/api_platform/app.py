@@ -1,0 +1,56 @@
+"""The platform operator's billing API (platform tokens only): create, read, release, pay and void billing invoices."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+
+from invoicing import platform
+from invoicing.billing import issue, workflow
+from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, Shapes
+from invoicing.errors import NotFound
+from invoicing_http import guard
+from invoicing_http.errors import json_response
+from invoicing_http.resolver import configure, make_handler
+
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+configure(app)
+
+BASE = "/api/v1/platform/billing_invoices"
+Number = Annotated[str, Path(max_length=200)]
+Action = Annotated[str, Path(max_length=50)]
+
+
+@app.post(BASE, summary="Create a billing invoice (starts in review)", tags=["Platform billing"],
+          responses={201: {"description": "Created"}})
+def create_billing_invoice(data: Annotated[BillingCreate, Body()]):
+    invoice = issue.create(data)
+    return json_response(201, OperatorBillingInvoice.model_validate(Shapes.operator(invoice)).model_dump(mode="json"))
+
+
+@app.get(BASE + "/<number>", summary="Fetch a billing invoice, everything included", tags=["Platform billing"])
+def get_billing_invoice(number: Number) -> OperatorBillingInvoice:
+    return Shapes.operator(workflow.find(number))
+
+
+@app.post(BASE + "/<number>/<action>", summary="release, pay ({\"amount\": \"10.00\"}) or void",
+          tags=["Platform billing"], responses={200: {"description": "The invoice after the action"},
+                                                400: {"description": "Not allowed in this state, or a bad amount"}})
+def billing_action(number: Number, action: Action) -> OperatorBillingInvoice:
+    if action == "release":
+        return Shapes.operator(workflow.release(number))
+    if action == "void":
+        return Shapes.operator(workflow.void(number))
+    if action == "pay":
+        body: Any = app.current_event.json_body if app.current_event.body else None
+        return Shapes.operator(workflow.pay(number, body.get("amount") if isinstance(body, dict) else None))
+    raise NotFound()
+
+
+def _check(event: dict[str, Any], _policy: guard.Policy) -> platform.PlatformPrincipal:
+    return platform.authenticate(guard.header(event.get("headers"), "Authorization"))
+
+
+lambda_handler = make_handler(app, lambda resource, method: None, check=_check)

@@ -1,0 +1,236 @@
+"""The operator's commands of `invoicing`: billing invoices, billing contacts, platform tokens and settings.
+
+    invoicing billing create --organizer SLUG --currency EUR --lines FILE.json [--date YYYY-MM-DD] [--description TEXT]
+    invoicing billing release NUMBER | pay NUMBER --amount 10.00 | void NUMBER | show NUMBER
+    invoicing organizer update SLUG --billing-email ADDRESS [--name NAME]
+    invoicing platform token create [--name NAME] | token list | token revoke TOKEN_ID
+    invoicing platform settings [--name N] [--address A] [--zipcode Z] [--city C] [--country CC] [--vat-id V]
+                                [--footer-text T] [--billing-prefix P] [--billing-counter-length N]
+
+Every command takes --local or --stack NAME. `billing create` prints the new number alone on stdout,
+`platform token create` the secret alone; every message goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import targets
+from .cli import CommandError, _apply_target, _info, _require_organizer, _slug
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser) -> None:
+    """Adds `billing`, `platform` and `organizer update` to the parser of `invoicing`."""
+    update = organizer.add_parser("update", parents=[target], help="change an organizer (its billing contact)")
+    update.add_argument("slug", type=_slug, metavar="SLUG")
+    update.add_argument("--billing-email", metavar="ADDRESS", help="where billing invoices are emailed")
+    update.add_argument("--name", help="the organizer's display name")
+    update.set_defaults(handler=_cmd_organizer_update)
+
+    billing = commands.add_parser("billing", help="the platform's invoices to organizers").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    create = billing.add_parser("create", parents=[target], help="create a billing invoice (in review); prints its number")
+    create.add_argument("--organizer", required=True, type=_slug)
+    create.add_argument("--currency", required=True, help="ISO 4217 code, e.g. EUR")
+    create.add_argument("--lines", required=True, metavar="FILE.json",
+                        help='[{"description": "...", "net": "100.00", "tax_rate": "19.00"}, ...] (- for stdin)')
+    create.add_argument("--date", metavar="YYYY-MM-DD", help="date issued (default today, UTC)")
+    create.add_argument("--description", default="", help="text printed above the lines")
+    create.set_defaults(handler=_cmd_billing_create)
+    for name, helptext in (("release", "end the review: render the PDF and email it to the billing contact"),
+                           ("void", "void an open invoice without payments"),
+                           ("show", "print the invoice as JSON")):
+        action = billing.add_parser(name, parents=[target], help=helptext)
+        action.add_argument("number", metavar="NUMBER")
+        action.set_defaults(handler=_cmd_billing_action)
+    pay = billing.add_parser("pay", parents=[target], help="record a payment (lowers the amount due)")
+    pay.add_argument("number", metavar="NUMBER")
+    pay.add_argument("--amount", required=True, help="e.g. 10.00")
+    pay.set_defaults(handler=_cmd_billing_action)
+
+    platform = commands.add_parser("platform", help="the platform operator: tokens and settings").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    token = platform.add_parser("token", help="platform tokens (the operator API)").add_subparsers(
+        dest="token_action", metavar="ACTION", required=True)
+    token_create = token.add_parser("create", parents=[target], help="create a platform token; prints its secret")
+    token_create.add_argument("--name", default="Platform token")
+    token_create.set_defaults(handler=_cmd_platform_token_create)
+    token_list = token.add_parser("list", parents=[target], help="list platform tokens (never secrets)")
+    token_list.set_defaults(handler=_cmd_platform_token_list)
+    token_revoke = token.add_parser("revoke", parents=[target], help="deactivate a platform token")
+    token_revoke.add_argument("token_id", metavar="TOKEN_ID")
+    token_revoke.set_defaults(handler=_cmd_platform_token_revoke)
+    settings = platform.add_parser("settings", parents=[target],
+                                   help="the sender printed on billing invoices and their numbering; prints them")
+    for option, dest in (("--name", "name"), ("--address", "address"), ("--zipcode", "zipcode"), ("--city", "city"),
+                         ("--country", "country"), ("--vat-id", "vat_id"), ("--footer-text", "footer_text"),
+                         ("--billing-prefix", "billing_number_prefix")):
+        settings.add_argument(option, dest=dest)
+    settings.add_argument("--billing-counter-length", dest="billing_number_counter_length", type=int)
+    settings.set_defaults(handler=_cmd_platform_settings)
+
+
+# --- Targets -----------------------------------------------------------------------------------------
+
+
+def _apply_target_with_queue(args: argparse.Namespace) -> targets.Target:
+    """The target, plus the render queue's URL: releasing queues the render-and-email job."""
+    target = _apply_target(args)
+    if args.local:
+        from .local.resources import local_attributes
+
+        endpoint = target.environment["AWS_ENDPOINT_URL"]
+        os.environ["RENDER_QUEUE_URL"] = local_attributes(targets.load_template(), endpoint)["RenderQueue"]["QueueUrl"]
+    else:
+        url = targets.stack_outputs(args.stack, args.region).get("RenderQueueUrl")
+        if not url:
+            raise CommandError(f"stack {args.stack} has no output RenderQueueUrl: is it this project's stack?")
+        os.environ["RENDER_QUEUE_URL"] = url
+    from invoicing.storage import queues
+
+    queues.reset()
+    return target
+
+
+# --- Organizers --------------------------------------------------------------------------------------
+
+
+def _cmd_organizer_update(args: argparse.Namespace) -> int:
+    fields: dict[str, Any] = {}
+    if args.billing_email is not None:
+        if not EMAIL.match(args.billing_email):
+            raise CommandError(f"--billing-email: {args.billing_email!r} is not an email address")
+        fields["billing_email"] = args.billing_email
+    if args.name is not None:
+        if not args.name.strip():
+            raise CommandError("--name must not be empty")
+        fields["name"] = args.name.strip()
+    if not fields:
+        raise CommandError("nothing to change: give --billing-email and/or --name")
+    target = _apply_target(args)
+    from invoicing.storage import organizers
+
+    _require_organizer(args.slug)
+    organizers.update_organizer(args.slug, fields)
+    _info(f"Updated organizer {args.slug} ({', '.join(sorted(fields))}) in {target.description}.")
+    return 0
+
+
+# --- Billing invoices --------------------------------------------------------------------------------
+
+
+def _read_lines(path: str) -> Any:
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"--lines: cannot read {path}: {exc.strerror}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(f"--lines: {path} is not JSON: {exc.msg} (line {exc.lineno})") from exc
+
+
+def _cmd_billing_create(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from invoicing.billing.models import BillingCreate
+
+    raw = {"organizer": args.organizer, "currency": args.currency, "lines": _read_lines(args.lines),
+           "description": args.description, **({"date_issued": args.date} if args.date else {})}
+    try:
+        data = BillingCreate.model_validate(raw)  # before any network call
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors())
+        raise CommandError(f"invalid billing invoice: {problems}") from exc
+    target = _apply_target(args)
+    from invoicing.billing import issue
+
+    _require_organizer(args.organizer)
+    invoice = issue.create(data)
+    _info(f"Created billing invoice {invoice.number} for {invoice.organizer} over {invoice.amount} {invoice.currency} "
+          f"in {target.description}; it is in review until `invoicing billing release {invoice.number}`.")
+    print(invoice.number, flush=True)
+    return 0
+
+
+def _cmd_billing_action(args: argparse.Namespace) -> int:
+    from invoicing.billing import workflow
+    from invoicing.billing.models import Shapes
+    from invoicing.errors import NotFound
+
+    target = _apply_target_with_queue(args) if args.action == "release" else _apply_target(args)
+    try:
+        if args.action == "release":
+            invoice = workflow.release(args.number)
+            _info(f"Released billing invoice {invoice.number} in {target.description}: its PDF is rendered and "
+                  f"emailed to the billing contact.")
+        elif args.action == "pay":
+            invoice = workflow.pay(args.number, args.amount)
+            _info(f"Recorded a payment of {args.amount} {invoice.currency} on {invoice.number}: "
+                  f"{Shapes.operator(invoice)['amount_due']} due, status {invoice.status}.")
+        elif args.action == "void":
+            invoice = workflow.void(args.number)
+            _info(f"Billing invoice {invoice.number} is void.")
+        else:
+            invoice = workflow.find(args.number)
+            print(json.dumps(Shapes.operator(invoice), indent=2), flush=True)
+    except NotFound as exc:
+        raise CommandError(f"no billing invoice {args.number} in {target.description}") from exc
+    return 0
+
+
+# --- Platform ----------------------------------------------------------------------------------------
+
+
+def _cmd_platform_token_create(args: argparse.Namespace) -> int:
+    target = _apply_target(args)
+    from invoicing import platform
+
+    secret, record = platform.create_token(args.name)
+    _info(f"Created platform token {record['id']} ({args.name}) in {target.description}. It manages billing "
+          f"invoices of every organizer; the secret below is shown only now.")
+    print(secret, flush=True)
+    return 0
+
+
+def _cmd_platform_token_list(args: argparse.Namespace) -> int:
+    _apply_target(args)
+    from invoicing.storage import platform as store
+
+    for record in store.list_tokens():
+        print(json.dumps({"id": record["id"], "name": record.get("name", ""),
+                          "active": bool(record.get("active", False))}), flush=True)
+    return 0
+
+
+def _cmd_platform_token_revoke(args: argparse.Namespace) -> int:
+    target = _apply_target(args)
+    from invoicing import platform
+    from invoicing.errors import NotFound
+
+    try:
+        platform.revoke_token(args.token_id)
+    except NotFound as exc:
+        raise CommandError(f"no platform token {args.token_id}") from exc
+    _info(f"Revoked platform token {args.token_id} in {target.description}.")
+    return 0
+
+
+def _cmd_platform_settings(args: argparse.Namespace) -> int:
+    from invoicing.platform import SETTING_NAMES
+
+    _apply_target(args)
+    from invoicing import platform
+
+    changes = {name: getattr(args, name) for name in SETTING_NAMES if getattr(args, name, None) is not None}
+    settings = platform.update_settings(changes) if changes else platform.settings()
+    print(json.dumps(settings.model_dump(), indent=2), flush=True)
+    return 0

@@ -1,0 +1,1 @@
+"""Billing invoices: what the platform invoices its organizers (pretix Hosted billing, the Hostway account API)."""

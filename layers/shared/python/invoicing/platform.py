@@ -1,0 +1,95 @@
+"""The platform operator: its settings (who issues billing invoices, how they are numbered) and its tokens.
+
+Platform tokens guard the operator API (billing invoices for organizers). They are a kind of their own:
+hashed like organizer tokens but stored under another key prefix, so an organizer token is never a
+platform token, and the final comparison is constant-time all the same.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field
+
+from invoicing import access
+from invoicing.errors import NotAuthenticated, PermissionDenied, ValidationFailed
+from invoicing.storage import platform as store
+
+
+class PlatformSettings(BaseModel):
+    """The sender printed on billing invoices and their numbering; every field has a usable default."""
+
+    name: str = "Invoicing Platform"
+    address: str = ""
+    zipcode: str = ""
+    city: str = ""
+    country: str = ""
+    vat_id: str = ""
+    footer_text: str = ""
+    # `{year}` is replaced by the year of the invoice date; the counter runs per resulting prefix.
+    billing_number_prefix: str = Field(default="R{year}", max_length=40)
+    billing_number_counter_length: int = Field(default=3, ge=1, le=12)
+
+
+SETTING_NAMES = tuple(PlatformSettings.model_fields)
+_PREFIX = re.compile(r"^[A-Za-z0-9_\-./{}]*$")
+
+
+def settings() -> PlatformSettings:
+    return PlatformSettings.model_validate(store.get_settings())
+
+
+def update_settings(changes: dict[str, object]) -> PlatformSettings:
+    unknown = sorted(set(changes) - set(SETTING_NAMES))
+    if unknown:
+        raise ValidationFailed({name: ["Unknown setting."] for name in unknown})
+    prefix = changes.get("billing_number_prefix")
+    if isinstance(prefix, str) and (not _PREFIX.match(prefix) or prefix.replace("{year}", "").count("{")):
+        raise ValidationFailed({"billing_number_prefix": ["Use letters, digits, - _ . / and the placeholder {year}."]})
+    merged = {**store.get_settings(), **{k: v for k, v in changes.items() if v is not None}}
+    PlatformSettings.model_validate(merged)  # fails before anything is written
+    return PlatformSettings.model_validate(store.update_settings(changes))
+
+
+# --- Tokens ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlatformPrincipal:
+    """The platform operator, acting through one of its tokens."""
+
+    token_id: str
+
+
+def create_token(name: str) -> tuple[str, dict]:
+    """A new platform token; returns the secret (shown once) and the stored record (without the secret)."""
+    secret = access.new_secret()
+    record = {"id": secrets.token_hex(6), "hash": access.hash_secret(secret), "name": name, "active": True,
+              "kind": "platform"}
+    store.put_token(record)
+    return secret, record
+
+
+def revoke_token(token_id: str) -> None:
+    store.deactivate_token(token_id)
+
+
+def authenticate(authorization: str | None) -> PlatformPrincipal:
+    """`Authorization: Token <secret>` of a platform token.
+
+    A malformed header or unknown secret gets the organizer API's own 401 messages; a valid organizer
+    token is 403: the caller is known, and may not do this.
+    """
+    parts = (authorization or "").split()
+    if len(parts) == 2 and parts[0].lower() == "token" and parts[1].isascii():
+        token_hash = access.hash_secret(parts[1])
+        record = store.get_token(token_hash)
+        if record is not None and hmac.compare_digest(record["hash"], token_hash):
+            if not record.get("active", False):
+                raise NotAuthenticated("Token inactive or deleted.")
+            return PlatformPrincipal(token_id=record["id"])
+    access.authenticate(authorization)  # raises the 401 the header deserves...
+    raise PermissionDenied()  # ...or it is an organizer's token

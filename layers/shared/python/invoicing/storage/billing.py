@@ -1,0 +1,273 @@
+"""Billing invoices (the platform's invoices to organizers) in DynamoDB.
+
+Keys (docs/data-model.md has the full list):
+- billing invoice  `ORG#<org>#BILL` / `<number>`; `DateAsc` = `<date issued>#<seq, 12 digits>` puts it in
+                   the `ByOrgDate` index (hash `PK`), which serves both orderings (forward and backward)
+- number guard     `BILLNO#<number>` / `BILLNO`: uniqueness, and the organizer of a number (the operator
+                   addresses invoices by number alone)
+- counter          `PLATFORM` / `BILLCOUNTER`: `seq` (billing invoices issued), `ctr:<prefix>` (last counter
+                   per effective prefix) — one platform-wide sequence
+- statistics       `ORG#<org>` / `BILLSTATS`: `n`, the organizer's count (list `count` without reading them)
+Amounts are DynamoDB numbers (exact decimals); lines are stored as JSON with decimal strings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from invoicing.errors import Conflict
+from invoicing.storage import dynamo
+from invoicing.storage.invoices import InvoiceFile
+from invoicing.storage.organizers import org_pk
+from invoicing.storage.platform import PLATFORM_PK
+
+_COUNTER = {"PK": PLATFORM_PK, "SK": "BILLCOUNTER"}
+BY_DATE_INDEX = "ByOrgDate"
+
+
+def billing_pk(organizer: str) -> str:
+    return f"ORG#{organizer}#BILL"
+
+
+def _guard_key(number: str) -> dict[str, str]:
+    return {"PK": f"BILLNO#{number}", "SK": "BILLNO"}
+
+
+def _stats_key(organizer: str) -> dict[str, str]:
+    return {"PK": org_pk(organizer), "SK": "BILLSTATS"}
+
+
+def date_key(date_issued: str, seq: int) -> str:
+    return f"{date_issued}#{str(seq).zfill(12)}"
+
+
+@dataclass
+class StoredBillingInvoice:
+    item: dict[str, Any] = field(repr=False)
+
+    @property
+    def organizer(self) -> str:
+        return self.item["organizer"]
+
+    @property
+    def number(self) -> str:
+        return self.item["SK"]
+
+    @property
+    def date_issued(self) -> str:
+        return self.item["date_issued"]
+
+    @property
+    def currency(self) -> str:
+        return self.item["currency"]
+
+    @property
+    def description(self) -> str:
+        return self.item.get("description") or ""
+
+    @property
+    def lines(self) -> list[dict[str, str]]:
+        return json.loads(self.item["lines"])
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.item["amount"])
+
+    @property
+    def amount_due(self) -> Decimal:
+        return Decimal(self.item["amount_due"])
+
+    @property
+    def status(self) -> str:
+        return self.item["status"]
+
+    @property
+    def review_state(self) -> str:
+        return self.item["review_state"]
+
+    @property
+    def version(self) -> int:
+        return int(self.item.get("version", 1))
+
+    @property
+    def content_version(self) -> int:
+        return int(self.item.get("content_version", 1))
+
+    @property
+    def recipient(self) -> dict[str, Any]:
+        return dict(self.item.get("recipient") or {})
+
+    @property
+    def sender(self) -> dict[str, Any]:
+        return dict(self.item.get("sender") or {})
+
+    @property
+    def billing_email(self) -> str | None:
+        return self.item.get("billing_email")
+
+    @property
+    def payments(self) -> list[dict[str, Any]]:
+        return list(self.item.get("payments") or [])
+
+    @property
+    def emailed_at(self) -> str | None:
+        return self.item.get("emailed_at")
+
+    @property
+    def file(self) -> InvoiceFile | None:
+        """The PDF of the current content, if one has been rendered."""
+        item = self.item
+        if "file_key" not in item or int(item["file_version"]) != self.content_version:
+            return None
+        return InvoiceFile(content_version=int(item["file_version"]), key=item["file_key"],
+                           s3_version=item.get("file_s3_version"), size=int(item["file_size"]),
+                           sha256=item["file_sha256"], rendered_at=item["file_rendered_at"],
+                           render_ms=int(item.get("file_render_ms", 0)))
+
+
+# --- Issuing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class CounterState:
+    seq: int
+    counters: dict[str, int]
+
+
+def read_counter() -> CounterState:
+    item = dynamo.get_item(_COUNTER) or {}
+    counters = {name[4:]: int(value) for name, value in item.items() if name.startswith("ctr:")}
+    return CounterState(seq=int(item.get("seq", 0)), counters=counters)
+
+
+def write_new(counter: CounterState, prefix: str, prefix_counter: int, item: dict[str, Any]) -> None:
+    """The counter, the invoice, its number guard and the organizer's count in one transaction.
+
+    The counter update is conditioned on the `seq` read: if another writer moved it, nothing is written
+    (TransactionConflict) and the caller re-reads and retries, so numbers are issued in sequence, once,
+    without gaps. The organizer must exist (ConditionCheck, the last item).
+    """
+    seq = counter.seq + 1
+    organizer = item["organizer"]
+    values: dict[str, Any] = {":seq": seq, ":ctr": prefix_counter}
+    if counter.seq:
+        condition = "#seq = :old"
+        values[":old"] = counter.seq
+    else:
+        condition = "attribute_not_exists(#seq)"
+    stored = {"PK": billing_pk(organizer), "SK": item["number"], "DateAsc": date_key(item["date_issued"], seq),
+              "seq": seq, **item}
+    dynamo.transact([
+        {"Update": {"Key": _COUNTER, "UpdateExpression": "SET #seq = :seq, #ctr = :ctr",
+                    "ConditionExpression": condition, "ExpressionAttributeNames": {"#seq": "seq", "#ctr": f"ctr:{prefix}"},
+                    "ExpressionAttributeValues": values}},
+        {"Put": {"Item": stored, "ConditionExpression": "attribute_not_exists(PK)"}},
+        {"Put": {"Item": {**_guard_key(item["number"]), "organizer": organizer, "number": item["number"]},
+                 "ConditionExpression": "attribute_not_exists(PK)"}},
+        {"Update": {"Key": _stats_key(organizer), "UpdateExpression": "ADD n :one",
+                    "ExpressionAttributeValues": {":one": 1}}},
+        {"ConditionCheck": {"Key": {"PK": org_pk(organizer), "SK": "ORG"}, "ConditionExpression": "attribute_exists(PK)"}},
+    ])
+
+
+# --- Reads -------------------------------------------------------------------------------------
+
+
+def get(organizer: str, number: str) -> StoredBillingInvoice | None:
+    item = dynamo.get(billing_pk(organizer), number)
+    return StoredBillingInvoice(item) if item else None
+
+
+def find(number: str) -> StoredBillingInvoice | None:
+    """A billing invoice by number alone (the operator's view): the guard names its organizer."""
+    guard = dynamo.get_item(_guard_key(number))
+    return get(guard["organizer"], number) if guard else None
+
+
+def count(organizer: str) -> int:
+    return int((dynamo.get_item(_stats_key(organizer)) or {}).get("n", 0))
+
+
+def from_item(item: dict[str, Any]) -> StoredBillingInvoice:
+    return StoredBillingInvoice(item)
+
+
+# --- Changes -----------------------------------------------------------------------------------
+
+
+def update(invoice: StoredBillingInvoice, changes: dict[str, Any], condition: str = "", values: dict[str, Any] | None = None,
+           names: dict[str, str] | None = None, remove: tuple[str, ...] = ()) -> bool:
+    """Apply `changes` if the invoice is still at the version read (plus `condition`); False if not."""
+    attribute_names = {f"#c{i}": name for i, name in enumerate(changes)}
+    assigned = {f":c{i}": value for i, value in enumerate(changes.values())}
+    expression = "SET " + ", ".join([f"#c{i} = :c{i}" for i in range(len(changes))] + ["#version = :v1"])
+    if remove:
+        expression += " REMOVE " + ", ".join(remove)
+    full_condition = "#version = :v" + (f" AND ({condition})" if condition else "")
+    try:
+        dynamo.update(billing_pk(invoice.organizer), invoice.number, UpdateExpression=expression,
+                      ConditionExpression=full_condition,
+                      ExpressionAttributeNames={**attribute_names, **(names or {}), "#version": "version"},
+                      ExpressionAttributeValues={**assigned, **(values or {}), ":v": invoice.version,
+                                                 ":v1": invoice.version + 1})
+    except Conflict:
+        return False
+    return True
+
+
+def _conditional(organizer: str, number: str, expression: str, condition: str, values: dict[str, Any]) -> bool:
+    try:
+        dynamo.update(billing_pk(organizer), number, UpdateExpression=expression, ConditionExpression=condition,
+                      ExpressionAttributeValues=values)
+    except Conflict:
+        return False
+    return True
+
+
+# --- The PDF file and its email ----------------------------------------------------------------
+
+
+def claim_render(organizer: str, number: str, content_version: int, now: int, lease_seconds: int) -> bool:
+    """Record a render request unless one is under way (younger than the lease, not failed); True if made."""
+    return _conditional(
+        organizer, number, "SET render_requested = :cv, render_requested_at = :now REMOVE render_error",
+        "review_state = :released AND content_version = :cv AND (attribute_not_exists(file_version) OR "
+        "file_version <> :cv) AND (attribute_not_exists(render_requested) OR render_requested <> :cv OR "
+        "render_requested_at < :stale OR attribute_exists(render_error))",
+        {":cv": content_version, ":now": now, ":stale": now - lease_seconds, ":released": "released"})
+
+
+def record_file(organizer: str, number: str, file: InvoiceFile) -> bool:
+    return _conditional(
+        organizer, number, "SET file_version = :cv, file_key = :key, file_s3_version = :s3v, file_size = :size, "
+        "file_sha256 = :sha, file_rendered_at = :at, file_render_ms = :ms REMOVE render_error",
+        "content_version = :cv AND (attribute_not_exists(file_version) OR file_version <> :cv)",
+        {":cv": file.content_version, ":key": file.key, ":s3v": file.s3_version, ":size": file.size,
+         ":sha": file.sha256, ":at": file.rendered_at, ":ms": file.render_ms})
+
+
+def record_render_error(organizer: str, number: str, content_version: int, reason: str) -> None:
+    _conditional(organizer, number, "SET render_error = :reason", "content_version = :cv",
+                 {":cv": content_version, ":reason": reason[:500]})
+
+
+def claim_email(organizer: str, number: str, claim: str, now: int, lease_seconds: int) -> bool:
+    """Take the right to send the invoice's email: not sent yet, and nobody else sending (or their lease ran out)."""
+    return _conditional(
+        organizer, number, "SET email_claim = :claim, email_claimed_at = :now",
+        "attribute_not_exists(emailed_at) AND (attribute_not_exists(email_claim) OR email_claimed_at < :stale)",
+        {":claim": claim, ":now": now, ":stale": now - lease_seconds})
+
+
+def mark_emailed(organizer: str, number: str, claim: str, at: str, message_id: str, recipient: str) -> bool:
+    return _conditional(
+        organizer, number, "SET emailed_at = :at, email_message_id = :id, emailed_to = :to "
+        "REMOVE email_claim, email_claimed_at", "email_claim = :claim",
+        {":claim": claim, ":at": at, ":id": message_id, ":to": recipient})
+
+
+def release_email_claim(organizer: str, number: str, claim: str) -> None:
+    _conditional(organizer, number, "REMOVE email_claim, email_claimed_at", "email_claim = :claim", {":claim": claim})

@@ -1,0 +1,329 @@
+"""Billing invoices in moto: platform-wide gap-free numbering, the money, the operator's rules, the
+render-and-email job (once per invoice, however often it is delivered), platform tokens and visibility."""
+
+from __future__ import annotations
+
+import email
+import io
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import boto3
+import pytest
+from pypdf import PdfReader
+
+from invoicing import access, platform
+from invoicing.billing import issue, read, rendering, workflow
+from invoicing.billing.models import BillingCreate, Shapes
+from invoicing.errors import BadRequest, Locked, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from invoicing.storage import billing as store
+from invoicing.storage import dynamo, files, mail, organizers
+from tests.support import builders
+from tests.support.aws import sent_emails
+
+LINES = [{"description": "Ticketing fees May 2019", "net": "100.00", "tax_rate": "19.00"}]
+
+
+@pytest.fixture
+def acme(aws) -> str:
+    slug = builders.organizer("acme")
+    organizers.update_organizer(slug, {"billing_email": "billing@acme.example"})
+    return slug
+
+
+def create(organizer: str = "acme", lines=None, currency: str = "EUR", date: str = "2019-06-03", **fields):
+    return issue.create(BillingCreate.model_validate({"organizer": organizer, "currency": currency, "date_issued": date,
+                                                      "lines": lines or LINES, **fields}))
+
+
+def queued_jobs() -> list[dict]:
+    sqs = boto3.client("sqs")
+    messages = sqs.receive_message(QueueUrl=os.environ["RENDER_QUEUE_URL"], MaxNumberOfMessages=10).get("Messages", [])
+    return [json.loads(message["Body"]) for message in messages]
+
+
+def run_job(number: str, organizer: str = "acme") -> rendering.Outcome:
+    return rendering.run(rendering.BillingJob(organizer=organizer, number=number, content_version=1))
+
+
+def stored_pdf(organizer: str, number: str) -> bytes:
+    invoice = store.get(organizer, number)
+    assert invoice is not None and invoice.file is not None
+    return files.read(invoice.file.key, invoice.file.s3_version)
+
+
+# --- Numbering -------------------------------------------------------------------------------------
+
+def test_numbers_are_one_platform_wide_sequence_per_year_prefix(acme):
+    builders.organizer("other")
+
+    numbers = [create().number, create("other").number, create(date="2019-12-31").number,
+               create(date="2020-01-01").number, create("other", date="2019-07-01").number]
+
+    assert numbers == ["R2019001", "R2019002", "R2019003", "R2020001", "R2019004"]
+
+
+def test_the_prefix_and_counter_length_come_from_the_platform_settings(acme):
+    platform.update_settings({"billing_number_prefix": "PLAT-{year}-", "billing_number_counter_length": 5})
+
+    assert create(date="2021-02-03").number == "PLAT-2021-00001"
+
+
+def test_concurrent_creation_issues_every_number_once_without_gaps(aws_server):
+    builders.organizer("acme")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        numbers = list(pool.map(lambda _: create().number, range(16)))
+
+    assert sorted(numbers) == [f"R2019{n:03d}" for n in range(1, 17)]
+    assert store.count("acme") == 16
+
+
+def test_an_unknown_organizer_gets_no_number(acme):
+    with pytest.raises(NotFound):
+        create("nobody")
+
+    assert create().number == "R2019001"
+
+
+# --- Money -----------------------------------------------------------------------------------------
+
+def test_lines_get_tax_and_gross_rounded_half_up_to_the_currency(acme):
+    invoice = create(lines=[{"description": "Fees", "net": "100.00", "tax_rate": "19.00"},
+                            {"description": "Small", "net": "0.05", "tax_rate": "19"},
+                            {"description": "Exempt", "net": "10", "tax_rate": "0"}])
+
+    assert invoice.lines[1] == {"description": "Small", "net": "0.05", "tax_rate": "19.00", "tax": "0.01", "gross": "0.06"}
+    assert invoice.amount == invoice.amount_due == Decimal("129.06")
+    assert Shapes.operator(invoice)["amount"] == "129.06"
+
+
+def test_currencies_without_minor_units_round_to_whole_amounts(acme):
+    invoice = create(currency="JPY", lines=[{"description": "Fees", "net": "1000", "tax_rate": "10.5"}])
+
+    assert invoice.lines[0]["tax"] == "105" and invoice.amount == Decimal("1105")
+    with pytest.raises(ValidationFailed) as excinfo:
+        create(currency="JPY", lines=[{"description": "Fees", "net": "1000.5", "tax_rate": "10"}])
+    assert excinfo.value.errors == {"lines": [{"net": ["Ensure that there are no more than 0 decimal places."]}]}
+
+
+@pytest.mark.parametrize("lines", [[{"description": "Credit", "net": "-5.00"}], [{"description": "Nothing", "net": "0"}]])
+def test_a_billing_invoice_must_ask_for_money(acme, lines):
+    with pytest.raises(BadRequest):
+        create(lines=lines)
+
+
+def test_the_input_is_checked(acme):
+    for bad in ({"currency": "euro"}, {"lines": []}, {"lines": [{"description": "x", "net": "abc"}]},
+                {"lines": [{"description": "x", "net": "1", "tax_rate": "120"}]}):
+        with pytest.raises(ValueError):
+            BillingCreate.model_validate({"organizer": "acme", "currency": "EUR", "lines": LINES, **bad})
+
+
+# --- Release, pay, void ----------------------------------------------------------------------------
+
+def test_release_needs_a_billing_contact(aws):
+    builders.organizer("nocontact")
+    number = create("nocontact").number
+
+    with pytest.raises(BadRequest, match="--billing-email"):
+        workflow.release(number)
+    assert store.get("nocontact", number).review_state == "in_review"
+
+
+def test_release_queues_one_billing_job_and_takes_the_current_contact(acme):
+    number = create().number
+    organizers.update_organizer("acme", {"billing_email": "accounts@acme.example"})
+
+    released = workflow.release(number)
+
+    assert (released.review_state, released.billing_email) == ("released", "accounts@acme.example")
+    assert queued_jobs() == [{"kind": "billing", "organizer": "acme", "number": number, "content_version": 1}]
+
+
+def test_payments_lower_the_amount_due_until_paid(acme):
+    number = create().number  # 119.00
+    with pytest.raises(BadRequest, match="in review"):
+        workflow.pay(number, "10.00")
+    workflow.release(number)
+
+    partly = workflow.pay(number, "19.00")
+    assert (partly.status, partly.amount_due) == ("open", Decimal("100.00"))
+    with pytest.raises(BadRequest, match="exceeds the amount due"):
+        workflow.pay(number, "100.01")
+    paid = workflow.pay(number, "100")
+
+    assert (paid.status, paid.amount_due) == ("paid", Decimal("0"))
+    assert [p["amount"] for p in paid.payments] == ["19.00", "100.00"]
+    with pytest.raises(BadRequest, match="paid already"):
+        workflow.pay(number, "1.00")
+
+
+@pytest.mark.parametrize("amount", ["0", "-1.00", "1.001", "ten", None, True])
+def test_invalid_payment_amounts_are_refused(acme, amount):
+    number = create().number
+    workflow.release(number)
+
+    with pytest.raises(ValidationFailed):
+        workflow.pay(number, amount)
+    assert store.get("acme", number).amount_due == Decimal("119.00")
+
+
+def test_void_only_without_payments_and_never_when_paid(acme):
+    paid_number, partly_number, open_number = create().number, create().number, create().number
+    for number in (paid_number, partly_number):
+        workflow.release(number)
+    workflow.pay(paid_number, "119.00")
+    workflow.pay(partly_number, "1.00")
+
+    with pytest.raises(BadRequest):
+        workflow.void(paid_number)
+    with pytest.raises(BadRequest):
+        workflow.void(partly_number)
+    voided = workflow.void(open_number)
+
+    assert (voided.status, voided.amount_due) == ("void", Decimal("0"))
+    assert workflow.void(open_number).status == "void"  # again: nothing changes
+    with pytest.raises(BadRequest):
+        workflow.release(open_number)
+    with pytest.raises(BadRequest):
+        workflow.pay(open_number, "1.00")
+
+
+# --- Render and email ------------------------------------------------------------------------------
+
+def test_the_job_renders_and_emails_the_pdf_once_however_often_it_runs(acme):
+    number = create().number
+    workflow.release(number)
+
+    outcomes = [run_job(number) for _ in range(3)]
+
+    assert outcomes == [rendering.Outcome.SENT, rendering.Outcome.ALREADY_SENT, rendering.Outcome.ALREADY_SENT]
+    (sent,) = sent_emails()
+    message = email.message_from_bytes(sent.raw_data.encode() if isinstance(sent.raw_data, str) else sent.raw_data)
+    assert message["To"] == "billing@acme.example"
+    assert message["Subject"] == f"Invoice {number} from Invoicing Platform"
+    (attachment,) = [part for part in message.walk() if part.get_filename()]
+    assert attachment.get_filename() == f"{number}.pdf"
+    assert attachment.get_payload(decode=True) == stored_pdf("acme", number)
+    assert stored_pdf("acme", number).startswith(b"%PDF-")
+    assert store.get("acme", number).file.key == f"billing/acme/{number}/v1.pdf"
+
+
+def test_a_failed_send_gives_the_claim_back_and_the_redelivery_sends_once(acme, monkeypatch):
+    number = create().number
+    workflow.release(number)
+    real_send = mail.send
+
+    def throttled(message):
+        raise RuntimeError("Throttling")
+
+    monkeypatch.setattr(mail, "send", throttled)
+    with pytest.raises(RuntimeError):
+        run_job(number)
+    assert store.get("acme", number).file is not None  # rendered; only the email failed
+    monkeypatch.setattr(mail, "send", real_send)
+
+    assert run_job(number) == rendering.Outcome.SENT
+    assert run_job(number) == rendering.Outcome.ALREADY_SENT
+    assert len(sent_emails()) == 1
+
+
+def test_a_job_waits_while_another_worker_holds_the_email_claim(acme):
+    number = create().number
+    workflow.release(number)
+    assert store.claim_email("acme", number, "other-worker", int(time.time()), 120)
+
+    with pytest.raises(rendering.EmailInFlight):
+        run_job(number)
+    assert sent_emails() == []
+
+
+def test_nothing_is_rendered_or_sent_in_review_or_for_a_void_invoice(acme):
+    in_review = create().number
+    voided = create().number
+    workflow.release(voided)
+    workflow.void(voided)
+
+    assert run_job(in_review) == rendering.Outcome.NOT_RELEASED
+    assert run_job(voided) == rendering.Outcome.VOID
+    assert sent_emails() == []
+
+
+def test_the_pdf_shows_the_platform_as_sender_and_the_lines(acme):
+    platform.update_settings({"name": "Ticketshop Platform GmbH", "address": "Hauptstr. 1", "zipcode": "10115",
+                              "city": "Berlin", "country": "DE", "vat_id": "DE999999999"})
+    number = create(description="Fees for May 2019").number
+    workflow.release(number)
+    run_job(number)
+
+    text = PdfReader(io.BytesIO(stored_pdf("acme", number))).pages[0].extract_text()
+    for expected in ("Ticketshop Platform GmbH", "DE999999999", "Acme", number, "Fees for May 2019",
+                     "Ticketing fees May 2019", "€119.00", "€19.00"):
+        assert expected in text
+    assert "Order code" not in text
+
+
+# --- Reads, downloads, tokens ----------------------------------------------------------------------
+
+def test_downloads_are_locked_in_review_then_while_rendering(acme):
+    number = create().number
+    with pytest.raises(Locked) as in_review:
+        read.download("acme", number)
+    assert in_review.value.retry_after == 300
+    workflow.release(number)
+    queued_jobs()  # the job of the release is taken (and lost)
+
+    with pytest.raises(Locked) as rendering_:
+        read.download("acme", number)
+    assert rendering_.value.retry_after == 2
+    run_job(number)
+    assert read.download("acme", number).read() == stored_pdf("acme", number)
+
+
+def test_a_download_after_a_lost_job_asks_for_one_render(acme):
+    number = create().number
+    workflow.release(number)
+    queued_jobs()  # the job of the release is lost...
+    dynamo.update(store.billing_pk("acme"), number, UpdateExpression="SET render_requested_at = :old",
+                  ExpressionAttributeValues={":old": 0})  # ...long ago
+
+    for _ in range(2):
+        with pytest.raises(Locked):
+            read.download("acme", number)
+
+    assert queued_jobs() == [workflow.render_job(store.get("acme", number))]
+
+
+def test_an_account_is_its_own_organizer_only(acme):
+    builders.organizer("other")
+    own = access.authenticate(f"Token {builders.token('acme', ['can_view_billing'])}")
+    without = access.authenticate(f"Token {builders.token('acme', ['can_view_orders'])}")
+
+    assert read.account_organizer(own, "acme") == "acme"
+    with pytest.raises(NotFound):
+        read.account_organizer(own, "other")
+    with pytest.raises(NotFound):
+        read.account_organizer(without, "other")  # 404 first: a foreign account is never confirmed
+    with pytest.raises(PermissionDenied):
+        read.account_organizer(without, "acme")
+
+
+def test_platform_tokens_are_their_own_kind(acme):
+    secret, record = platform.create_token("ops")
+    organizer_secret = builders.token("acme")
+
+    assert platform.authenticate(f"Token {secret}").token_id == record["id"]
+    with pytest.raises(PermissionDenied):
+        platform.authenticate(f"Token {organizer_secret}")
+    with pytest.raises(NotAuthenticated, match=r"^Invalid token\.$"):
+        platform.authenticate("Token " + "x" * 64)
+    with pytest.raises(NotAuthenticated):
+        access.authenticate(f"Token {secret}")  # and a platform token is no organizer token
+    assert organizers.get_token(access.hash_secret(secret)) is None
+    platform.revoke_token(record["id"])
+    with pytest.raises(NotAuthenticated, match="inactive"):
+        platform.authenticate(f"Token {secret}")

@@ -1,0 +1,155 @@
+"""The operator's `invoicing` commands against a (moto) deployed stack: billing contact, billing invoices
+from create to paid, platform tokens and settings."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from decimal import Decimal
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from invoicing import platform
+from invoicing.storage import billing as store
+from invoicing.storage import organizers
+from invoicing_infra import cli, targets
+from invoicing_infra.template import Template
+from tests.conftest import ROOT, reset_caches
+
+STACK = "invoicing-billing-test"
+TARGET = ["--stack", STACK]
+LINES = [{"description": "Ticketing fees May 2019", "net": "100.00", "tax_rate": "19.00"}]
+
+
+@pytest.fixture
+def stack(monkeypatch) -> Iterator[dict[str, str]]:
+    """A moto CloudFormation stack with the template's tables and render queue, and their outputs."""
+    for name in ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "AWS_DEFAULT_REGION", "AWS_REGION", "RENDER_QUEUE_URL"):
+        monkeypatch.setenv(name, os.environ.get(name, "eu-central-1"))
+    template = Template.load(ROOT / "template.yaml")
+    resources = {name: {"Type": "AWS::DynamoDB::Table", "Properties": props} for name, props in template.tables().items()}
+    resources["RenderQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 180}}
+    outputs = {name: template.data["Outputs"][name] for name in (*targets.TABLE_OUTPUTS, "RenderQueueUrl")}
+    body = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources, "Outputs": outputs}
+    with mock_aws():
+        boto3.client("cloudformation", region_name="eu-central-1").create_stack(StackName=STACK,
+                                                                                TemplateBody=json.dumps(body))
+        outputs = targets.stack_outputs(STACK)
+        reset_caches()
+        cli.main(["organizer", "create", "acme", "--name", "Acme Events", *TARGET])
+        yield outputs
+        reset_caches()
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture
+def lines_file(tmp_path) -> str:
+    path = tmp_path / "lines.json"
+    path.write_text(json.dumps(LINES))
+    return str(path)
+
+
+def test_organizer_update_sets_the_billing_contact(stack, capsys):
+    code, out, err = run(capsys, "organizer", "update", "acme", "--billing-email", "billing@acme.example", *TARGET)
+
+    assert (code, out) == (0, "")
+    assert organizers.get_organizer("acme")["billing_email"] == "billing@acme.example"
+    assert run(capsys, "organizer", "update", "acme", "--billing-email", "not-an-address", *TARGET)[0] == 1
+    code, _, err = run(capsys, "organizer", "update", "nobody", "--billing-email", "a@b.example", *TARGET)
+    assert code == 1 and "organizer nobody does not exist" in err
+
+
+def test_billing_from_create_to_paid(stack, capsys, lines_file):
+    run(capsys, "organizer", "update", "acme", "--billing-email", "billing@acme.example", *TARGET)
+
+    # create prints the number alone
+    code, out, err = run(capsys, "billing", "create", "--organizer", "acme", "--currency", "EUR", "--lines", lines_file,
+                         "--date", "2019-06-03", "--description", "Fees for May", *TARGET)
+    assert (code, out) == (0, "R2019001\n")
+    invoice = store.get("acme", "R2019001")
+    assert (invoice.review_state, invoice.amount, invoice.description) == ("in_review", Decimal("119.00"), "Fees for May")
+
+    # release queues the render-and-email job on the stack's render queue
+    code, out, err = run(capsys, "billing", "release", "R2019001", *TARGET)
+    assert (code, out) == (0, "")
+    assert store.get("acme", "R2019001").review_state == "released"
+    messages = boto3.client("sqs").receive_message(QueueUrl=stack["RenderQueueUrl"])["Messages"]
+    assert [json.loads(m["Body"]) for m in messages] == [
+        {"kind": "billing", "organizer": "acme", "number": "R2019001", "content_version": 1}]
+
+    # pay lowers the amount due, refuses overpayment, and the last payment makes it paid
+    assert run(capsys, "billing", "pay", "R2019001", "--amount", "19.00", *TARGET)[0] == 0
+    assert store.get("acme", "R2019001").amount_due == Decimal("100.00")
+    code, _, err = run(capsys, "billing", "pay", "R2019001", "--amount", "100.01", *TARGET)
+    assert code == 1 and "exceeds the amount due (100.00 EUR)" in err
+    assert run(capsys, "billing", "pay", "R2019001", "--amount", "100.00", *TARGET)[0] == 0
+    assert store.get("acme", "R2019001").status == "paid"
+
+    code, out, _ = run(capsys, "billing", "show", "R2019001", *TARGET)
+    assert json.loads(out)["status"] == "paid" and json.loads(out)["amount_due"] == "0.00"
+    # a paid invoice is not voided
+    assert run(capsys, "billing", "void", "R2019001", *TARGET)[0] == 1
+
+
+def test_void_and_the_next_number(stack, capsys, lines_file):
+    number = run(capsys, "billing", "create", "--organizer", "acme", "--currency", "EUR", "--lines", lines_file,
+                 "--date", "2019-06-03", *TARGET)[1].strip()
+    assert run(capsys, "billing", "void", number, *TARGET)[0] == 0
+    assert store.get("acme", number).status == "void"
+
+    following = run(capsys, "billing", "create", "--organizer", "acme", "--currency", "EUR", "--lines", lines_file,
+                    "--date", "2019-06-04", *TARGET)[1].strip()
+    assert (number, following) == ("R2019001", "R2019002")
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ("[]", "lines"),
+    ('[{"description": "x", "net": "abc"}]', "lines.0.net"),
+    ("not json", "is not JSON"),
+])
+def test_bad_lines_are_refused_before_anything_is_written(stack, capsys, tmp_path, lines, message):
+    path = tmp_path / "lines.json"
+    path.write_text(lines)
+
+    code, out, err = run(capsys, "billing", "create", "--organizer", "acme", "--currency", "EUR", "--lines", str(path),
+                         *TARGET)
+
+    assert (code, out) == (1, "")
+    assert message in err and err.count("\n") == 1
+    assert store.read_counter().seq == 0
+
+
+def test_release_without_contact_and_unknown_numbers_fail_clearly(stack, capsys, lines_file):
+    number = run(capsys, "billing", "create", "--organizer", "acme", "--currency", "EUR", "--lines", lines_file,
+                 *TARGET)[1].strip()
+
+    code, _, err = run(capsys, "billing", "release", number, *TARGET)
+    assert code == 1 and "invoicing organizer update acme --billing-email" in err
+    code, _, err = run(capsys, "billing", "pay", "R1999999", "--amount", "1", *TARGET)
+    assert code == 1 and "no billing invoice R1999999" in err
+
+
+def test_platform_token_and_settings(stack, capsys):
+    code, out, err = run(capsys, "platform", "token", "create", "--name", "ops", *TARGET)
+    secret = out.strip()
+    assert code == 0 and out == secret + "\n" and len(secret) == 64 and secret not in err
+    principal = platform.authenticate(f"Token {secret}")
+
+    code, out, _ = run(capsys, "platform", "token", "list", *TARGET)
+    assert json.loads(out) == {"id": principal.token_id, "name": "ops", "active": True}
+    assert run(capsys, "platform", "token", "revoke", principal.token_id, *TARGET)[0] == 0
+    assert json.loads(run(capsys, "platform", "token", "list", *TARGET)[1])["active"] is False
+
+    code, out, _ = run(capsys, "platform", "settings", "--name", "Ticket Platform GmbH", "--billing-prefix", "TP{year}-",
+                       *TARGET)
+    assert code == 0 and json.loads(out)["billing_number_prefix"] == "TP{year}-"
+    assert platform.settings().name == "Ticket Platform GmbH"
+    assert run(capsys, "platform", "settings", "--billing-prefix", "bad prefix!", *TARGET)[0] == 1
