@@ -7,8 +7,9 @@ Adding a channel is a module here, a queue and a function in template.yaml, and 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from invoicing.settings import InvoiceSettings
 from invoicing.storage.invoices import StoredInvoice
@@ -32,6 +33,18 @@ class Unavailable(Exception):
 @dataclass(frozen=True)
 class Receipt:
     reference: str | None = None  # the channel's id for the delivery, if it gives one
+
+
+def checked_seller(invoice: StoredInvoice, settings: InvoiceSettings,
+                   missing_for: Callable[[Mapping[str, Any], Any], list[str]]) -> Any:
+    """The e-invoice seller data, or Rejected naming every setting or field the format still lacks."""
+    from invoicing.einvoice import Seller
+
+    seller = Seller.from_invoice(invoice.doc, invoice.internal, settings.model_dump())
+    missing = missing_for(invoice.doc, seller)
+    if missing:
+        raise Rejected("missing: " + ", ".join(missing))
+    return seller
 
 
 class Provider(Protocol):

@@ -6,7 +6,7 @@ from invoicing.settings import InvoiceSettings
 from invoicing.storage.invoices import StoredInvoice
 from invoicing.transmission import documents
 from invoicing.transmission.channels import Channel
-from invoicing.transmission.providers import Receipt, Rejected
+from invoicing.transmission.providers import Receipt, Rejected, checked_seller
 
 
 class ItSdi:
@@ -14,12 +14,9 @@ class ItSdi:
     supports_testmode = False
 
     def send(self, invoice: StoredInvoice, settings: InvoiceSettings, attempt: str) -> Receipt:
-        from invoicing.einvoice import Seller, build_fatturapa, missing_for_sdi
+        from invoicing.einvoice import build_fatturapa, missing_for_sdi
 
-        seller = Seller.from_invoice(invoice.doc, invoice.internal, settings.model_dump())
-        missing = missing_for_sdi(invoice.doc, seller)
-        if missing:
-            raise Rejected("missing: " + ", ".join(missing))
+        seller = checked_seller(invoice, settings, missing_for_sdi)
         channel = Channel.from_secret("SDI_CHANNEL_SECRET")
         stored = documents.stored_xml(invoice, attempt)
         if stored is None:  # a retry of this attempt resends the same file under the same name

@@ -7,7 +7,7 @@ from invoicing.settings import InvoiceSettings
 from invoicing.storage.invoices import StoredInvoice
 from invoicing.transmission import documents
 from invoicing.transmission.channels import Channel
-from invoicing.transmission.providers import Receipt, Rejected
+from invoicing.transmission.providers import Receipt, Rejected, checked_seller
 
 
 class Peppol:
@@ -15,12 +15,9 @@ class Peppol:
     supports_testmode = False
 
     def send(self, invoice: StoredInvoice, settings: InvoiceSettings, attempt: str) -> Receipt:
-        from invoicing.einvoice import Seller, build_ubl, missing_for_peppol
+        from invoicing.einvoice import build_ubl, missing_for_peppol
 
-        seller = Seller.from_invoice(invoice.doc, invoice.internal, settings.model_dump())
-        missing = missing_for_peppol(invoice.doc, seller)
-        if missing:
-            raise Rejected("missing: " + ", ".join(missing))
+        seller = checked_seller(invoice, settings, missing_for_peppol)
         channel = Channel.from_secret("PEPPOL_CHANNEL_SECRET")
         try:
             xml = build_ubl(invoice.doc, invoice.internal, seller)
