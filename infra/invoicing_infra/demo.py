@@ -131,7 +131,37 @@ def seed() -> str:
         created = service.create_order(ORGANIZER, EVENT, data)
         if order.get("cancel"):
             service.mark_canceled(ORGANIZER, EVENT, created["code"])
+    seed_billing()
     return secret
+
+
+BILLING_EMAIL = "accounts@bigevents.example"
+BILLING_INVOICES: list[dict[str, Any]] = [
+    {   # Released: rendered and emailed to the billing contact, downloadable.
+        "currency": "EUR", "date_issued": "2026-08-01", "description": "Platform fees for July 2026.",
+        "lines": [{"description": "Ticketing fees July 2026 (412 tickets)", "net": "412.00", "tax_rate": "19.00"},
+                  {"description": "Payment processing", "net": "87.35", "tax_rate": "19.00"}],
+        "release": True,
+    },
+    {   # Still in review with accounting: listed, but its download is 423.
+        "currency": "EUR", "date_issued": "2026-09-01", "description": "Platform fees for August 2026.",
+        "lines": [{"description": "Ticketing fees August 2026 (1,022 tickets)", "net": "1022.00", "tax_rate": "19.00"}],
+    },
+]
+
+
+def seed_billing() -> None:
+    """The platform's billing invoices to the demo organizer: one released, one in review."""
+    from invoicing.billing import issue, workflow
+    from invoicing.billing.models import BillingCreate
+    from invoicing.storage import organizers
+
+    organizers.update_organizer(ORGANIZER, {"billing_email": BILLING_EMAIL})
+    for data in BILLING_INVOICES:
+        created = issue.create(BillingCreate.model_validate(
+            {"organizer": ORGANIZER, **{key: value for key, value in data.items() if key != "release"}}))
+        if data.get("release"):
+            workflow.release(created.number)
 
 
 def create_token() -> str:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import email
 import hashlib
+import json
+import os
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -264,3 +266,28 @@ def test_operator_rules_over_http(api, operator, customer):
     assert bad.status == 400
     unknown = api.post(OPERATOR, operator.token, body={"organizer": "nobody-here", "currency": "EUR", "lines": LINES})
     assert unknown.status == 404
+
+
+def test_the_cli_drives_billing_on_the_local_stack(stack, api, customer, tmp_path, capsys, monkeypatch):
+    from urllib.parse import urlsplit
+
+    from invoicing_infra import cli
+
+    for name, value in list(os.environ.items()):  # the CLI applies its target to os.environ: put it back afterwards
+        monkeypatch.setenv(name, value)
+    local = ["--local", "--aws-port", str(urlsplit(stack.aws_endpoint).port)]
+    lines = tmp_path / "lines.json"
+    lines.write_text(json.dumps(LINES))
+
+    assert cli.main(["organizer", "update", customer.slug, "--billing-email", f"cli@{customer.slug}.example", *local]) == 0
+    assert cli.main(["billing", "create", "--organizer", customer.slug, "--currency", "EUR", "--lines", str(lines),
+                     "--date", "2019-08-01", *local]) == 0
+    number = capsys.readouterr().out.strip()
+    assert api.get(billing_url(customer, number, "download"), customer.token).status == 423
+    assert cli.main(["billing", "release", number, *local]) == 0
+    stack.drain()
+
+    (message,) = emails_to(f"cli@{customer.slug}.example")
+    (attachment,) = [part for part in message.walk() if part.get_filename()]
+    download = api.get(billing_url(customer, number, "download"), customer.token)
+    assert (download.status, download.raw) == (200, attachment.get_payload(decode=True))

@@ -327,3 +327,15 @@ def test_platform_tokens_are_their_own_kind(acme):
     platform.revoke_token(record["id"])
     with pytest.raises(NotAuthenticated, match="inactive"):
         platform.authenticate(f"Token {secret}")
+
+
+def test_the_demo_has_one_released_and_one_billing_invoice_in_review(aws):
+    from invoicing.pagination import PageRequest
+    from invoicing_infra import demo
+
+    demo.seed()
+
+    page = read.list_page(demo.ORGANIZER, PageRequest(page=1))
+    assert [(invoice.review_state, invoice.billing_email) for invoice in page.results] == [
+        ("released", demo.BILLING_EMAIL), ("in_review", demo.BILLING_EMAIL)]
+    assert any(job.get("kind") == "billing" for job in queued_jobs())
