@@ -20,7 +20,7 @@ from typing import Any
 
 from invoicing.errors import Conflict
 from invoicing.storage import dynamo
-from invoicing.storage.invoices import InvoiceFile
+from invoicing.storage.invoices import CounterState, InvoiceFile, counter_state, recorded_file
 from invoicing.storage.organizers import org_pk
 from invoicing.storage.platform import PLATFORM_PK
 
@@ -119,28 +119,15 @@ class StoredBillingInvoice:
     @property
     def file(self) -> InvoiceFile | None:
         """The PDF of the current content, if one has been rendered."""
-        item = self.item
-        if "file_key" not in item or int(item["file_version"]) != self.content_version:
-            return None
-        return InvoiceFile(content_version=int(item["file_version"]), key=item["file_key"],
-                           s3_version=item.get("file_s3_version"), size=int(item["file_size"]),
-                           sha256=item["file_sha256"], rendered_at=item["file_rendered_at"],
-                           render_ms=int(item.get("file_render_ms", 0)))
+        stored = recorded_file(self.item)
+        return stored if stored and stored.content_version == self.content_version else None
 
 
 # --- Issuing -----------------------------------------------------------------------------------
 
 
-@dataclass
-class CounterState:
-    seq: int
-    counters: dict[str, int]
-
-
 def read_counter() -> CounterState:
-    item = dynamo.get_item(_COUNTER) or {}
-    counters = {name[4:]: int(value) for name, value in item.items() if name.startswith("ctr:")}
-    return CounterState(seq=int(item.get("seq", 0)), counters=counters)
+    return counter_state(dynamo.get_item(_COUNTER) or {})
 
 
 def write_new(counter: CounterState, prefix: str, prefix_counter: int, item: dict[str, Any]) -> None:

@@ -66,7 +66,8 @@ class InvoiceFile:
     render_ms: int
 
 
-def _file(item: dict[str, Any]) -> InvoiceFile | None:
+def recorded_file(item: dict[str, Any]) -> InvoiceFile | None:
+    """The file recorded on an item (invoice or billing invoice), whatever content version it shows."""
     if "file_key" not in item:
         return None
     return InvoiceFile(content_version=int(item["file_version"]), key=item["file_key"],
@@ -97,7 +98,7 @@ class StoredInvoice:
     @property
     def last_file(self) -> InvoiceFile | None:
         """The last file recorded, whatever content it shows."""
-        return _file(self.item)
+        return recorded_file(self.item)
 
     @property
     def file(self) -> InvoiceFile | None:
@@ -146,7 +147,11 @@ class CounterState:
 
 
 def read_counter(organizer: str) -> CounterState:
-    item = dynamo.get_item(_counter_key(organizer)) or {}
+    return counter_state(dynamo.get_item(_counter_key(organizer)) or {})
+
+
+def counter_state(item: dict[str, Any]) -> CounterState:
+    """`seq` and the `ctr:<prefix>` counters of a counter item (organizer invoices, billing invoices)."""
     counters = {name[4:]: int(value) for name, value in item.items() if name.startswith("ctr:")}
     return CounterState(seq=int(item.get("seq", 0)), counters=counters)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from invoicing.errors import NotFound
 from invoicing.storage import dynamo
+from invoicing.storage.organizers import query_all
 
 PLATFORM_PK = "PLATFORM"
 
@@ -52,15 +53,7 @@ def put_token(token: dict[str, Any]) -> None:
 
 
 def list_tokens() -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
-                              "ExpressionAttributeValues": {":pk": PLATFORM_PK, ":prefix": "TOKEN#"}}
-    while True:
-        response = dynamo.query(**kwargs)
-        items.extend(response["Items"])
-        if "LastEvaluatedKey" not in response:
-            return items
-        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return query_all(PLATFORM_PK, "TOKEN#")
 
 
 def deactivate_token(token_id: str) -> None:
