@@ -13,7 +13,7 @@ from invoicing.billing.models import PretixBillingInvoice, PretixBillingPage, Sh
 from invoicing.errors import NotFound, ValidationFailed
 from invoicing.invoices.files import Download
 from invoicing.pagination import PageRequest, page_request
-from invoicing_http.downloads import content_disposition, etag_matches
+from invoicing_http.downloads import file_response
 from invoicing_http.errors import json_response
 from invoicing_http.links import envelope, query_value
 from invoicing_http.negotiation import choose
@@ -32,14 +32,7 @@ HOSTWAY_MAX_PAGE_SIZE = 400
 
 
 def _pdf(download: Download, extra_headers: dict[str, str] | None = None):
-    """The PDF, or 304 when the client holds these bytes already. No return annotation: Powertools would
-    validate the bytes body against it."""
-    headers = {"ETag": download.etag, "Cache-Control": "private, no-cache", **(extra_headers or {})}
-    if etag_matches(app.current_event.headers.get("If-None-Match"), download.etag):
-        return Response(status_code=304, body="", headers=headers)
-    body = download.read()
-    return Response(status_code=200, content_type=PDF, body=body, headers={
-        **headers, "Content-Disposition": content_disposition(download.filename), "Content-Length": str(len(body))})
+    return file_response(app.current_event.headers, download, PDF, extra_headers)
 
 
 # --- pretix Hosted ---------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from invoicing.invoices.models import InvoiceDocument, InvoicePage
 from invoicing.pagination import page_request
 from invoicing.transmission import attempts, documents
 from invoicing_http import guard
-from invoicing_http.downloads import content_disposition, etag_matches, wants_xml
+from invoicing_http.downloads import file_response, wants_xml
 from invoicing_http.links import envelope, query_params, query_value
 from invoicing_http.resolver import configure, make_handler
 
@@ -69,12 +69,7 @@ def _download(organizer: str, number: str, event: str | None) -> Response:
         document, media_type = documents.download_xml(organizer, number, _visibility(event)), "application/xml"
     else:
         document, media_type = files.download(organizer, number, _visibility(event)), "application/pdf"
-    headers = {"ETag": document.etag, "Cache-Control": "private, no-cache", "Vary": "Accept"}
-    if etag_matches(app.current_event.headers.get("If-None-Match"), document.etag):
-        return Response(status_code=304, body="", headers=headers)
-    body = document.read()
-    return Response(status_code=200, content_type=media_type, body=body, headers={
-        **headers, "Content-Disposition": content_disposition(document.filename), "Content-Length": str(len(body))})
+    return file_response(app.current_event.headers, document, media_type, {"Vary": "Accept"})
 
 
 DOWNLOAD_RESPONSES = {200: {"description": "The PDF (or the XML form)",
