@@ -15,6 +15,7 @@ from invoicing.errors import NotReady
 from invoicing.invoices import changes, files, rendering
 from invoicing.invoices.read import Visibility
 from invoicing.storage import invoices as store
+from invoicing.storage import rendered_files
 from invoicing_infra.local.handlers import load_handler
 from invoicing_infra.local.lambda_context import LambdaContext
 from invoicing_infra.local.sqs_poller import lambda_record
@@ -100,7 +101,7 @@ def test_a_download_before_the_pdf_exists_is_not_ready_and_does_not_queue_a_seco
 
 def test_a_request_presumed_lost_after_the_lease_is_made_again_by_a_download(invoice):
     _take_jobs()
-    clock.set_clock(lambda: MOMENT + timedelta(seconds=files.RENDER_LEASE_SECONDS + 1))
+    clock.set_clock(lambda: MOMENT + timedelta(seconds=rendered_files.RENDER_LEASE_SECONDS + 1))
 
     with pytest.raises(NotReady):
         files.download("bigevents", "SAMPLECONF-00001", ALL)

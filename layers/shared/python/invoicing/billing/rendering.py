@@ -9,11 +9,8 @@ job that fails after the render (SES throttling) is redelivered and goes straigh
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
 import secrets
-import time
 from enum import StrEnum
 from typing import Any
 
@@ -22,11 +19,11 @@ from pydantic import BaseModel, Field
 
 from invoicing.clock import isoformat_z, now
 from invoicing.errors import Conflict
+from invoicing.invoices.rendering import render_and_store
 from invoicing.money import format_amount
 from invoicing.pdf import render_invoice
 from invoicing.storage import billing as store
 from invoicing.storage import files, mail
-from invoicing.storage.invoices import InvoiceFile
 
 # A claim on the email older than this is presumed dead (a worker that timed out mid-send).
 EMAIL_LEASE_SECONDS = 120
@@ -103,16 +100,10 @@ def run(job: BillingJob) -> Outcome:
 
 
 def _render(invoice: store.StoredBillingInvoice) -> None:
-    started = time.perf_counter()
-    body = render_invoice(*document(invoice))
-    render_ms = round((time.perf_counter() - started) * 1000)
-    digest = hashlib.sha256(body)
     key = pdf_key(invoice.organizer, invoice.number, invoice.content_version)
-    stored = files.put(key, body, sha256_b64=base64.b64encode(digest.digest()).decode())
-    file = InvoiceFile(content_version=invoice.content_version, key=key, s3_version=stored.version_id,
-                       size=len(body), sha256=digest.hexdigest(), rendered_at=isoformat_z(now()), render_ms=render_ms)
-    if not store.record_file(invoice.organizer, invoice.number, file):
-        files.delete_version(stored)  # a twin recorded its file first: that one is the invoice's
+    # A file refused by record_file: a twin recorded its own first, and that one is the invoice's.
+    render_and_store(lambda: render_invoice(*document(invoice)), key, invoice.content_version,
+                     lambda file: store.record_file(invoice.organizer, invoice.number, file))
 
 
 def sender_address() -> str:

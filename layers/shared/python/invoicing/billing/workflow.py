@@ -26,9 +26,6 @@ from invoicing.storage import billing as store
 from invoicing.storage import queues
 from invoicing.storage.organizers import get_organizer
 
-# A render request older than this with no file yet is presumed lost and may be made again.
-RENDER_LEASE_SECONDS = 60
-
 logger = Logger(child=True)
 
 
@@ -92,8 +89,7 @@ def release(number: str) -> store.StoredBillingInvoice:
 
 def requeue(invoice: store.StoredBillingInvoice) -> bool:
     """Queue the job again for a released invoice that lacks its PDF (unless a render is under way) or its email."""
-    if invoice.file is None and not store.claim_render(invoice.organizer, invoice.number, invoice.content_version,
-                                                       _timestamp(), RENDER_LEASE_SECONDS):
+    if invoice.file is None and not store.claim_render(invoice.organizer, invoice.number, invoice.content_version):
         return False
     enqueue(invoice)
     return True
@@ -101,8 +97,7 @@ def requeue(invoice: store.StoredBillingInvoice) -> bool:
 
 def request_render(invoice: store.StoredBillingInvoice) -> None:
     """From a download of a released invoice whose PDF is missing: ask once, best effort."""
-    if not store.claim_render(invoice.organizer, invoice.number, invoice.content_version, _timestamp(),
-                              RENDER_LEASE_SECONDS):
+    if not store.claim_render(invoice.organizer, invoice.number, invoice.content_version):
         return
     try:
         enqueue(invoice)

@@ -19,10 +19,6 @@ from invoicing.invoices.read import Visibility, get_invoice
 from invoicing.storage import files, queues
 from invoicing.storage import invoices as store
 
-# A request older than this with no file yet is presumed lost (a job that never reached the queue, a
-# render that timed out before it could record its failure) and may be made again.
-RENDER_LEASE_SECONDS = 60
-
 logger = Logger(child=True)
 
 
@@ -67,7 +63,7 @@ def enqueue_renders(organizer: str, documents: list[tuple[str, int]]) -> None:
 
 def request_render(invoice: store.StoredInvoice) -> bool:
     """Ask for the current content's PDF unless a request is under way; True if a job was queued."""
-    if not store.claim_render(invoice.organizer, invoice.number, invoice.content_version, RENDER_LEASE_SECONDS):
+    if not store.claim_render(invoice.organizer, invoice.number, invoice.content_version):
         return False
     enqueue_renders(invoice.organizer, [(invoice.number, invoice.content_version)])
     return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Callable
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -19,6 +20,7 @@ from invoicing.clock import isoformat_z, now
 from invoicing.pdf import render_invoice
 from invoicing.storage import files
 from invoicing.storage import invoices as store
+from invoicing.storage.rendered_files import InvoiceFile
 
 
 class RenderJob(BaseModel):
@@ -51,16 +53,26 @@ def render(job: RenderJob) -> Outcome:
 
 
 def _render(invoice: store.StoredInvoice) -> Outcome:
+    key = files.pdf_key(invoice.organizer, invoice.number, invoice.content_version)
+    recorded = render_and_store(lambda: render_invoice(invoice.doc, invoice.internal), key, invoice.content_version,
+                                lambda file: store.record_file(invoice.organizer, invoice.number, file))
+    return Outcome.RENDERED if recorded else Outcome.SUPERSEDED
+
+
+def render_and_store(draw: Callable[[], bytes], key: str, content_version: int,
+                     record: Callable[[InvoiceFile], bool]) -> bool:
+    """Draw, write to S3 with a SHA-256 checksum, and `record` the file on its document (a conditional write).
+
+    A file that `record` refuses (newer content, or a twin recorded first) has its S3 version removed again.
+    """
     started = time.perf_counter()
-    body = render_invoice(invoice.doc, invoice.internal)
+    body = draw()
     render_ms = round((time.perf_counter() - started) * 1000)
     digest = hashlib.sha256(body)
-    key = files.pdf_key(invoice.organizer, invoice.number, invoice.content_version)
     stored = files.put(key, body, sha256_b64=base64.b64encode(digest.digest()).decode())
-    file = store.InvoiceFile(content_version=invoice.content_version, key=key, s3_version=stored.version_id,
-                             size=len(body), sha256=digest.hexdigest(), rendered_at=isoformat_z(now()),
-                             render_ms=render_ms)
-    if not store.record_file(invoice.organizer, invoice.number, file):
-        files.delete_version(stored)
-        return Outcome.SUPERSEDED
-    return Outcome.RENDERED
+    file = InvoiceFile(content_version=content_version, key=key, s3_version=stored.version_id, size=len(body),
+                       sha256=digest.hexdigest(), rendered_at=isoformat_z(now()), render_ms=render_ms)
+    if record(file):
+        return True
+    files.delete_version(stored)
+    return False

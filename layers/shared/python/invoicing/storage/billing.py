@@ -19,10 +19,11 @@ from decimal import Decimal
 from typing import Any
 
 from invoicing.errors import Conflict
-from invoicing.storage import dynamo
-from invoicing.storage.invoices import CounterState, InvoiceFile, counter_state, recorded_file
+from invoicing.storage import dynamo, rendered_files
+from invoicing.storage.invoices import CounterState, counter_state
 from invoicing.storage.organizers import org_pk
 from invoicing.storage.platform import PLATFORM_PK
+from invoicing.storage.rendered_files import InvoiceFile, recorded_file
 
 _COUNTER = {"PK": PLATFORM_PK, "SK": "BILLCOUNTER"}
 BY_DATE_INDEX = "ByOrgDate"
@@ -206,39 +207,24 @@ def update(invoice: StoredBillingInvoice, changes: dict[str, Any], condition: st
 
 
 def _conditional(organizer: str, number: str, expression: str, condition: str, values: dict[str, Any]) -> bool:
-    try:
-        dynamo.update(billing_pk(organizer), number, UpdateExpression=expression, ConditionExpression=condition,
-                      ExpressionAttributeValues=values)
-    except Conflict:
-        return False
-    return True
+    return dynamo.update_if(billing_pk(organizer), number, expression, condition, values) is not None
 
 
 # --- The PDF file and its email ----------------------------------------------------------------
 
 
-def claim_render(organizer: str, number: str, content_version: int, now: int, lease_seconds: int) -> bool:
-    """Record a render request unless one is under way (younger than the lease, not failed); True if made."""
-    return _conditional(
-        organizer, number, "SET render_requested = :cv, render_requested_at = :now REMOVE render_error",
-        "review_state = :released AND content_version = :cv AND (attribute_not_exists(file_version) OR "
-        "file_version <> :cv) AND (attribute_not_exists(render_requested) OR render_requested <> :cv OR "
-        "render_requested_at < :stale OR attribute_exists(render_error))",
-        {":cv": content_version, ":now": now, ":stale": now - lease_seconds, ":released": "released"})
+def claim_render(organizer: str, number: str, content_version: int) -> bool:
+    """A render request (see rendered_files.claim_render), only for a released invoice."""
+    return rendered_files.claim_render(billing_pk(organizer), number, content_version,
+                                       "review_state = :released", {":released": "released"})
 
 
 def record_file(organizer: str, number: str, file: InvoiceFile) -> bool:
-    return _conditional(
-        organizer, number, "SET file_version = :cv, file_key = :key, file_s3_version = :s3v, file_size = :size, "
-        "file_sha256 = :sha, file_rendered_at = :at, file_render_ms = :ms REMOVE render_error",
-        "content_version = :cv AND (attribute_not_exists(file_version) OR file_version <> :cv)",
-        {":cv": file.content_version, ":key": file.key, ":s3v": file.s3_version, ":size": file.size,
-         ":sha": file.sha256, ":at": file.rendered_at, ":ms": file.render_ms})
+    return rendered_files.record_file(billing_pk(organizer), number, file)
 
 
 def record_render_error(organizer: str, number: str, content_version: int, reason: str) -> None:
-    _conditional(organizer, number, "SET render_error = :reason", "content_version = :cv",
-                 {":cv": content_version, ":reason": reason[:500]})
+    rendered_files.record_render_error(billing_pk(organizer), number, content_version, reason)
 
 
 def claim_email(organizer: str, number: str, claim: str, now: int, lease_seconds: int) -> bool:

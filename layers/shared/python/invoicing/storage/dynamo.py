@@ -113,6 +113,19 @@ def update(pk: str, sk: str, **kwargs: Any) -> dict[str, Any]:
         return client().update_item(TableName=table_name(), Key={"PK": pk, "SK": sk}, **kwargs)
 
 
+def update_if(pk: str, sk: str, expression: str, condition: str, values: dict[str, Any],
+              names: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """One conditional update: the item as written, or None when the condition did not hold."""
+    kwargs: dict[str, Any] = {"UpdateExpression": expression, "ConditionExpression": condition,
+                              "ExpressionAttributeValues": values, "ReturnValues": "ALL_NEW"}
+    if names:
+        kwargs["ExpressionAttributeNames"] = names
+    try:
+        return update(pk, sk, **kwargs)["Attributes"]
+    except Conflict:
+        return None
+
+
 # --- Opaque cursors ----------------------------------------------------------------------------
 # A `next` link carries the DynamoDB LastEvaluatedKey, bound to the query it came from and signed,
 # so a client can neither forge keys into another organizer's partition nor reuse it elsewhere.

@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from invoicing.clock import isoformat_z, now
-from invoicing.errors import Conflict
 from invoicing.invoices.models import ENFORCED_TRANSMISSION, TRANSMISSION_FIELDS
-from invoicing.storage import dynamo
+from invoicing.storage import dynamo, rendered_files
 from invoicing.storage.events import stats_key
 from invoicing.storage.orders import order_key
 from invoicing.storage.organizers import org_pk
+from invoicing.storage.rendered_files import InvoiceFile, recorded_file
 
 _SEQ_SPACE = 10**12
 
@@ -51,29 +51,6 @@ def _date_keys(invoice_date: str, seq: int) -> dict[str, str]:
     inverted_seq = str(_SEQ_SPACE - seq).zfill(12)
     inverted_date = str(99999999 - int(invoice_date.replace("-", ""))).zfill(8)
     return {"DateAsc": f"{invoice_date}#{inverted_seq}", "DateDesc": f"{inverted_date}#{inverted_seq}"}
-
-
-@dataclass(frozen=True)
-class InvoiceFile:
-    """A rendered file as recorded on the invoice."""
-
-    content_version: int
-    key: str
-    s3_version: str | None
-    size: int
-    sha256: str
-    rendered_at: str
-    render_ms: int
-
-
-def recorded_file(item: dict[str, Any]) -> InvoiceFile | None:
-    """The file recorded on an item (invoice or billing invoice), whatever content version it shows."""
-    if "file_key" not in item:
-        return None
-    return InvoiceFile(content_version=int(item["file_version"]), key=item["file_key"],
-                       s3_version=item.get("file_s3_version"), size=int(item["file_size"]),
-                       sha256=item["file_sha256"], rendered_at=item["file_rendered_at"],
-                       render_ms=int(item.get("file_render_ms", 0)))
 
 
 @dataclass
@@ -294,7 +271,7 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
         "UpdateExpression": "SET #doc = :doc, #internal = :internal, #locale = :locale, #status = :pending, "
                             "#version = :v1, #content = :c1, render_requested = :c1, render_requested_at = :now"
                             + (", TxDue = :pending, TxSince = :created REMOVE " if enforced else " REMOVE TxDue, TxSince, ")
-                            + "render_error, " + ", ".join(_FILE_ATTRIBUTES),
+                            + "render_error, " + ", ".join(rendered_files.FILE_ATTRIBUTES),
         "ConditionExpression": "#version = :v",
         "ExpressionAttributeNames": {"#doc": "doc", "#internal": "internal", "#locale": "locale",
                                      "#status": "transmission_status", "#version": "version",
@@ -321,46 +298,13 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
 
 # --- The PDF file ------------------------------------------------------------------------------
 
-_FILE_ATTRIBUTES = ("file_version", "file_key", "file_s3_version", "file_size", "file_sha256", "file_rendered_at",
-                    "file_render_ms")
-
-
-def _update(organizer: str, number: str, expression: str, condition: str, values: dict[str, Any]) -> bool:
-    """One conditional update of an invoice item; False when the condition did not hold."""
-    try:
-        dynamo.update(invoice_pk(organizer), number, UpdateExpression=expression, ConditionExpression=condition,
-                      ExpressionAttributeValues=values)
-    except Conflict:
-        return False
-    return True
-
-
-def claim_render(organizer: str, number: str, content_version: int, lease_seconds: int) -> bool:
-    """Record a render request for `content_version` unless one is already under way; True if this call made it.
-
-    Under way means: requested for this version less than `lease_seconds` ago and not failed since. A
-    conditional write, so that many concurrent downloads of a missing PDF make exactly one request.
-    """
-    stamp = _timestamp()
-    return _update(
-        organizer, number, "SET render_requested = :cv, render_requested_at = :now REMOVE render_error",
-        "content_version = :cv AND (attribute_not_exists(file_version) OR file_version <> :cv) AND "
-        "(attribute_not_exists(render_requested) OR render_requested <> :cv OR render_requested_at < :stale "
-        "OR attribute_exists(render_error))",
-        {":cv": content_version, ":now": stamp, ":stale": stamp - lease_seconds})
+def claim_render(organizer: str, number: str, content_version: int) -> bool:
+    return rendered_files.claim_render(invoice_pk(organizer), number, content_version)
 
 
 def record_file(organizer: str, number: str, file: InvoiceFile) -> bool:
-    """Attach a rendered file to the invoice if it still shows that content and has no file for it yet."""
-    return _update(
-        organizer, number, "SET file_version = :cv, file_key = :key, file_s3_version = :s3v, file_size = :size, "
-        "file_sha256 = :sha, file_rendered_at = :at, file_render_ms = :ms REMOVE render_error",
-        "content_version = :cv AND (attribute_not_exists(file_version) OR file_version <> :cv)",
-        {":cv": file.content_version, ":key": file.key, ":s3v": file.s3_version, ":size": file.size,
-         ":sha": file.sha256, ":at": file.rendered_at, ":ms": file.render_ms})
+    return rendered_files.record_file(invoice_pk(organizer), number, file)
 
 
 def record_render_error(organizer: str, number: str, content_version: int, reason: str) -> None:
-    """Note why a render failed, so that the next download asks again at once (no-op if the content moved on)."""
-    _update(organizer, number, "SET render_error = :reason", "content_version = :cv",
-            {":cv": content_version, ":reason": reason[:500]})
+    rendered_files.record_render_error(invoice_pk(organizer), number, content_version, reason)

@@ -12,24 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from invoicing.clock import isoformat_z, now
-from invoicing.errors import Conflict
 from invoicing.storage import dynamo
 from invoicing.storage.invoices import StoredInvoice, from_item, invoice_pk
 
 DUE_INDEX = "ByTransmissionDue"
 
 
-def _update(organizer: str, number: str, expression: str, condition: str, values: dict[str, Any],
-            names: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """The new item, or None when the condition did not hold."""
-    kwargs: dict[str, Any] = {"UpdateExpression": expression, "ConditionExpression": condition,
-                              "ExpressionAttributeValues": values, "ReturnValues": "ALL_NEW"}
-    if names:
-        kwargs["ExpressionAttributeNames"] = names
-    try:
-        return dynamo.update(invoice_pk(organizer), number, **kwargs)["Attributes"]
-    except Conflict:
-        return None
+def _update(organizer: str, number: str, expression: str, condition: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    return dynamo.update_if(invoice_pk(organizer), number, expression, condition, values)
 
 
 def _pending_due(enforced: bool, stamp: str) -> tuple[str, dict[str, Any]]:
