@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from invoicing import countries
 from invoicing.errors import ValidationFailed
+from invoicing.orders.models import EMAIL
 
 _PREFIX = re.compile(r"^[\w\-%./,&:# ]*$")
 PARTICIPANT_ID = re.compile(r"[0-9]{4}:[^\s:]{1,60}")  # <ICD scheme>:<identifier>, as pretix validates it
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class InvoiceSettings(BaseModel):

@@ -9,7 +9,6 @@ job that fails after the render (SES throttling) is redelivered and goes straigh
 
 from __future__ import annotations
 
-import os
 import secrets
 from enum import StrEnum
 from typing import Any
@@ -18,6 +17,7 @@ from aws_lambda_powertools import Logger
 from pydantic import BaseModel, Field
 
 from invoicing.clock import isoformat_z, now
+from invoicing.config import required
 from invoicing.errors import Conflict
 from invoicing.invoices.rendering import render_and_store
 from invoicing.money import format_amount
@@ -108,10 +108,7 @@ def _render(invoice: store.StoredBillingInvoice) -> None:
 
 def sender_address() -> str:
     """The SES identity billing mail is sent from (the template's BillingSenderIdentity)."""
-    address = os.environ.get("BILLING_MAIL_SENDER")
-    if not address:
-        raise RuntimeError("invalid environment: BILLING_MAIL_SENDER is not set")
-    return address
+    return required("BILLING_MAIL_SENDER")
 
 
 def message(invoice: store.StoredBillingInvoice, pdf: bytes) -> mail.Mail:

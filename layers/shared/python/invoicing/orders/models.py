@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Fiel
 from invoicing import countries
 from invoicing.money import parse_decimal
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # also for settings and transmission addresses
 FeeType = Literal["payment", "shipping", "service", "cancellation", "insurance", "late", "other", "giftcard"]
 TransmissionType = Literal["email", "peppol", "it_sdi"]
 
@@ -87,7 +87,7 @@ class Fee(BaseModel):
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not EMAIL.fullmatch(value):
         raise ValueError("Enter a valid email address.")
     return value
 

@@ -23,7 +23,7 @@ from invoicing.storage import dynamo, rendered_files
 from invoicing.storage.invoices import CounterState, counter_state
 from invoicing.storage.organizers import org_pk
 from invoicing.storage.platform import PLATFORM_PK
-from invoicing.storage.rendered_files import InvoiceFile, recorded_file
+from invoicing.storage.rendered_files import InvoiceFile
 
 _COUNTER = {"PK": PLATFORM_PK, "SK": "BILLCOUNTER"}
 BY_DATE_INDEX = "ByOrgDate"
@@ -120,8 +120,7 @@ class StoredBillingInvoice:
     @property
     def file(self) -> InvoiceFile | None:
         """The PDF of the current content, if one has been rendered."""
-        stored = recorded_file(self.item)
-        return stored if stored and stored.content_version == self.content_version else None
+        return rendered_files.current_file(self.item, self.content_version)
 
 
 # --- Issuing -----------------------------------------------------------------------------------

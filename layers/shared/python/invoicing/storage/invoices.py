@@ -80,8 +80,7 @@ class StoredInvoice:
     @property
     def file(self) -> InvoiceFile | None:
         """The PDF of the current content, if one has been rendered."""
-        stored = self.last_file
-        return stored if stored and stored.content_version == self.content_version else None
+        return rendered_files.current_file(self.item, self.content_version)
 
 
 def from_item(item: dict[str, Any]) -> StoredInvoice:

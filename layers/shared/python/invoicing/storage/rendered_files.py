@@ -43,6 +43,12 @@ def recorded_file(item: dict[str, Any]) -> InvoiceFile | None:
                        render_ms=int(item.get("file_render_ms", 0)))
 
 
+def current_file(item: dict[str, Any], content_version: int) -> InvoiceFile | None:
+    """The recorded file if it shows `content_version` (what a download may serve)."""
+    stored = recorded_file(item)
+    return stored if stored and stored.content_version == content_version else None
+
+
 def claim_render(pk: str, sk: str, content_version: int, also: str = "",
                  also_values: dict[str, Any] | None = None) -> bool:
     """Record a render request for `content_version` unless one is already under way; True if this call made it.

@@ -11,8 +11,8 @@ from typing import Any
 
 from invoicing.errors import ValidationFailed
 from invoicing.invoices.models import ENFORCED_TRANSMISSION
-from invoicing.orders.models import InvoiceAddress
-from invoicing.settings import EMAIL, PARTICIPANT_ID
+from invoicing.orders.models import EMAIL, InvoiceAddress
+from invoicing.settings import PARTICIPANT_ID
 
 TYPES = ("email", "peppol", "it_sdi")
 ENFORCED = ENFORCED_TRANSMISSION
