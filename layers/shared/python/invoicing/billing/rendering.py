@@ -52,7 +52,7 @@ class EmailInFlight(Conflict):
 
 def pdf_key(organizer: str, number: str, content_version: int) -> str:
     """Billing files have a prefix of their own in the files bucket (and their own IAM grant)."""
-    return files.pdf_key(organizer, number, content_version).replace("invoices/", "billing/", 1)
+    return files.pdf_key(organizer, number, content_version, prefix="billing")
 
 
 def document(invoice: store.StoredBillingInvoice) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -28,8 +28,9 @@ def reset() -> None:
     client.cache_clear()
 
 
-def pdf_key(organizer: str, number: str, content_version: int) -> str:
-    return f"invoices/{quote(organizer, safe='')}/{quote(number, safe='')}/v{content_version}.pdf"
+def pdf_key(organizer: str, number: str, content_version: int, *, prefix: str = "invoices", extension: str = "pdf") -> str:
+    """`<prefix>/<org>/<number>/v<version>.<extension>`: invoices (PDF and XML) and billing invoices (`billing/`)."""
+    return f"{prefix}/{quote(organizer, safe='')}/{quote(number, safe='')}/v{content_version}.{extension}"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ class XmlDocument:
 
 
 def xml_key(invoice: StoredInvoice) -> str:
-    return files.pdf_key(invoice.organizer, invoice.number, invoice.content_version).removesuffix(".pdf") + ".xml"
+    return files.pdf_key(invoice.organizer, invoice.number, invoice.content_version, extension="xml")
 
 
 def store_xml(invoice: StoredInvoice, xml: bytes, filename: str, attempt: str | None = None) -> XmlDocument:
