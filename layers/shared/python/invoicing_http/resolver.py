@@ -18,6 +18,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
+from invoicing import metrics
 from invoicing.errors import DomainError
 from invoicing_http import errors, guard, idempotency
 
@@ -116,6 +117,7 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
             return respond(errors.detail(400, f"JSON parse error - {problem}"))
         return app.resolve(event, context)
 
+    @metrics.flushed
     @logger.inject_lambda_context(clear_state=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         redirect = _redirect_to_slash(event)
