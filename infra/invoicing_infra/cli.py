@@ -7,6 +7,7 @@
     invoicing token list --organizer SLUG [--json]
     invoicing token revoke --organizer SLUG TOKEN_ID
     invoicing billing ... | platform ... | organizer update ...   (billing_cli.py: the operator's commands)
+    invoicing dlq list | dlq redrive NAME | doctor                  (operations_cli.py: a running stack)
 
 `token create` prints the secret alone on stdout; every message goes to stderr. Errors are one line on
 stderr and exit status 1 (INVOICING_DEBUG=1 shows the traceback instead).
@@ -128,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import billing_cli  # the operator's commands: billing, platform, organizer update
 
     billing_cli.add_commands(commands, organizer, target)
+    from . import operations_cli  # dlq list / redrive, doctor
+
+    operations_cli.add_commands(commands, target)
     return parser
 
 
