@@ -272,3 +272,11 @@ def test_dlq_and_doctor_on_a_running_local_stack(tmp_path, capsys, monkeypatch):
         assert code == 0, err
         assert "Moved 1 message(s) from SdiDeadLetterQueue back to SdiQueue (receive/send/delete)" in err
     reset_caches()
+
+
+def test_invoicing_local_takes_template_parameters(capsys):
+    args = cli.build_parser().parse_args(["local", "--parameter", "AllowedOrigins=https://a.example,https://b.example",
+                                          "--parameter", "LogLevel=DEBUG"])
+    assert dict(args.parameters) == {"AllowedOrigins": "https://a.example,https://b.example", "LogLevel": "DEBUG"}
+    assert cli.main(["local", "--parameter", "AllowedOrigins"]) == 2
+    assert "invalid parameter 'AllowedOrigins': NAME=VALUE" in capsys.readouterr().err
