@@ -108,3 +108,50 @@ def test_without_a_namespace_or_when_disabled_nothing_is_printed_or_kept(aws, co
     # Then nothing was printed and nothing waits in memory
     assert _emitted(capsys.readouterr().out) == {}
     assert metrics.metrics.metric_set == {}
+
+
+# --- The functions' wiring: what their handlers count -------------------------------------------------
+
+
+def _function(logical_id: str):
+    from invoicing_infra.local.handlers import load_handler
+    from invoicing_infra.template import Template
+    from tests.conftest import ROOT
+
+    return load_handler(Template.load(ROOT / "template.yaml").functions()[logical_id], namespace=f"metrics_{logical_id}")
+
+
+def _sqs_event(queue: str, jobs: list[dict]) -> dict:
+    from invoicing_infra.local.sqs_poller import lambda_record
+
+    return {"Records": [lambda_record({"MessageId": f"m{index}", "ReceiptHandle": f"r{index}", "Body": json.dumps(job),
+                                       "MD5OfBody": "", "Attributes": {"ApproximateReceiveCount": "1"}},
+                                      f"arn:aws:sqs:eu-central-1:123456789012:{queue}", "eu-central-1")
+                        for index, job in enumerate(jobs)]}
+
+
+def test_the_render_function_counts_a_render_with_its_duration_and_a_failed_job(aws, counting, capsys):
+    # Given an issued invoice
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+    (number,) = builders.order(org)["invoices"]
+    capsys.readouterr()
+    metrics.metrics.clear_metrics()
+    handler = _function("RenderPdfFunction")
+    # When the render function gets its job and a malformed one
+    good = {"organizer": org, "number": number, "content_version": 1}
+    bad = {"organizer": org, "number": number, "content_version": "not a version"}
+    result = handler(_sqs_event("RenderQueue", [good, bad]), _context())
+    # Then one render was timed and one failure counted
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    emitted = _emitted(capsys.readouterr().out)
+    assert emitted["PdfRenderDuration"]["unit"] == "Milliseconds" and emitted["PdfRenderDuration"]["value"] > 0
+    assert emitted["PdfRenderFailures"]["value"] == 1.0
+
+
+def test_a_provider_function_counts_the_outcome_of_each_attempt(aws, counting, capsys):
+    handler = _function("TransmitPeppolFunction")
+    job = {"organizer": "nobody", "number": "X-1", "attempt": "a1"}
+    assert handler(_sqs_event("PeppolQueue", [job]), _context()) == {"batchItemFailures": []}
+    emitted = _emitted(capsys.readouterr().out)
+    assert emitted["Transmissions"]["dimensions"] == {"provider": "peppol", "outcome": "missing", "service": "invoicing"}
