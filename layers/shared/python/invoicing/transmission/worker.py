@@ -18,6 +18,7 @@ from invoicing.orders.service import event_settings
 from invoicing.storage import invoices
 from invoicing.storage import transmissions as store
 from invoicing.transmission.providers import Provider, Rejected, Unavailable
+from invoicing.webhooks import actions, notifications
 
 MAX_TRIES = 5
 
@@ -48,8 +49,13 @@ def run(job: AttemptJob, provider: Provider, delivery: int) -> Outcome:
         invoice = current  # a retry of this attempt after a temporary failure
     else:
         invoice = invoices.from_item(item)
-    finish = lambda status, reason=None: store.finish(  # noqa: E731
-        job.organizer, job.number, job.attempt, status, provider.name, reason)
+
+    def finish(status: Outcome, reason: str | None = None) -> None:
+        records = _announcements(job.organizer, invoice, status)
+        if store.finish(job.organizer, job.number, job.attempt, status, provider.name, reason,
+                        notifications.transaction_items(records)):
+            notifications.publish(records)
+
     if invoice.internal.get("testmode") and not provider.supports_testmode:
         finish(Outcome.TESTMODE_IGNORED)
         return Outcome.TESTMODE_IGNORED
@@ -69,3 +75,14 @@ def run(job: AttemptJob, provider: Provider, delivery: int) -> Outcome:
         raise
     finish(Outcome.COMPLETED)
     return Outcome.COMPLETED
+
+
+_ANNOUNCED = {"completed": actions.INVOICE_SENT, "failed": actions.INVOICE_SENDING_FAILED}
+
+
+def _announcements(organizer: str, invoice: invoices.StoredInvoice, status: str) -> list[dict]:
+    """pretix's `invoice.sent` / `invoice.sending_failed`, written with the outcome."""
+    action = _ANNOUNCED.get(str(status))
+    if action is None:
+        return []
+    return [notifications.notification(organizer, invoice.event, invoice.doc["order"], action, invoice.number)]
