@@ -18,7 +18,7 @@ configure(app)
 
 WEBHOOKS = "/api/v1/organizers/<organizer>/webhooks"
 Slug = Annotated[str, Path(max_length=50)]
-WebhookId = Annotated[int, Path(ge=1, le=10**9)]
+WebhookId = Annotated[str, Path(max_length=20)]  # not a number: 404, as pretix
 
 
 @app.get(WEBHOOKS, summary="List webhooks", tags=["Webhooks"])
@@ -40,29 +40,29 @@ def list_action_types(organizer: Slug) -> dict[str, Any]:
 
 @app.get(WEBHOOKS + "/<webhook>", summary="Fetch a webhook", tags=["Webhooks"])
 def get_webhook(organizer: Slug, webhook: WebhookId) -> dict[str, Any]:
-    return service.get_webhook(organizer, webhook)
+    return service.get_webhook(organizer, service.parse_id(webhook))
 
 
 @app.put(WEBHOOKS + "/<webhook>", summary="Replace a webhook", tags=["Webhooks"])
 def put_webhook(organizer: Slug, webhook: WebhookId, body: Annotated[service.WebhookWrite, Body()]) -> dict[str, Any]:
-    return service.replace_webhook(organizer, webhook, body)
+    return service.replace_webhook(organizer, service.parse_id(webhook), body)
 
 
 @app.patch(WEBHOOKS + "/<webhook>", summary="Change a webhook; rotate_secret answers a new secret", tags=["Webhooks"])
 def patch_webhook(organizer: Slug, webhook: WebhookId, body: Annotated[service.WebhookPatch, Body()]) -> dict[str, Any]:
-    return service.patch_webhook(organizer, webhook, body, body.model_fields_set)
+    return service.patch_webhook(organizer, service.parse_id(webhook), body, body.model_fields_set)
 
 
 @app.delete(WEBHOOKS + "/<webhook>", summary="Disable a webhook (pretix keeps it)", tags=["Webhooks"])
 def delete_webhook(organizer: Slug, webhook: WebhookId):  # no annotation: Powertools would validate the Response
-    service.disable_webhook(organizer, webhook)
+    service.disable_webhook(organizer, service.parse_id(webhook))
     return Response(status_code=204, body="")
 
 
 @app.get(WEBHOOKS + "/<webhook>/deliveries", summary="The webhook's delivery log, newest first", tags=["Webhooks"])
 def list_deliveries(organizer: Slug, webhook: WebhookId) -> dict[str, Any]:
     request = page_request(query_value(app, "page"), query_value(app, "page_size"), query_value(app, "cursor"))
-    return envelope(app, service.list_deliveries(organizer, webhook, request))
+    return envelope(app, service.list_deliveries(organizer, service.parse_id(webhook), request))
 
 
 def _policy(resource: str, method: str) -> str | None:

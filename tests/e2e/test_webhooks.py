@@ -200,8 +200,9 @@ def test_the_webhooks_api_is_pretixs(shop, receiver):
     assert deleted.status == 204
     assert shop.api.get(shop.url("webhooks", str(hook["id"])), shop.token).body["enabled"] is False
 
-    missing = shop.api.get(shop.url("webhooks", "999999"), shop.token)
-    assert (missing.status, missing.body) == (404, {"detail": "No WebHook matches the given query."})
+    for missing_id in ("999999", "abc", "0"):
+        missing = shop.api.get(shop.url("webhooks", missing_id), shop.token)
+        assert (missing.status, missing.body) == (404, {"detail": "No WebHook matches the given query."})
 
 
 def test_invalid_webhooks_are_400_with_field_errors(shop, receiver):
@@ -231,9 +232,15 @@ def test_the_valid_action_types_are_served(shop):
             "pretix.event.order.invoice.sending_failed"} == served
 
 
-def test_the_webhooks_api_needs_can_change_organizer_settings(shop):
-    token = shop.token_with(ALL_PERMISSIONS)
+def test_the_webhooks_api_needs_can_change_organizer_settings_of_that_organizer(shop, new_organizer, receiver):
+    hook = create(shop, receiver, "/private", ["pretix.event.order.placed"])
+    other = new_organizer("intruder")
+    other_token = other.token_with(WEBHOOK_PERMISSIONS)
+    denied = {"detail": "You do not have permission to perform this action."}
 
-    reply = shop.api.get(shop.url("webhooks"), token)
-
-    assert (reply.status, reply.body) == (403, {"detail": "You do not have permission to perform this action."})
+    assert (shop.api.get(shop.url("webhooks"), shop.token_with(ALL_PERMISSIONS)).status) == 403
+    for reply in (shop.api.get(shop.url("webhooks"), other_token),
+                  shop.api.get(shop.url("webhooks", str(hook["id"]), "deliveries"), other_token),
+                  shop.api.patch(shop.url("webhooks", str(hook["id"])), other_token, body={"rotate_secret": True})):
+        assert (reply.status, reply.body) == (403, denied)
+    assert shop.api.get(other.url("webhooks"), other_token).body["count"] == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,9 +29,9 @@ class WebhookWrite(BaseModel):
     enabled: bool = True
     target_url: str = Field(max_length=255)
     all_events: bool = False
-    limit_events: list[str] = Field(default_factory=list)
-    action_types: list[str]
-    comment: str | None = None
+    limit_events: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=500)
+    action_types: list[Annotated[str, Field(max_length=255)]] = Field(max_length=100)
+    comment: str | None = Field(default=None, max_length=2000)
 
 
 class WebhookPatch(BaseModel):
@@ -40,9 +40,9 @@ class WebhookPatch(BaseModel):
     enabled: bool | None = None
     target_url: str | None = Field(default=None, max_length=255)
     all_events: bool | None = None
-    limit_events: list[str] | None = None
-    action_types: list[str] | None = None
-    comment: str | None = None
+    limit_events: list[Annotated[str, Field(max_length=50)]] | None = Field(default=None, max_length=500)
+    action_types: list[Annotated[str, Field(max_length=255)]] | None = Field(default=None, max_length=100)
+    comment: str | None = Field(default=None, max_length=2000)
     rotate_secret: bool = False
 
 
@@ -77,6 +77,13 @@ def _validate(organizer: str, fields: dict[str, Any]) -> None:
 
 def list_webhooks(organizer: str) -> list[dict[str, Any]]:
     return [public(record) for record in store.list_webhooks(organizer)]
+
+
+def parse_id(value: str) -> int:
+    """A webhook id from the path; anything but a positive number is pretix's 404."""
+    if not value.isdigit() or not 0 < int(value) < 10**10:
+        raise NotFound(NOT_FOUND)
+    return int(value)
 
 
 def _record(organizer: str, webhook_id: int) -> dict[str, Any]:
