@@ -244,3 +244,15 @@ def test_the_webhooks_api_needs_can_change_organizer_settings_of_that_organizer(
                   shop.api.patch(shop.url("webhooks", str(hook["id"])), other_token, body={"rotate_secret": True})):
         assert (reply.status, reply.body) == (403, denied)
     assert shop.api.get(other.url("webhooks"), other_token).body["count"] == 0
+
+
+def test_a_transmitted_invoice_is_announced_as_sent(shop, receiver):
+    shop.event("mailed", invoice_email_attachment=True)
+    create(shop, receiver, "/sent", ["pretix.event.order.invoice.sent"])
+
+    order = shop.order("mailed")
+
+    (call,) = receiver.wait_for("/sent", 1, timeout=60)
+    body = json.loads(call["body"])
+    assert (body["action"], body["invoice"], body["code"], body["event"]) == (
+        "pretix.event.order.invoice.sent", order["invoices"][0], order["code"], "mailed")
