@@ -14,7 +14,7 @@ from typing import Any
 
 from invoicing.einvoice.amounts import Amounts, TaxCategory, compute
 from invoicing.einvoice.seller import Seller, split_participant
-from invoicing.einvoice.text import local_date, parts, plain, xml_safe
+from invoicing.einvoice.text import document_note, local_date, parts, payment_terms, xml_safe
 from invoicing.money import format_amount, format_rate
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -122,13 +122,6 @@ def _customer(root: ET.Element, doc: Mapping[str, Any], outside_scope: bool) -> 
         _add(_group(party, "cac:Contact"), "cbc:Name", name)
 
 
-def _note(doc: Mapping[str, Any], internal: Mapping[str, Any]) -> str:
-    """The single document note (PEPPOL-EN16931-R002): order code, event, additional and footer texts."""
-    pieces = [f"Order code: {doc['order']}", internal.get("event_name") or "",
-              plain(doc.get("additional_text")), plain(doc.get("footer_text"))]
-    return "\n".join(piece for piece in pieces if piece)
-
-
 def _period(parent: ET.Element, start: Any, end: Any) -> None:
     if start is None and end is None:
         return
@@ -171,11 +164,7 @@ def _payment(root: ET.Element, doc: Mapping[str, Any], seller: Seller, credit: b
         _add(means, "cbc:PaymentMeansCode", "ZZZ")  # mutually defined: pretix knows many payment providers
         _add(means, "cbc:PaymentID", doc["order"])
     if payable > 0:  # BR-CO-25: due date or payment terms; pretix invoices carry no due date
-        if credit:
-            terms = f"Credit for invoice {doc.get('refers')}" if doc.get("refers") else "Credit note"
-        else:
-            terms = plain(doc.get("payment_provider_text"), " ") or "Payable upon receipt"
-        _add(_group(root, "cac:PaymentTerms"), "cbc:Note", terms)
+        _add(_group(root, "cac:PaymentTerms"), "cbc:Note", payment_terms(doc, credit))
 
 
 def _tax_total(root: ET.Element, amounts: Amounts) -> None:
@@ -210,7 +199,7 @@ def build_ubl(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Selle
     _add(root, "cbc:ID", doc["number"])
     _add(root, "cbc:IssueDate", doc["date"])
     _add(root, "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode", "381" if credit else "380")
-    _add(root, "cbc:Note", _note(doc, internal))
+    _add(root, "cbc:Note", document_note(doc, internal))
     _add(root, "cbc:DocumentCurrencyCode", currency)
     _add(root, "cbc:BuyerReference", (doc.get("internal_reference") or "").strip() or doc["order"])  # R003
     start = local_date(internal.get("event_date_from"), timezone)
