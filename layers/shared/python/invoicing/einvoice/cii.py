@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from invoicing.einvoice import xmlwrite
 from invoicing.einvoice.amounts import Amounts, TaxCategory, compute
 from invoicing.einvoice.seller import Seller, split_participant
 from invoicing.einvoice.text import document_note, local_date, parts, payment_terms, xml_safe
@@ -256,4 +257,4 @@ def build_cii(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Selle
     if end is not None:
         _date(_group(delivery, "ram:ActualDeliverySupplyChainEvent"), "ram:OccurrenceDateTime", end)
     _settlement(transaction, doc, internal, seller, amounts, credit, (start, end))
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xmlwrite.tostring(root)
