@@ -248,3 +248,12 @@ def test_outside_the_scope_of_vat(validator):
     root = _valid(validator, _build(doc))
     assert [e.get("schemeID") for e in root.findall(f"{SELLER}/ram:SpecifiedTaxRegistration/ram:ID", NS)] == ["FC"]
     assert root.find(f"{SETTLEMENT}/ram:ApplicableTradeTax/ram:RateApplicablePercent", NS) is None
+
+
+def test_the_writer_gives_elementtrees_bytes():
+    from invoicing.einvoice import xmlwrite
+
+    root = ET.Element("rsm:Root", {"xmlns:rsm": "urn:x", "a": 'say "hi" & <bye>\n\tnow'})
+    ET.SubElement(root, "rsm:Text").text = "Tom & Jerry <3 > \"quotes\" 'single' ő ✓"
+    ET.SubElement(ET.SubElement(root, "rsm:Group"), "rsm:Leaf", {"currencyID": "EUR"}).text = "1.00"
+    assert xmlwrite.tostring(root) == ET.tostring(root, encoding="utf-8", xml_declaration=True)
