@@ -16,9 +16,9 @@ from typing import Any
 
 from invoicing.einvoice import xmlwrite
 from invoicing.einvoice.amounts import Amounts, TaxCategory, compute
+from invoicing.einvoice.endpoints import buyer_endpoint, buyer_reference, seller_endpoint
 from invoicing.einvoice.seller import Seller, split_participant
 from invoicing.einvoice.text import document_note, local_date, parts, payment_terms, xml_safe
-from invoicing.einvoice.xrechnung import LEITWEG_SCHEME, public_buyer_leitweg
 from invoicing.money import format_amount, format_rate, quantize
 
 GUIDELINE_ID = "urn:cen.eu:en16931:2017"  # BT-24 of the Factur-X / ZUGFeRD profile "EN 16931" (COMFORT)
@@ -29,7 +29,6 @@ _NS = {
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
 }
 UNIT_CODE = "C62"
-EMAIL_SCHEME = "EM"  # electronic address scheme for an e-mail address (EAS code list)
 
 
 def _add(parent: ET.Element, tag: str, value: str | None, **attrib: str) -> None:
@@ -103,24 +102,6 @@ def _tax_registrations(parent: ET.Element, vat_id: str | None, tax_id: str | Non
     for scheme, value in (("VA", vat_id), ("FC", tax_id)):
         if value:
             _add(_group(parent, "ram:SpecifiedTaxRegistration"), "ram:ID", value, schemeID=scheme)
-
-
-def seller_endpoint(seller: Seller) -> tuple[str, str] | None:
-    """BT-34: the Peppol participant id, else the billing contact's e-mail address."""
-    return split_participant(seller.peppol_id) or ((EMAIL_SCHEME, seller.contact_email) if seller.contact_email else None)
-
-
-def buyer_endpoint(doc: Mapping[str, Any], internal: Mapping[str, Any]) -> tuple[str, str] | None:
-    """BT-49: Peppol participant id, else a German public buyer's Leitweg-ID, else where the invoice is e-mailed."""
-    info = doc.get("invoice_to_transmission_info") or {}
-    participant = split_participant(info.get("transmission_peppol_participant_id"))
-    if participant is not None:
-        return participant
-    leitweg = public_buyer_leitweg(doc)
-    if leitweg:
-        return LEITWEG_SCHEME, leitweg
-    email = info.get("transmission_email_address") or internal.get("order_email")
-    return (EMAIL_SCHEME, email) if email else None
 
 
 def _seller(agreement: ET.Element, seller: Seller, outside_scope: bool) -> None:
@@ -245,7 +226,7 @@ def build_cii(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Selle
     transaction = _group(root, "rsm:SupplyChainTradeTransaction")
     _lines(transaction, amounts, timezone)
     agreement = _group(transaction, "ram:ApplicableHeaderTradeAgreement")
-    _add(agreement, "ram:BuyerReference", (doc.get("internal_reference") or "").strip() or doc["order"])
+    _add(agreement, "ram:BuyerReference", buyer_reference(doc))
     _seller(agreement, seller, outside_scope)
     _buyer(agreement, doc, internal, outside_scope)
     start = local_date(internal.get("event_date_from"), timezone)

@@ -131,6 +131,22 @@ def _missing_german(doc: Mapping[str, Any], seller: Seller) -> list[str]:
     return missing
 
 
+def missing_for_xrechnung(doc: Mapping[str, Any], seller: Seller) -> list[str]:
+    """What an XRechnung 3.0 lacks: through Peppol all that Peppol needs, otherwise EN 16931's parties; then
+    the national rules, whatever the seller's country: seller contact name, phone and e-mail (BR-DE-5/6/7,
+    the e-mail is also the seller's electronic address off Peppol), seller and buyer post code and city
+    (BR-DE-3/4/8/9), and a VAT id or tax number (BR-DE-16)."""
+    if doc.get("transmission_type") == "peppol":
+        missing = missing_for_peppol(doc, seller)
+    else:
+        missing = [field for field, value in (("invoice_from_name", seller.name), ("invoice_from_country", seller.country),
+                                              ("invoice_to_company", _buyer_name(doc)),
+                                              ("invoice_to_country", _clean(doc.get("invoice_to_country")))) if not value]
+    if not seller.vat_id and not seller.tax_id:
+        missing.append("invoice_from_vat_id")
+    return list(dict.fromkeys(missing + _missing_german(doc, seller)))
+
+
 def missing_for_sdi(doc: Mapping[str, Any], seller: Seller) -> list[str]:
     """Setting keys and invoice fields a FatturaPA file for SdI needs but lacks (empty list: ready).
 

@@ -1,5 +1,5 @@
 """`peppol`: a Peppol BIS Billing 3.0 UBL document (Invoice, or CreditNote for a cancellation) sent
-through an access point."""
+through an access point; to a German buyer in its XRechnung 3.0 form."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ class Peppol:
     supports_testmode = False
 
     def send(self, invoice: StoredInvoice, settings: InvoiceSettings, attempt: str) -> Receipt:
-        from invoicing.einvoice import build_ubl, missing_for_peppol
+        from invoicing.einvoice import build_ubl, missing_for_peppol, missing_for_xrechnung, wants_xrechnung
 
-        seller = checked_seller(invoice, settings, missing_for_peppol)
+        xrechnung = wants_xrechnung(invoice.doc)
+        seller = checked_seller(invoice, settings, missing_for_xrechnung if xrechnung else missing_for_peppol)
         channel = Channel.from_secret("PEPPOL_CHANNEL_SECRET")
         try:
-            xml = build_ubl(invoice.doc, invoice.internal, seller)
+            xml = build_ubl(invoice.doc, invoice.internal, seller, xrechnung=xrechnung)
         except ValueError as exc:  # data the format cannot express (an unsupported currency, ...)
             raise Rejected(str(exc)) from exc
         documents.store_xml(invoice, xml, f"{invoice.number}.xml")
