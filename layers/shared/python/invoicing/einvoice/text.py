@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,6 +28,7 @@ def plain(text: str | None, separator: str = "\n") -> str:
     return separator.join(parts(text))
 
 
+@lru_cache(maxsize=256)  # an invoice's lines mostly share their period: one conversion each, not one per line
 def local_date(value: str | None, timezone: str | None) -> date | None:
     """The calendar date of an ISO datetime (`2027-06-14T08:00:00Z`) in the event's time zone."""
     if not value:
