@@ -10,9 +10,22 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 _DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
+_RAW = "\x00raw"  # a stand-in element whose text is already serialised XML
 
 
-def _escape(text: str) -> str:
+def raw(parent: ET.Element, xml: str) -> None:
+    """Append already serialised XML (built with `escape`) as the next child of `parent`."""
+    ET.SubElement(parent, _RAW).text = xml
+
+
+def fragment(element: ET.Element) -> str:
+    """One element serialised, without declaration: a piece to reuse through `raw`."""
+    out: list[str] = []
+    _write(element, out)
+    return "".join(out)
+
+
+def escape(text: str) -> str:
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -23,7 +36,7 @@ def _escape(text: str) -> str:
 
 
 def _escape_attribute(text: str) -> str:
-    text = _escape(text)
+    text = escape(text)
     if '"' in text:
         text = text.replace('"', "&quot;")
     if "\n" in text or "\r" in text or "\t" in text:
@@ -33,6 +46,9 @@ def _escape_attribute(text: str) -> str:
 
 def _write(element: ET.Element, out: list[str]) -> None:
     tag = element.tag
+    if tag == _RAW:
+        out.append(element.text or "")
+        return
     if element.attrib:
         out.append(f"<{tag}" + "".join(f' {k}="{_escape_attribute(v)}"' for k, v in element.attrib.items()) + ">")
     else:
@@ -41,7 +57,7 @@ def _write(element: ET.Element, out: list[str]) -> None:
         for child in element:
             _write(child, out)
     elif element.text:
-        out.append(_escape(element.text))
+        out.append(escape(element.text))
     out.append(f"</{tag}>")
 
 
