@@ -15,11 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from invoicing.einvoice import xmlwrite
-from invoicing.einvoice.amounts import Amounts, TaxCategory, compute
+from invoicing.einvoice.amounts import Amounts, TaxCategory, accounting_tax, compute
 from invoicing.einvoice.endpoints import buyer_endpoint, buyer_reference, seller_endpoint
 from invoicing.einvoice.seller import Seller, split_participant
 from invoicing.einvoice.text import document_note, local_date, parts, payment_terms, xml_safe
-from invoicing.money import format_amount, format_rate, quantize
+from invoicing.money import format_amount, format_rate
 
 GUIDELINE_ID = "urn:cen.eu:en16931:2017"  # BT-24 of the Factur-X / ZUGFeRD profile "EN 16931" (COMFORT)
 _NS = {
@@ -186,20 +186,12 @@ def _payment_means(settlement: ET.Element, seller: Seller, credit: bool) -> None
         _add(means, "ram:TypeCode", "ZZZ")  # mutually defined: pretix knows many payment providers
 
 
-def _foreign_tax(amounts: Amounts, doc: Mapping[str, Any]) -> tuple[str, Decimal] | None:
-    """BT-6/BT-111: the VAT total in the accounting currency the invoice shows (`foreign_currency_display`)."""
-    currency, rate = doc.get("foreign_currency_display"), doc.get("foreign_currency_rate")
-    if not currency or not rate or currency == amounts.currency:
-        return None
-    return currency, quantize(amounts.tax_total * Decimal(str(rate)), currency)
-
-
 def _settlement(transaction: ET.Element, doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Seller,
                 amounts: Amounts, credit: bool, period: tuple[date | None, date | None]) -> None:
     currency = amounts.currency
     settlement = _group(transaction, "ram:ApplicableHeaderTradeSettlement")
     _add(settlement, "ram:PaymentReference", doc["order"])
-    foreign = _foreign_tax(amounts, doc)
+    foreign = accounting_tax(amounts, doc.get("foreign_currency_display"), doc.get("foreign_currency_rate"))
     if foreign:
         _add(settlement, "ram:TaxCurrencyCode", foreign[0])
     _add(settlement, "ram:InvoiceCurrencyCode", currency)

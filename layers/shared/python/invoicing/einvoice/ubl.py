@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from invoicing.einvoice import xrechnung as xr
-from invoicing.einvoice.amounts import Amounts, TaxCategory, compute
+from invoicing.einvoice.amounts import Amounts, TaxCategory, accounting_tax, compute
 from invoicing.einvoice.endpoints import buyer_endpoint, buyer_reference, seller_endpoint
 from invoicing.einvoice.seller import Seller, split_participant
 from invoicing.einvoice.text import document_note, local_date, parts, payment_terms, xml_safe
@@ -177,7 +177,7 @@ def _payment(root: ET.Element, doc: Mapping[str, Any], seller: Seller, credit: b
         _add(_group(root, "cac:PaymentTerms"), "cbc:Note", payment_terms(doc, credit))
 
 
-def _tax_total(root: ET.Element, amounts: Amounts) -> None:
+def _tax_total(root: ET.Element, amounts: Amounts, accounting: tuple[str, Decimal] | None) -> None:
     total = _group(root, "cac:TaxTotal")
     _amount(total, "cbc:TaxAmount", amounts.tax_total, amounts.currency)
     for group in amounts.groups:
@@ -185,6 +185,8 @@ def _tax_total(root: ET.Element, amounts: Amounts) -> None:
         _amount(subtotal, "cbc:TaxableAmount", group.taxable, amounts.currency)
         _amount(subtotal, "cbc:TaxAmount", group.tax, amounts.currency)
         _tax_category(subtotal, "cac:TaxCategory", group.category, with_reason=True)
+    if accounting is not None:  # BR-53, PEPPOL-EN16931-R054/R055: the total alone, in the accounting currency
+        _amount(_group(root, "cac:TaxTotal"), "cbc:TaxAmount", accounting[1], accounting[0])
 
 
 def _monetary_total(root: ET.Element, amounts: Amounts) -> None:
@@ -212,6 +214,8 @@ def build_ubl(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Selle
     _add(root, "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode", "381" if credit else "380")
     _add(root, "cbc:Note", document_note(doc, internal))
     _add(root, "cbc:DocumentCurrencyCode", currency)
+    accounting = accounting_tax(amounts, doc.get("foreign_currency_display"), doc.get("foreign_currency_rate"))
+    _add(root, "cbc:TaxCurrencyCode", accounting[0] if accounting else None)
     _add(root, "cbc:BuyerReference", buyer_reference(doc))  # PEPPOL-EN16931-R003, BR-DE-15
     start = local_date(internal.get("event_date_from"), timezone)
     end = local_date(internal.get("event_date_to"), timezone) or start
@@ -229,7 +233,7 @@ def build_ubl(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Selle
             location = _group(_group(delivery, "cac:DeliveryLocation"), "cac:Address")
             _add(_group(location, "cac:Country"), "cbc:IdentificationCode", doc["invoice_to_country"])
     _payment(root, doc, seller, credit, amounts.gross_total)
-    _tax_total(root, amounts)
+    _tax_total(root, amounts, accounting)
     _monetary_total(root, amounts)
     _lines(root, amounts, credit, timezone)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
