@@ -96,3 +96,15 @@ def test_a_plain_pdf_rendered_before_the_setting_stays_406(aws):
     events.patch_organizer_settings(org, {"invoice_pdf_einvoice": "factur-x"})
     with pytest.raises(NotAcceptable):  # the PDF it has is plain; a regenerate would make it hybrid
         documents.download_xml(org, "SAMPLECONF-00001", ALL)
+
+
+def test_a_late_xml_for_older_content_does_not_replace_the_newer_one(aws):
+    org = _setup(invoice_pdf_einvoice="factur-x", invoice_regenerate_allowed="True")
+    old = store.get(org, "SAMPLECONF-00001")
+    changes.regenerate(org, "SAMPLECONF-00001", ALL)
+    _drain_renders()  # version 2 rendered, its CII recorded
+    newer = documents.download_xml(org, "SAMPLECONF-00001", ALL).read()
+
+    documents.store_xml(old, b"<late/>", "late.xml")  # a render of version 1 that was overtaken
+
+    assert documents.download_xml(org, "SAMPLECONF-00001", ALL).read() == newer

@@ -31,14 +31,15 @@ def xml_key(invoice: StoredInvoice) -> str:
 
 
 def store_xml(invoice: StoredInvoice, xml: bytes, filename: str, attempt: str | None = None) -> XmlDocument:
+    """Write the XML beside the PDF and record it on the invoice, unless its content has moved on since (a late
+    writer for older content must not replace the record of newer content; its file's key is its own)."""
     digest = hashlib.sha256(xml)
     stored = files.put(xml_key(invoice), xml, content_type=XML, sha256_b64=base64.b64encode(digest.digest()).decode())
-    dynamo.update(invoice_pk(invoice.organizer), invoice.number,
-                  UpdateExpression="SET xml_key = :key, xml_s3_version = :v, xml_filename = :name, xml_sha256 = :sha, "
-                                   "xml_attempt = :attempt, xml_content_version = :cv",
-                  ExpressionAttributeValues={":key": stored.key, ":v": stored.version_id, ":name": filename,
-                                             ":sha": digest.hexdigest(), ":attempt": attempt,
-                                             ":cv": invoice.content_version})
+    dynamo.update_if(invoice_pk(invoice.organizer), invoice.number,
+                     "SET xml_key = :key, xml_s3_version = :v, xml_filename = :name, xml_sha256 = :sha, "
+                     "xml_attempt = :attempt, xml_content_version = :cv", "content_version = :cv",
+                     {":key": stored.key, ":v": stored.version_id, ":name": filename, ":sha": digest.hexdigest(),
+                      ":attempt": attempt, ":cv": invoice.content_version})
     return XmlDocument(filename=filename, xml=xml)
 
 
