@@ -108,3 +108,18 @@ def test_a_late_xml_for_older_content_does_not_replace_the_newer_one(aws):
     documents.store_xml(old, b"<late/>", "late.xml")  # a render of version 1 that was overtaken
 
     assert documents.download_xml(org, "SAMPLECONF-00001", ALL).read() == newer
+
+
+def test_an_invoice_without_invoice_address_stays_a_plain_pdf(aws, caplog):
+    """No buyer name or country: no valid EN 16931 invoice can be made, so no invalid one is embedded."""
+    clock.set_clock(lambda: datetime(2026, 11, 21, 9, 0, tzinfo=UTC))
+    org = builders.organizer(invoice_generate="True", invoice_pdf_einvoice="factur-x", **SELLER)
+    builders.event(org)
+    builders.order(org)
+    _drain_renders()
+
+    pdf = files.download(org, "SAMPLECONF-00001", ALL).read()
+    assert "XMP metadata" in pdfa.problems(pdf)
+    with pytest.raises(NotAcceptable):
+        documents.download_xml(org, "SAMPLECONF-00001", ALL)
+    assert "factur-x left out of invoice PDF, missing: invoice_to_company, invoice_to_country" in caplog.text

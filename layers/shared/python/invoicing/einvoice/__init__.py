@@ -14,6 +14,7 @@ from invoicing.einvoice.fatturapa import FatturaFile, build_fatturapa, fattura_f
 from invoicing.einvoice.seller import (
     SETTING_KEYS,
     Seller,
+    missing_for_en16931,
     missing_for_peppol,
     missing_for_sdi,
     missing_for_xrechnung,
@@ -39,6 +40,7 @@ __all__ = [
     "categorize",
     "compute",
     "fattura_filename",
+    "missing_for_en16931",
     "missing_for_peppol",
     "missing_for_sdi",
     "missing_for_xrechnung",

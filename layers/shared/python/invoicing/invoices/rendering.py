@@ -72,15 +72,20 @@ def _render(invoice: store.StoredInvoice) -> Outcome:
 def embedded_invoice(invoice: store.StoredInvoice) -> EmbeddedInvoice | None:
     """The Factur-X CII to embed when the event's `invoice_pdf_einvoice` asks for it, else None (a plain PDF).
 
-    Data CII cannot express (a currency with 3 decimals) gives a plain PDF rather than no PDF at all.
+    An invoice that cannot be a valid EN 16931 invoice (no buyer name or country, no seller VAT id, a currency
+    with 3 decimals) gets a plain PDF rather than an invalid e-invoice or no PDF at all; the log says why
+    (setting and field names only, no personal data).
     """
     settings = documents.factur_x_settings(invoice)
     if settings is None:
         return None
-    from invoicing.einvoice import Seller
-    from invoicing.einvoice.cii import build_cii
+    from invoicing.einvoice import Seller, build_cii, missing_for_en16931
 
     seller = Seller.from_invoice(invoice.doc, invoice.internal, settings.model_dump())
+    missing = missing_for_en16931(invoice.doc, seller)
+    if missing:  # an invoice without an invoice address, say: its CII would be invalid
+        logger.warning("factur-x left out of invoice PDF, missing: %s", ", ".join(missing))
+        return None
     try:
         return EmbeddedInvoice(build_cii(invoice.doc, invoice.internal, seller))
     except ValueError as exc:
