@@ -40,5 +40,8 @@ def test_a_german_public_buyer_on_peppol_receives_an_xrechnung(stack, shop):
     assert b"<cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0" in delivered.body
     assert f"<cbc:BuyerReference>{LEITWEG}</cbc:BuyerReference>".encode() in delivered.body
     assert fatal(validate_xrechnung(delivered.body)) == []
+    assert delivered.headers.get("X-Peppol-Document-Type") == (
+        "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice"
+        "##urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0::2.1")
     xml = shop.api.get(shop.invoices_url("conf", number, "download"), shop.token, headers={"Accept": "application/xml"})
     assert (xml.status, xml.raw) == (200, delivered.body)
