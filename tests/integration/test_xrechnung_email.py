@@ -18,7 +18,7 @@ from invoicing.invoices.read import Visibility
 from invoicing.storage import invoices as invoice_store
 from invoicing.transmission import attempts, documents, worker
 from invoicing.transmission.providers.email_pdf import EmailPdf
-from tests.support import builders, einvoice_validation
+from tests.support import builders, einvoice_validation, pdfa
 from tests.support.aws import sent_emails
 
 ALL = Visibility(events=None)
@@ -88,3 +88,18 @@ def test_missing_seller_contact_fails_with_the_settings_named(aws):
     assert outcome == worker.Outcome.FAILED
     assert sent_emails() == []
     assert invoice_store.get(org, number).item["tx_reason"] == "missing: invoice_seller_contact_phone"
+
+
+def test_with_factur_x_the_pdf_is_hybrid_and_the_xml_form_stays_its_cii(aws, validator):
+    org = builders.organizer(invoice_generate="True", invoice_pdf_einvoice="factur-x", **SELLER)
+    builders.event(org)
+    number, outcome = _sent_invoice(org, PUBLIC_BUYER)
+
+    assert outcome == worker.Outcome.COMPLETED
+    [sent] = sent_emails()
+    parts = {part.get_filename(): part.get_payload(decode=True)
+             for part in email.message_from_string(sent.raw_data).walk() if part.get_filename()}
+    cii = pdfa.embedded_xml(parts[f"Invoice_{number}.pdf"])
+    assert b"CrossIndustryInvoice" in cii
+    assert einvoice_validation.fatal(validator.validate_xrechnung(parts[f"XRechnung_{number}.xml"])) == []
+    assert documents.download_xml(org, number, ALL).read() == cii

@@ -35,11 +35,13 @@ class EmailPdf:
         sender = settings.invoice_email_sender or os.environ.get("MAIL_FROM", "")
         if not sender:
             raise Rejected("missing setting: invoice_email_sender")
-        xrechnung = _xrechnung(invoice, settings)
+        xrechnung = _xrechnung(invoice, settings)  # checked first: missing data fails at once
         stored = invoice.file
         if stored is None:
             invoice_files.request_render(invoice)
             raise Unavailable("the PDF is not rendered yet", retry_after=5)
+        if xrechnung and documents.recorded_xml(invoice) is None:  # a Factur-X PDF's CII stays the XML form
+            documents.store_xml(invoice, xrechnung[0].content, xrechnung[0].filename)
         subject, text = invoice_email(invoice.doc["locale"], number=invoice.number, order=invoice.doc["order"],
                                       event=invoice.internal.get("event_name", ""),
                                       sender=invoice.doc.get("invoice_from_name") or "")
@@ -62,7 +64,7 @@ def _xrechnung(invoice: StoredInvoice, settings: InvoiceSettings) -> tuple[mail.
     """The XRechnung attachment for a German public-sector buyer, none for anyone else.
 
     Rejected (naming the settings) when the data XRechnung needs is incomplete: the buyer cannot process a
-    PDF alone. Kept as the invoice's XML form unless its Factur-X PDF already recorded the CII there.
+    PDF alone.
     """
     from invoicing.einvoice import build_ubl, missing_for_xrechnung, public_buyer_leitweg
 
@@ -73,7 +75,4 @@ def _xrechnung(invoice: StoredInvoice, settings: InvoiceSettings) -> tuple[mail.
         xml = build_ubl(invoice.doc, invoice.internal, seller, xrechnung=True)
     except ValueError as exc:  # data the format cannot express (an unsupported currency, ...)
         raise Rejected(str(exc)) from exc
-    filename = xml_attachment_name(invoice.number)
-    if documents.recorded_xml(invoice) is None:
-        documents.store_xml(invoice, xml, filename)
-    return (mail.Attachment(filename, xml, "application/xml"),)
+    return (mail.Attachment(xml_attachment_name(invoice.number), xml, "application/xml"),)
