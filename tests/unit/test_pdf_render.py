@@ -97,7 +97,7 @@ def test_cancellation_shows_original_invoice_and_cancellation_labels() -> None:
 
     for expected in ("Cancellation number", "SAMPLECONF-00011", "Original invoice", "SAMPLECONF-00010",
                      "Cancellation date", "Dec 2, 2026", "Original invoice date", "Nov 21, 2026",
-                     "Invoice total -€1,421.83 -€1,672.00"):
+                     "Cancellation total -€1,421.83 -€1,672.00"):
         assert expected in text, expected
     assert "\nCancellation\n" in text
     assert "Invoice number" not in text

@@ -142,10 +142,8 @@ def build_lines(order: Order, event: Event, settings: InvoiceSettings, locale: s
     fee_start = min(starts) if starts else event.date_from
     fee_end = min(ends) if ends else (None if starts else event.date_to)
     for index, fee in enumerate(order.fees, start=len(positions) + 1):
-        if fee.fee_type == "other" and fee.description:
-            description = fee.description
-        else:
-            description = label(fee.fee_type, locale) + (f" - {fee.description}" if fee.description else "")
+        # The organizer's own words when given ("Servicegebühr", not "Servicegebühr - Servicegebühr"), else the type.
+        description = fee.description or label(fee.fee_type, locale)
         lines.append(_line(index, description, gross=fee.value, rate=fee.tax_rate, tax_name=fee.tax_name,
                            tax_code=fee.tax_code, currency=currency, start=fee_start, end=fee_end,
                            fee_type=fee.fee_type, fee_internal_type=fee.internal_type or None,

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from invoicing import countries
+from invoicing.einvoice.notes import legal_notes
 from invoicing.money import quantize
 from invoicing.pdf.format import Formatter
 from invoicing.pdf.labels import Labels
@@ -151,7 +152,7 @@ def _meta(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter, labels:
             [MetaField(labels("invoice_date"), fmt.date(doc.get("date")))]]
 
 
-def _intro(doc: dict[str, Any], labels: Labels) -> list[str]:
+def _intro(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter, labels: Labels) -> list[str]:
     found: list[str] = []
     if doc.get("internal_reference"):
         found.append(labels("customer_reference", reference=doc["internal_reference"]))
@@ -159,7 +160,11 @@ def _intro(doc: dict[str, Any], labels: Labels) -> list[str]:
         found.append(labels("customer_vat_id", id=doc["invoice_to_vat_id"]))
     if doc.get("invoice_to_beneficiary"):
         found += [labels("beneficiary"), *paragraphs(doc["invoice_to_beneficiary"])]
-    introduction = paragraphs(doc.get("introductory_text"))
+    if doc.get("is_cancellation"):  # not the canceled invoice's introduction: say what this document does
+        introduction = [labels("cancellation_intro", number=doc.get("refers") or "",
+                               date=fmt.date(internal.get("refers_date")))]
+    else:
+        introduction = paragraphs(doc.get("introductory_text"))
     if found and introduction:
         found.append("")
     return found + introduction
@@ -215,8 +220,8 @@ def build(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter) -> Invo
         event_period = _period(fmt, labels, internal.get("event_date_from"), internal.get("event_date_to"))
         if period != event_period:
             after_total.append(labels("invoice_period", period=period))
-    for text in (doc.get("payment_provider_text"), doc.get("additional_text")):
-        block = paragraphs(text)
+    for block in (paragraphs(doc.get("payment_provider_text")), paragraphs(doc.get("additional_text")),
+                  legal_notes(doc, fmt.locale)):
         if block:
             after_total += [""] * bool(after_total) + block
 
@@ -230,12 +235,12 @@ def build(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter) -> Invo
         sender=_sender(doc, internal, fmt, labels)[1],
         recipient=_recipient(doc, fmt),
         meta=_meta(doc, internal, fmt, labels),
-        intro=_intro(doc, labels),
+        intro=_intro(doc, internal, fmt, labels),
         has_taxes=has_taxes,
         headers=((labels("description"), labels("qty"), labels("tax_rate"), labels("net"), labels("gross")) if has_taxes
                  else (labels("description"), labels("qty"), labels("amount"))),
         rows=rows,
-        total_label=labels("invoice_total"),
+        total_label=labels("cancellation_total" if doc.get("is_cancellation") else "invoice_total"),
         total_net=fmt.money(total_gross - total_tax) if has_taxes else "",
         total_gross=fmt.money(quantize(total_gross, currency)),
         stamp=stamp,
