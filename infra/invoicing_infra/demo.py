@@ -21,9 +21,15 @@ ORGANIZER_SETTINGS: dict[str, Any] = {
     "invoice_address_from_city": "Heidelberg",
     "invoice_address_from_country": "DE",
     "invoice_address_from_vat_id": "DE123456789",
-    "invoice_introductory_text": "Thank you for your order. We hereby invoice the following items:",
-    "invoice_additional_text": "The amount has been or will be charged to the payment method you chose.",
-    "invoice_footer_text": "Big Events LLC · Demo street 12 · 69117 Heidelberg · demo@bigevents.example",
+    # pretix's i18n form: the German order's invoice prints the German texts.
+    "invoice_introductory_text": {"en": "Thank you for your order. We hereby invoice the following items:",
+                                  "de": "Vielen Dank für Ihre Bestellung. Wir berechnen Ihnen folgende Leistungen:"},
+    "invoice_additional_text": {"en": "The amount has been or will be charged to the payment method you chose.",
+                                "de": "Der Betrag wurde oder wird über die von Ihnen gewählte Zahlungsart eingezogen."},
+    "invoice_footer_text": {"en": "Big Events LLC · Demo street 12 · 69117 Heidelberg · demo@bigevents.example · "
+                                  "IBAN DE02 1203 0000 0000 2020 51",
+                            "de": "Big Events LLC · Demostraße 12 · 69117 Heidelberg · demo@bigevents.example · "
+                                  "IBAN DE02 1203 0000 0000 2020 51"},
     "invoice_generate": "True",
     # Transmission: email-type invoices are sent on issue too; what Peppol and SdI need of the seller.
     "invoice_email_attachment": True,
@@ -83,9 +89,9 @@ ORDERS: list[dict[str, Any]] = [
                             "street": "Storgatan 1", "zipcode": "111 22", "city": "Stockholm", "country": "SE",
                             "vat_id": "SE556677889901"},
         "positions": [{"description": "Conference ticket", "price": "335.29", "tax_rate": "0.00",
-                       "tax_name": "Reverse charge", "attendee_name": "Erik Lund"}],
+                       "tax_name": "Reverse charge", "tax_code": "AE", "attendee_name": "Erik Lund"}],
         "fees": [{"fee_type": "service", "description": "Group registration", "value": "10.00", "tax_rate": "0.00",
-                  "tax_name": "Reverse charge"}],
+                  "tax_name": "Reverse charge", "tax_code": "AE"}],
     },
     {   # A Belgian business that receives its invoices through Peppol (UBL to the local fake access point).
         "status": "p", "email": "ap@acme-belgium.example", "locale": "en", "payment_provider": "banktransfer",

@@ -13,11 +13,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from invoicing import countries
+from invoicing import countries, i18n
 from invoicing.errors import ValidationFailed
 from invoicing.orders.models import EMAIL
 
 _PREFIX = re.compile(r"^[\w\-%./,&:# ]*$")
+I18nText = i18n.text_type(5000)
 PARTICIPANT_ID = re.compile(r"[0-9]{4}:[^\s:]{1,60}")  # <ICD scheme>:<identifier>, as pretix validates it
 
 
@@ -34,9 +35,10 @@ class InvoiceSettings(BaseModel):
     invoice_address_from_country: str = ""
     invoice_address_from_tax_id: str = ""
     invoice_address_from_vat_id: str = ""
-    invoice_introductory_text: str = ""
-    invoice_additional_text: str = ""
-    invoice_footer_text: str = ""
+    # pretix's i18n strings: a string, or {"en": "...", "de": "..."}; returned as stored.
+    invoice_introductory_text: I18nText = ""
+    invoice_additional_text: I18nText = ""
+    invoice_footer_text: I18nText = ""
     invoice_numbers_prefix: str = Field("", max_length=155)
     invoice_numbers_prefix_cancellations: str = Field("", max_length=155)
     invoice_numbers_counter_length: int = Field(5, ge=1, le=12)
