@@ -20,7 +20,7 @@ ORGANIZER_SETTINGS: dict[str, Any] = {
     "invoice_address_from_zipcode": "69117",
     "invoice_address_from_city": "Heidelberg",
     "invoice_address_from_country": "DE",
-    "invoice_address_from_vat_id": "DE123456789",
+    "invoice_address_from_vat_id": "DE123456788",
     # pretix's i18n form: the German order's invoice prints the German texts.
     "invoice_introductory_text": {"en": "Thank you for your order. We hereby invoice the following items:",
                                   "de": "Vielen Dank für Ihre Bestellung. Wir berechnen Ihnen folgende Leistungen:"},
@@ -37,7 +37,7 @@ ORGANIZER_SETTINGS: dict[str, Any] = {
     "invoice_seller_contact_name": "Dana Demo",
     "invoice_seller_contact_email": "billing@bigevents.example",
     "invoice_seller_iban": "DE02120300000000202051",
-    "invoice_seller_peppol_id": "9930:DE123456789",
+    "invoice_seller_peppol_id": "9930:DE123456788",
     "invoice_sdi_transmitter_id": "01234567890",
 }
 
@@ -106,7 +106,7 @@ ORDERS: list[dict[str, Any]] = [
         "status": "p", "email": "amministrazione@rossi.example", "locale": "en", "payment_provider": "banktransfer",
         "invoice_address": {"is_business": True, "company": "Rossi S.r.l.", "name": "Mario Rossi",
                             "street": "Via Roma 1", "zipcode": "00184", "city": "Roma", "country": "IT",
-                            "vat_id": "IT12345678903", "transmission_type": "it_sdi",
+                            "vat_id": "IT12345670017", "transmission_type": "it_sdi",
                             "transmission_info": {"transmission_it_sdi_pec": "rossi@pec.example.it",
                                                   "transmission_it_sdi_recipient_code": "ABC1234"}},
         "positions": [{**_TICKET, "attendee_name": "Mario Rossi"}],

@@ -18,16 +18,16 @@ pytestmark = pytest.mark.e2e
 SELLER = {
     "invoice_address_from_name": "Big Events GmbH", "invoice_address_from": "Musterstraße 1",
     "invoice_address_from_zipcode": "10115", "invoice_address_from_city": "Berlin",
-    "invoice_address_from_country": "DE", "invoice_address_from_vat_id": "DE123456789",
+    "invoice_address_from_country": "DE", "invoice_address_from_vat_id": "DE123456788",
     "invoice_email_sender": "invoices@example.com", "invoice_seller_contact_name": "Anna Schmidt",
     "invoice_seller_contact_email": "billing@bigevents.example", "invoice_seller_iban": "DE02120300000000202051",
-    "invoice_seller_peppol_id": "9930:DE123456789", "invoice_sdi_transmitter_id": "01234567890",
+    "invoice_seller_peppol_id": "9930:DE123456788", "invoice_sdi_transmitter_id": "01234567890",
 }
 PEPPOL = {"is_business": True, "company": "Acme NV", "name": "Jan Peeters", "street": "Rue de la Loi 1",
           "zipcode": "1000", "city": "Brussels", "country": "BE", "vat_id": "BE0123456749",
           "transmission_type": "peppol", "transmission_info": {"transmission_peppol_participant_id": "0208:0123456749"}}
 SDI = {"is_business": True, "company": "Rossi S.r.l.", "name": "Mario Rossi", "street": "Via Roma 1", "zipcode": "00184",
-       "city": "Roma", "country": "IT", "vat_id": "IT12345678903", "transmission_type": "it_sdi",
+       "city": "Roma", "country": "IT", "vat_id": "IT12345670017", "transmission_type": "it_sdi",
        "transmission_info": {"transmission_it_sdi_pec": "rossi@pec.example.it",
                              "transmission_it_sdi_recipient_code": "ABC1234"}}
 

@@ -89,9 +89,10 @@ def _queued_attempt(org: str, number: str) -> worker.AttemptJob:
     ({**PEPPOL_ADDRESS, "transmission_info": {"transmission_peppol_participant_id": "0208"}},
      {"transmission_info": {"transmission_peppol_participant_id": [
          "Use the form <scheme>:<id>, for example 0088:4035811991021."]}}),
-    ({"country": "DE", "transmission_type": "it_sdi", "transmission_info": {"transmission_it_sdi_codice_fiscale": "X"}},
+    ({"country": "DE", "transmission_type": "it_sdi", "transmission_info": {"transmission_it_sdi_codice_fiscale": "RSSMRA80A01H501U"}},
      {"transmission_type": ["This transmission type is only available for addresses in Italy."]}),
-    ({"is_business": True, "country": "IT", "vat_id": "", "transmission_type": "it_sdi", "transmission_info": {}},
+    ({"is_business": True, "country": "IT", "zipcode": "00184", "vat_id": "", "transmission_type": "it_sdi",
+      "transmission_info": {}},
      {"vat_id": REQUIRED,
       "transmission_info": {"transmission_it_sdi_pec": REQUIRED,
                             "transmission_it_sdi_recipient_code": REQUIRED}}),
@@ -104,6 +105,52 @@ def test_an_address_its_transmission_type_cannot_serve_is_refused_with_field_err
 
     assert refused.value.errors == {"invoice_address": errors}
     assert invoice_store.read_counter(shop).seq == 0  # nothing was issued
+
+
+SDI_BUSINESS = {"is_business": True, "company": "Rossi S.r.l.", "street": "Via Roma 1", "zipcode": "00184",
+                "city": "Roma", "country": "IT", "vat_id": "IT12345670017", "transmission_type": "it_sdi",
+                "transmission_info": {"transmission_it_sdi_pec": "rossi@pec.example.it",
+                                      "transmission_it_sdi_recipient_code": "ABC1234"}}
+WRONG_DIGIT = "(wrong length, format or check digit)."
+
+
+@pytest.mark.parametrize(("address", "errors"), [
+    # The example: a Belgian enterprise number with a wrong check digit (mod 97).
+    ({**PEPPOL_ADDRESS, "transmission_info": {"transmission_peppol_participant_id": "0208:0987654321"}},
+     {"transmission_info": {"transmission_peppol_participant_id": [
+         "Scheme 0208 needs a Belgian enterprise number (10 digits); 0987654321 is not one " + WRONG_DIGIT]}}),
+    ({**PEPPOL_ADDRESS, "transmission_info": {"transmission_peppol_participant_id": "0088:4035811991022"}},
+     {"transmission_info": {"transmission_peppol_participant_id": [
+         "Scheme 0088 needs a GLN (13 digits); 4035811991022 is not one " + WRONG_DIGIT]}}),
+    ({**PEPPOL_ADDRESS, "vat_id": "BE0123456748"},
+     {"vat_id": ["This VAT ID is not valid for its country " + WRONG_DIGIT]}),
+    ({**PEPPOL_ADDRESS, "vat_id": "0123456749"},
+     {"vat_id": ["An EU VAT ID starts with its country code, for example BE0123456749."]}),
+    ({**SDI_BUSINESS, "zipcode": "184"}, {"zipcode": ["An Italian postal code (CAP) has exactly 5 digits."]}),
+    ({**SDI_BUSINESS, "vat_id": "IT12345678903"},
+     {"vat_id": ["Enter a valid partita IVA: 11 digits (optionally after IT) with a correct check digit."]}),
+    ({**SDI_BUSINESS, "is_business": False, "vat_id": "",
+      "transmission_info": {"transmission_it_sdi_codice_fiscale": "RSSMRA80A01H501X"}},
+     {"transmission_info": {"transmission_it_sdi_codice_fiscale": [
+         "Enter a valid codice fiscale: 16 characters with a correct check character, or a company's 11 digits."]}}),
+])
+def test_identifiers_a_channel_needs_are_checked_with_check_digits(shop, address, errors):
+    with pytest.raises(ValidationFailed) as refused:
+        builders.order(shop, invoice_address=address)
+    assert refused.value.errors == {"invoice_address": errors}
+
+
+def test_an_email_invoice_accepts_identifiers_as_pretix_does(shop):
+    # Only the chosen channel's needs are checked: a VAT ID with a wrong check digit is pretix's business here.
+    address = {"is_business": True, "company": "Acme", "country": "DE", "vat_id": "DE123456789", "zipcode": "1"}
+    assert builders.order(shop, invoice_address=address)["code"]
+
+
+def test_valid_sdi_and_peppol_addresses_are_accepted(shop):
+    assert builders.order(shop, invoice_address=SDI_BUSINESS)["code"]
+    assert builders.order(shop, invoice_address={**SDI_BUSINESS, "is_business": False, "vat_id": "", "transmission_info": {
+        "transmission_it_sdi_codice_fiscale": "RSSMRA80A01H501U"}})["code"]
+    assert builders.order(shop, invoice_address=PEPPOL_ADDRESS)["code"]
 
 
 # --- Transmit / retransmit and the attempt ------------------------------------------------------------
