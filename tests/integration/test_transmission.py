@@ -89,7 +89,8 @@ def _queued_attempt(org: str, number: str) -> worker.AttemptJob:
     ({**PEPPOL_ADDRESS, "transmission_info": {"transmission_peppol_participant_id": "0208"}},
      {"transmission_info": {"transmission_peppol_participant_id": [
          "Use the form <scheme>:<id>, for example 0088:4035811991021."]}}),
-    ({"country": "DE", "transmission_type": "it_sdi", "transmission_info": {"transmission_it_sdi_codice_fiscale": "RSSMRA80A01H501U"}},
+    ({"country": "DE", "transmission_type": "it_sdi",
+      "transmission_info": {"transmission_it_sdi_codice_fiscale": "RSSMRA80A01H501U"}},
      {"transmission_type": ["This transmission type is only available for addresses in Italy."]}),
     ({"is_business": True, "country": "IT", "zipcode": "00184", "vat_id": "", "transmission_type": "it_sdi",
       "transmission_info": {}},
