@@ -12,13 +12,15 @@ import boto3
 import pytest
 
 from invoicing import clock
-from invoicing.errors import PermissionDenied, ValidationFailed
+from invoicing.errors import NotFound, PermissionDenied, ValidationFailed
 from invoicing.invoices import rendering
 from invoicing.invoices.read import Visibility
+from invoicing.pagination import PageRequest
 from invoicing.storage import invoices as invoice_store
-from invoicing.transmission import attempts, sweep, worker
+from invoicing.transmission import attempts, history, sweep, worker
 from invoicing.transmission.providers import Receipt, Rejected, Unavailable
 from invoicing.transmission.providers.email_pdf import EmailPdf
+from invoicing.transmission.providers.peppol import Peppol
 from tests.support import builders
 from tests.support.aws import sent_emails
 
@@ -221,6 +223,67 @@ def test_a_test_mode_order_is_not_sent_by_a_provider_without_test_mode(shop):
     assert worker.run(_queued_attempt(shop, number), provider, 1) == worker.Outcome.TESTMODE_IGNORED
     assert provider.sent == []
     assert _status(shop, number)["transmission_status"] == "testmode_ignored"
+
+
+# --- The attempt log: why a transmission failed ----------------------------------------------------
+
+
+def _attempts(org: str, number: str, visibility=ALL) -> list[dict]:
+    return history.list_attempts(org, number, visibility, PageRequest(page=1)).results
+
+
+def test_every_attempt_is_listed_newest_first_with_its_reason_in_words(shop):
+    # Given an invoice whose first attempt the access point refused, and a retransmit that went through
+    number = builders.order(shop)["invoices"][0]
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=1))
+    worker.run(_queued_attempt(shop, number), FakeProvider(Rejected(
+        "the access point refused the document: [PEPPOL-COMMON-R043] wrong check digit (HTTP 422)")), 1)
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=2))
+    attempts.retransmit(shop, number, ALL)
+    [retry] = _jobs("EMAIL_QUEUE_URL")
+    worker.run(worker.AttemptJob.model_validate(retry), FakeProvider(), 1)
+
+    # Then both attempts are listed, the newest first
+    assert _attempts(shop, number) == [
+        {"provider": "fake", "status": "completed", "started": "2026-11-21T09:02:00Z",
+         "finished": "2026-11-21T09:02:00Z", "tries": 1, "reason": None},
+        {"provider": "fake", "status": "failed", "started": "2026-11-21T09:01:00Z", "finished": "2026-11-21T09:01:00Z",
+         "tries": 1, "reason": "the access point refused the document: [PEPPOL-COMMON-R043] wrong check digit (HTTP 422)"},
+    ]
+
+
+def test_temporary_failures_are_noted_on_the_attempt_and_counted(shop):
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+    provider = FakeProvider(Unavailable("the access point could not be reached (TimeoutError)"))
+
+    with pytest.raises(Unavailable):
+        worker.run(job, provider, 1)
+    [attempt] = _attempts(shop, number)
+    assert (attempt["status"], attempt["tries"], attempt["finished"]) == ("inflight", 1, None)
+    assert attempt["reason"] == "try 1 of 5 failed, will retry: the access point could not be reached (TimeoutError)"
+
+    worker.run(job, provider, 2)
+    [attempt] = _attempts(shop, number)
+    assert (attempt["status"], attempt["tries"], attempt["reason"]) == ("completed", 2, None)
+
+
+def test_missing_seller_data_is_named_by_setting_key_never_by_value(shop):
+    # Given a Peppol invoice of a seller without its Peppol ID and IBAN-free settings
+    number = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    [job] = _jobs("PEPPOL_QUEUE_URL")
+
+    assert worker.run(worker.AttemptJob.model_validate(job), Peppol(), 1) == worker.Outcome.FAILED
+    [attempt] = _attempts(shop, number)
+    assert attempt["reason"] == "seller data missing: invoice_seller_peppol_id, invoice_from_name, invoice_from_country, " \
+                                "invoice_from_vat_id"
+    assert "Acme NV" not in attempt["reason"]
+
+
+def test_attempts_of_an_invoice_the_token_cannot_see_are_404(shop):
+    number = builders.order(shop)["invoices"][0]
+    with pytest.raises(NotFound):
+        _attempts(shop, number, Visibility(events=frozenset({"other"})))
 
 
 # --- email_pdf through SES ----------------------------------------------------------------------------

@@ -18,11 +18,11 @@ class Peppol:
         from invoicing.einvoice import build_ubl, missing_for_peppol
 
         seller = checked_seller(invoice, settings, missing_for_peppol)
-        channel = Channel.from_secret("PEPPOL_CHANNEL_SECRET")
+        channel = Channel.from_secret("PEPPOL_CHANNEL_SECRET", "the access point")
         try:
             xml = build_ubl(invoice.doc, invoice.internal, seller)
         except ValueError as exc:  # data the format cannot express (an unsupported currency, ...)
-            raise Rejected(str(exc)) from exc
+            raise Rejected(f"the document cannot be written: {exc}") from exc
         documents.store_xml(invoice, xml, f"{invoice.number}.xml")
         receiver = (invoice.doc.get("invoice_to_transmission_info") or {}).get("transmission_peppol_participant_id", "")
         answer = channel.post("/documents", xml, {
