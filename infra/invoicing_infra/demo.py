@@ -142,27 +142,38 @@ def seed() -> str:
 
 
 BILLING_EMAIL = "accounts@bigevents.example"
+# The platform sits in Austria and bills a German business: reverse charge, both VAT IDs on the PDF.
+PLATFORM_SETTINGS: dict[str, Any] = {
+    "name": "Ticketplattform GmbH", "address": "Ringstraße 1", "zipcode": "1010", "city": "Wien", "country": "AT",
+    "vat_id": "ATU13585627", "tax_id": "FN 123456a", "iban": "AT611904300234573201",
+    "footer_text": "Ticketplattform GmbH · Ringstraße 1 · 1010 Wien · FN 123456a · IBAN AT61 1904 3002 3457 3201",
+}
+ORGANIZER_BILLING: dict[str, Any] = {
+    "billing_company": "Big Events LLC", "billing_street": "Demo street 12", "billing_zipcode": "69117",
+    "billing_city": "Heidelberg", "billing_country": "DE", "billing_vat_id": "DE123456788",
+}
 BILLING_INVOICES: list[dict[str, Any]] = [
     {   # Released: rendered and emailed to the billing contact, downloadable.
         "currency": "EUR", "date_issued": "2026-08-01", "description": "Platform fees for July 2026.",
-        "lines": [{"description": "Ticketing fees July 2026 (412 tickets)", "net": "412.00", "tax_rate": "19.00"},
-                  {"description": "Payment processing", "net": "87.35", "tax_rate": "19.00"}],
+        "lines": [{"description": "Ticketing fees July 2026 (412 tickets)", "net": "412.00", "tax_rate": "0.00"},
+                  {"description": "Payment processing", "net": "87.35", "tax_rate": "0.00"}],
         "release": True,
     },
     {   # Still in review with accounting: listed, but its download is 423.
         "currency": "EUR", "date_issued": "2026-09-01", "description": "Platform fees for August 2026.",
-        "lines": [{"description": "Ticketing fees August 2026 (1,022 tickets)", "net": "1022.00", "tax_rate": "19.00"}],
+        "lines": [{"description": "Ticketing fees August 2026 (1,022 tickets)", "net": "1022.00", "tax_rate": "0.00"}],
     },
 ]
 
 
 def seed_billing() -> None:
     """The platform's billing invoices to the demo organizer: one released, one in review."""
-    from invoicing.billing import issue, workflow
+    from invoicing import platform
+    from invoicing.billing import issue, parties, workflow
     from invoicing.billing.models import BillingCreate
-    from invoicing.storage import organizers
 
-    organizers.update_organizer(ORGANIZER, {"billing_email": BILLING_EMAIL})
+    platform.update_settings(PLATFORM_SETTINGS)
+    parties.update_organizer(ORGANIZER, {"billing_email": BILLING_EMAIL, **ORGANIZER_BILLING})
     for data in BILLING_INVOICES:
         created = issue.create(BillingCreate.model_validate(
             {"organizer": ORGANIZER, **{key: value for key, value in data.items() if key != "release"}}))

@@ -16,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
+from invoicing.billing import parties
 from invoicing.billing.models import PaymentInput
 from invoicing.clock import isoformat_z, now
 from invoicing.config import render_queue_url
@@ -71,7 +72,10 @@ def release(number: str) -> store.StoredBillingInvoice:
         if not contact:
             raise BadRequest(f"Organizer {invoice.organizer} has no billing contact: set one with "
                              f"`invoicing organizer update {invoice.organizer} --billing-email ADDRESS`.")
+        # The document becomes final now: both parties complete, as they stand at release.
+        sender, recipient = parties.complete_parties(invoice.organizer)
         changes = {"review_state": "released", "released_at": isoformat_z(now()), "billing_email": contact,
+                   "sender": sender, "recipient": recipient,
                    "render_requested": invoice.content_version, "render_requested_at": _timestamp()}
         if not store.update(invoice, changes, "review_state = :in_review AND #status = :open",
                             {":in_review": "in_review", ":open": "open"}, names={"#status": "status"}):
