@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from invoicing.einvoice import Seller, build_ubl
 from invoicing.einvoice.notes import exemption_text, legal_notes
-from invoicing.pdf import render_invoice
+from invoicing.pdf import UnprintableText, render_invoice
 from invoicing.pdf.text import wrap
 from tests.support import pdf_samples as samples
 
@@ -134,3 +134,15 @@ def test_wrap_breaks_at_spaces_only_and_keeps_iban_groups_together() -> None:
     assert found == ["Sparkasse Berlin IBAN", "DE02 1203 0000 0000 2020 51", "BIC BELADEBEXXX"]
     assert all(re.fullmatch(r"[\w ]+", line) for line in found)
     assert wrap("Unbreakable longwordhere", 12, len) == ["Unbreakable", "longwordhere"]
+
+
+@pytest.mark.parametrize(("field", "value", "script"), [
+    ("invoice_to_company", 'חברה בע"מ', "Hebrew (6 characters)"),
+    ("invoice_to_city", "القاهرة", "Arabic (6 characters)"),
+    ("invoice_to_name", "山田太郎", "CJK (Chinese, Japanese, Korean) (4 characters)"),
+])
+def test_a_name_in_a_script_without_font_fails_the_render_instead_of_disappearing(field, value, script) -> None:
+    # The count is of distinct letters: six in each (alef, lam, qaf, heh, reh, teh marbuta in the Arabic one).
+    with pytest.raises(UnprintableText, match=re.escape(script)) as failed:
+        render_invoice(samples.invoice(**{field: value}), samples.internal())
+    assert value not in str(failed.value)  # the reason names the script, never the personal data

@@ -23,7 +23,7 @@ from invoicing.config import required
 from invoicing.errors import Conflict
 from invoicing.invoices.rendering import render_and_store
 from invoicing.money import format_amount
-from invoicing.pdf import render_invoice
+from invoicing.pdf import UnprintableText, render_invoice
 from invoicing.storage import billing as store
 from invoicing.storage import files, mail
 
@@ -110,7 +110,8 @@ def run(job: BillingJob) -> Outcome:
         try:
             _render(invoice)
         except Exception as exc:
-            store.record_render_error(invoice.organizer, invoice.number, invoice.content_version, type(exc).__name__)
+            reason = str(exc) if isinstance(exc, UnprintableText) else type(exc).__name__
+            store.record_render_error(invoice.organizer, invoice.number, invoice.content_version, reason)
             raise
         invoice = store.get(job.organizer, job.number) or invoice
     return send_email(invoice)

@@ -17,7 +17,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from invoicing.clock import isoformat_z, now
-from invoicing.pdf import render_invoice
+from invoicing.pdf import UnprintableText, render_invoice
 from invoicing.storage import files
 from invoicing.storage import invoices as store
 from invoicing.storage.rendered_files import InvoiceFile
@@ -34,6 +34,7 @@ class Outcome(StrEnum):
     ALREADY_RENDERED = "already rendered"
     SUPERSEDED = "superseded"
     MISSING = "missing"
+    UNPRINTABLE = "unprintable"  # text no font can draw: recorded with its script, not retried (it cannot help)
 
 
 def render(job: RenderJob) -> Outcome:
@@ -46,6 +47,9 @@ def render(job: RenderJob) -> Outcome:
         return Outcome.ALREADY_RENDERED
     try:
         return _render(invoice)
+    except UnprintableText as exc:
+        store.record_render_error(job.organizer, job.number, job.content_version, str(exc))
+        return Outcome.UNPRINTABLE
     except Exception as exc:
         # Recorded so that the next download asks again at once; SQS retries the job meanwhile.
         store.record_render_error(job.organizer, job.number, job.content_version, type(exc).__name__)

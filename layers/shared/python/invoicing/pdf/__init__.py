@@ -8,12 +8,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from invoicing.pdf import content, fonts, layout, paint
+from invoicing.pdf import content, fonts, layout, paint, scripts
 from invoicing.pdf.engine import fpdf
 from invoicing.pdf.format import Formatter
 from invoicing.pdf.output import InvoiceOutputProducer
+from invoicing.pdf.scripts import UnprintableText
 
-__all__ = ["render_invoice"]
+__all__ = ["UnprintableText", "render_invoice"]
 
 
 def _creation_date(doc: dict[str, Any]) -> datetime:
@@ -31,6 +32,7 @@ def render_invoice(doc: dict[str, Any], internal: dict[str, Any]) -> bytes:
     formatter = Formatter(doc.get("locale") or "en", internal.get("currency") or "EUR",
                           internal.get("event_timezone"), printable=regular.has_glyphs)
     view = content.build(doc, internal, formatter)
+    scripts.check(content.texts(view), regular.widths.__contains__)
     pages = layout.layout(view, shared)
 
     pdf = fpdf.FPDF(unit="mm", format="A4")

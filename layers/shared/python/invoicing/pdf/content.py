@@ -274,3 +274,17 @@ def _foreign(doc: dict[str, Any], fmt: Formatter, labels: Labels, summary: list[
     if len(summary) > 1:
         rows.append(TaxRow(labels("total"), convert(total_gross - total_tax), convert(total_gross), convert(total_tax)))
     return labels("conversion", rate=fmt.decimal(rate), date=rate_date), rows
+
+
+def texts(view: InvoiceContent) -> list[str]:
+    """Every string the PDF will draw (to check that the fonts can draw them before anything is laid out)."""
+    found = [view.heading, view.test_mode, view.sender_line, view.total_label, view.total_net, view.total_gross,
+             view.stamp, view.taxes_heading, view.foreign_text, view.page_label, *view.event, *view.sender,
+             *view.recipient, *view.intro, *view.headers, *view.after_total, *view.tax_headers, *view.footer]
+    for column in view.meta:
+        found += [text for field in column for text in (field.label, field.value, field.note)]
+    for row in view.rows:
+        found += [row.description, *row.details, row.quantity, row.rate, row.net, row.gross]
+    for row in (*view.tax_rows, *view.foreign_rows):
+        found += [row.rate, row.net, row.gross, row.tax]
+    return found
