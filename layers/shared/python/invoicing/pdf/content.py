@@ -174,7 +174,9 @@ def build(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter) -> Invo
     labels = Labels(doc.get("locale") or "en")
     currency = fmt.currency
     source = doc.get("lines") or []
-    has_taxes = any(_money(line.get("tax_value")) for line in source)
+    # pretix shows the tax columns when any line carries tax or is reverse charge (its 0 % then reads as such).
+    has_taxes = any(_money(line.get("tax_value")) or (line.get("tax_code") or "").upper().startswith("AE")
+                    for line in source)
     periods = {(line.get("period_start"), line.get("period_end")) for line in source}
     show_row_period = len(periods) > 1
 
