@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -136,13 +137,44 @@ def test_wrap_breaks_at_spaces_only_and_keeps_iban_groups_together() -> None:
     assert wrap("Unbreakable longwordhere", 12, len) == ["Unbreakable", "longwordhere"]
 
 
-@pytest.mark.parametrize(("field", "value", "script"), [
-    ("invoice_to_company", 'חברה בע"מ', "Hebrew (6 characters)"),
-    ("invoice_to_city", "القاهرة", "Arabic (6 characters)"),
-    ("invoice_to_name", "山田太郎", "CJK (Chinese, Japanese, Korean) (4 characters)"),
+@pytest.mark.parametrize(("field", "value"), [
+    ("invoice_to_company", 'חברה בע"מ'),
+    ("invoice_to_city", "القاهرة"),
+    ("invoice_to_name", "Dana Cohen · דנה כהן"),
 ])
-def test_a_name_in_a_script_without_font_fails_the_render_instead_of_disappearing(field, value, script) -> None:
-    # The count is of distinct letters: six in each (alef, lam, qaf, heh, reh, teh marbuta in the Arabic one).
+def test_hebrew_and_arabic_names_are_drawn_shaped_and_right_to_left(field, value) -> None:
+    pdf = render_invoice(samples.invoice(**{field: value}), samples.internal())
+
+    # pypdf reads the drawn glyphs back (Arabic in its presentation forms, which NFKC folds to the letters)
+    text = unicodedata.normalize("NFKC", PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+    for word in re.findall(r"[\u0590-\u05FF]{2,}|[\u0600-\u06FF]{2,}", value):
+        assert word in text or word[::-1] in text, word
+    fonts = {str(font.get_object()["/BaseFont"]) for font in
+             PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()}
+    assert any("Heebo" in name or "NotoSansArabic" in name for name in fonts), fonts
+
+
+def test_arabic_letters_are_joined_not_isolated() -> None:
+    # القاهرة drawn with joining forms: ALEF isolated, LAM initial, QAF medial, ALEF final, HEH initial, REH final,
+    # TEH MARBUTA isolated (Unicode Arabic Presentation Forms-B, read from the PDF's ToUnicode map).
+    pdf = render_invoice(samples.invoice(invoice_to_city="القاهرة"), samples.internal())
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    forms = {"\uFE8D", "\uFEDF", "\uFED8", "\uFE8E", "\uFEEB", "\uFEAE", "\uFE93"}
+    assert forms <= set(text)
+
+
+def test_latin_invoices_load_no_script_font() -> None:
+    pdf = render_invoice(samples.invoice(), samples.internal())
+    fonts = {str(font.get_object()["/BaseFont"]) for font in
+             PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()}
+    assert all("OpenSans" in name for name in fonts), fonts
+
+
+@pytest.mark.parametrize(("value", "script"), [
+    ("山田太郎", "CJK (Chinese, Japanese, Korean) (4 characters)"),
+    ("ไทย", "Thai (3 characters)"),
+])
+def test_a_name_in_a_script_without_font_fails_the_render_instead_of_disappearing(value, script) -> None:
     with pytest.raises(UnprintableText, match=re.escape(script)) as failed:
-        render_invoice(samples.invoice(**{field: value}), samples.internal())
+        render_invoice(samples.invoice(invoice_to_name=value), samples.internal())
     assert value not in str(failed.value)  # the reason names the script, never the personal data

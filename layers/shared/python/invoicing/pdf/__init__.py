@@ -25,6 +25,17 @@ def _creation_date(doc: dict[str, Any]) -> datetime:
         return datetime(2000, 1, 1, tzinfo=UTC)
 
 
+def _script_fonts(lacking: dict[str, int]) -> tuple[fonts.SharedFont, ...]:
+    """The script fonts a document needs; UnprintableText for a script no installed font draws."""
+    if not lacking:
+        return ()
+    found = {script: fonts.script_font(script) for script in lacking}
+    unserved = {script: count for script, count in lacking.items() if found[script] is None}
+    if unserved:
+        scripts.check([], lambda code: False, unserved)
+    return tuple(font for font in found.values() if font is not None)
+
+
 def render_invoice(doc: dict[str, Any], internal: dict[str, Any]) -> bytes:
     """The invoice (or cancellation) `doc` as an A4 PDF; `internal` carries currency, event and test mode."""
     shared = fonts.shared_fonts()
@@ -32,8 +43,11 @@ def render_invoice(doc: dict[str, Any], internal: dict[str, Any]) -> bytes:
     formatter = Formatter(doc.get("locale") or "en", internal.get("currency") or "EUR",
                           internal.get("event_timezone"), printable=regular.has_glyphs)
     view = content.build(doc, internal, formatter)
-    scripts.check(content.texts(view), regular.widths.__contains__)
-    pages = layout.layout(view, shared)
+    texts = content.texts(view)
+    extra = _script_fonts(scripts.missing(texts, regular.widths.__contains__))
+    if extra:
+        scripts.check(texts, lambda code: code in regular.widths or any(code in font.widths for font in extra))
+    pages = layout.layout(view, shared, extra)
 
     pdf = fpdf.FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(False)
@@ -43,6 +57,6 @@ def render_invoice(doc: dict[str, Any], internal: dict[str, Any]) -> bytes:
     pdf.set_producer("invoicing")
     pdf.set_lang(formatter.locale.replace("_", "-"))
     pdf.set_creation_date(_creation_date(doc))
-    fonts.install(pdf)
+    fonts.install(pdf, extra)
     paint.paint(pdf, pages)
     return bytes(pdf.output(output_producer_class=InvoiceOutputProducer))

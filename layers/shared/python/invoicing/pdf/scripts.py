@@ -20,6 +20,15 @@ class UnprintableText(ValueError):
     """The document holds characters no loaded font has a glyph for."""
 
 
+def to_visual(text: str) -> str:
+    """Logical text as it is drawn left to right: Arabic letters in their joined forms, right-to-left runs reversed
+    (Unicode bidi algorithm). Only documents with Hebrew or Arabic text import these packages."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    return get_display(arabic_reshaper.reshape(text))
+
+
 def script_of(char: str) -> str:
     name = unicodedata.name(char, "")
     head = name.split(" ")[0] if name else ""
@@ -36,8 +45,9 @@ def missing(texts: Iterable[str], drawable: Callable[[int], bool]) -> dict[str, 
     return found
 
 
-def check(texts: Iterable[str], drawable: Callable[[int], bool]) -> None:
-    lacking = missing(texts, drawable)
+def check(texts: Iterable[str], drawable: Callable[[int], bool], lacking: dict[str, int] | None = None) -> None:
+    """UnprintableText naming every script of `texts` (or the given `lacking` counts) no font can draw."""
+    lacking = lacking if lacking is not None else missing(texts, drawable)
     if lacking:
         described = ", ".join(f"{script} ({count} character{'s' * (count > 1)})" for script, count in sorted(lacking.items()))
         raise UnprintableText(f"the invoice fonts cannot draw text in {described}; the PDF was not made, so that no "
