@@ -15,6 +15,8 @@ from invoicing import clock
 from invoicing.errors import NotFound, PermissionDenied, ValidationFailed
 from invoicing.invoices import rendering
 from invoicing.invoices.read import Visibility
+from invoicing.orders import service
+from invoicing.orders.models import OrderPatch
 from invoicing.pagination import PageRequest
 from invoicing.storage import invoices as invoice_store
 from invoicing.transmission import attempts, history, sweep, worker
@@ -352,3 +354,20 @@ def test_the_sweep_revives_stuck_attempts_and_sends_enforced_invoices_still_pend
     [revived] = _jobs("EMAIL_QUEUE_URL")
     assert worker.run(worker.AttemptJob.model_validate(revived), FakeProvider(), 1) == worker.Outcome.COMPLETED
     assert [job["number"] for job in _jobs("PEPPOL_QUEUE_URL")] == [waiting]
+
+
+def test_a_reverse_charge_peppol_order_needs_the_buyer_vat_id_at_entry(shop):
+    # BR-AE-02: without it the access point would refuse the document later; refused where the data enters
+    with pytest.raises(ValidationFailed) as refused:
+        builders.order(shop, invoice_address={**PEPPOL_ADDRESS, "vat_id": ""},
+                       positions=[{"description": "Workshop", "price": "100.00", "tax_rate": "0.00", "tax_code": "AE"}])
+    assert refused.value.errors == {"invoice_address": {"vat_id": [
+        "Reverse charge and intra-community lines need the customer's VAT ID on a Peppol invoice."]}}
+
+    order = builders.order(shop, invoice_address={**PEPPOL_ADDRESS, "vat_id": "", "transmission_type": "email",
+                                                  "transmission_info": {}},
+                           positions=[{"description": "Workshop", "price": "100.00", "tax_rate": "0.00", "tax_code": "AE"}])
+    with pytest.raises(ValidationFailed, match="VAT ID on a Peppol invoice"):
+        service.patch_order(shop, "sampleconf", order["code"],
+                            OrderPatch.model_validate({"invoice_address": {**PEPPOL_ADDRESS, "vat_id": ""}}),
+                            {"invoice_address"})

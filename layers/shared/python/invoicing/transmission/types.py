@@ -8,6 +8,7 @@ so an invoice is never issued to an address its channel cannot serve.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from invoicing import identifiers
@@ -90,9 +91,15 @@ def address_errors(address: InvoiceAddress) -> dict[str, Any]:
     return errors
 
 
-def check_address(address: InvoiceAddress | None) -> None:
+def check_address(address: InvoiceAddress | None, tax_codes: Iterable[str | None] = ()) -> None:
+    """400 unless the address can be served by its channel; `tax_codes` of the order's lines, for the buyer VAT ID
+    that reverse charge and intra-community supplies need in a Peppol document (EN 16931 BR-AE-02, BR-IC-02)."""
     if address is None:
         return
     errors = address_errors(address)
+    categories = {(code or "").partition("/")[0].strip().upper() for code in tax_codes}
+    if address.transmission_type == "peppol" and categories & {"AE", "K"} and not (address.vat_id or "").strip():
+        errors.setdefault("vat_id", []).append(
+            "Reverse charge and intra-community lines need the customer's VAT ID on a Peppol invoice.")
     if errors:
         raise ValidationFailed({"invoice_address": errors})
