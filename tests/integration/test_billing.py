@@ -416,3 +416,14 @@ def test_organizer_billing_data_is_checked_where_it_enters(aws):
         platform.update_settings({"iban": "DE02 1203 0000 0000 2020 52"})
     assert list(bad_iban.value.errors) == ["iban"]
     assert organizers.get_organizer(slug).get("billing_vat_id") is None  # nothing half-written
+
+
+def test_a_cross_border_business_invoice_with_vat_is_not_released(aws):
+    platform.update_settings({**PLATFORM_ADDRESS, "country": "AT", "city": "Wien", "zipcode": "1010"})
+    slug = builders.organizer("acme")
+    parties.update_organizer(slug, {**ACME_BILLING, "billing_vat_id": "DE136695976"})
+    number = create().number  # 19 %
+
+    with pytest.raises(BadRequest, match=r"reverse charge, Art\. 196 .* every line must be at 0 %"):
+        workflow.release(number)
+    assert store.get("acme", number).review_state == "in_review"
