@@ -68,9 +68,9 @@ def test_organizer_update_sets_the_billing_contact(stack, capsys):
 
 
 ADDRESSES = [
-    ["platform", "settings", "--name", "Ticketplattform GmbH", "--address", "Ringstraße 1", "--zipcode", "1010",
-     "--city", "Wien", "--country", "AT", "--vat-id", "ATU13585627", "--tax-id", "FN 123456a",
-     "--iban", "AT61 1904 3002 3457 3201"],
+    ["platform", "settings", "--name", "Ticketplattform GmbH", "--address", "Hauptstraße 1", "--zipcode", "10115",
+     "--city", "Berlin", "--country", "DE", "--vat-id", "DE123456788", "--tax-id", "HRB 12345 B",
+     "--iban", "DE02 1203 0000 0000 2020 51"],
     ["organizer", "update", "acme", "--billing-email", "billing@acme.example", "--billing-company", "Acme Events GmbH",
      "--billing-street", "Marktplatz 3", "--billing-zipcode", "69117", "--billing-city", "Heidelberg",
      "--billing-country", "DE", "--billing-vat-id", "DE136695976"],
@@ -82,7 +82,8 @@ def test_platform_and_organizer_billing_addresses_are_set_from_the_cli(stack, ca
         assert run(capsys, *command, *TARGET)[0] == 0
 
     assert platform.settings().model_dump(include={"city", "country", "vat_id", "tax_id", "iban"}) == {
-        "city": "Wien", "country": "AT", "vat_id": "ATU13585627", "tax_id": "FN 123456a", "iban": "AT611904300234573201"}
+        "city": "Berlin", "country": "DE", "vat_id": "DE123456788", "tax_id": "HRB 12345 B",
+        "iban": "DE02120300000000202051"}
     stored = organizers.get_organizer("acme")
     assert {key: stored[key] for key in ("billing_company", "billing_country", "billing_vat_id")} == {
         "billing_company": "Acme Events GmbH", "billing_country": "DE", "billing_vat_id": "DE136695976"}
