@@ -12,11 +12,11 @@ from invoicing.billing import issue, parties, workflow
 from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, Shapes
 from invoicing.errors import NotFound
 from invoicing.storage import organizers
-from invoicing_http import guard
+from invoicing_http import cors, guard
 from invoicing_http.errors import json_response
 from invoicing_http.resolver import configure, make_handler
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)
 
 BASE = "/api/v1/platform/billing_invoices"
