@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,4 +51,6 @@ def aws_server(monkeypatch) -> Iterator[str]:
     create_resources()
     yield endpoint
     reset_caches()
+    # moto's backends are process-wide: the next server (or mock_aws) must not find this one's resources.
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()
     server.stop()

@@ -15,6 +15,8 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from invoicing_infra.local import transactions
+
 _dynamodb = threading.Lock()
 
 
@@ -44,34 +46,5 @@ class SerializedMotoServer(ThreadedMotoServer):
         self._server.serve_forever()
 
 
-def _copy_each_table_once() -> None:
-    """moto backs up a whole table once per item of a transaction (deepcopy, O(table size) each time);
-    back each table up once per transaction instead. Safe because DynamoDB requests are serialized."""
-    import copy
-    import types
 
-    from moto.dynamodb import models
-
-    if getattr(models.DynamoDBBackend.transact_write_items, "_copies_once", False):
-        return
-    original = models.DynamoDBBackend.transact_write_items
-
-    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
-        copies: dict[int, Any] = {}
-
-        def deepcopy_once(value: Any, memo: Any = None) -> Any:
-            if id(value) not in copies:
-                copies[id(value)] = (value, copy.deepcopy(value, memo))
-            return copies[id(value)][1]
-
-        models.copy = types.SimpleNamespace(deepcopy=deepcopy_once)
-        try:
-            return original(self, transact_items)
-        finally:
-            models.copy = copy
-
-    transact_write_items._copies_once = True  # type: ignore[attr-defined]
-    models.DynamoDBBackend.transact_write_items = transact_write_items
-
-
-_copy_each_table_once()
+transactions.install()
