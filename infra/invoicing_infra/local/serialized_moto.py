@@ -1,42 +1,33 @@
-"""moto's threaded server with DynamoDB requests applied one at a time.
+"""moto's threaded server with DynamoDB requests applied one at a time, and acknowledged writes journaled.
 
 moto's DynamoDB backend is not thread-safe: concurrent TransactWriteItems calls fail inside moto with
 "dictionary changed size during iteration". DynamoDB itself applies each request atomically, so
-serializing them is faithful; other services (SQS long polls above all) stay concurrent.
+serializing them is faithful; other services (SQS long polls above all) stay concurrent. The WSGI wrapper
+(journal.JournaledApp) also appends every acknowledged write to the stack's journal once one is attached.
+Importing this module applies the local stack's two patches to moto: transactions and object_store.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable
-from typing import Any
-
+from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from invoicing_infra.local import transactions
-
-_dynamodb = threading.Lock()
-
-
-def serialize_dynamodb(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
-    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
-            with _dynamodb:
-                return list(app(environ, start_response))
-        return app(environ, start_response)
-
-    return wrapped
+from invoicing_infra.local import object_store, transactions
+from invoicing_infra.local.journal import JournaledApp
 
 
 class SerializedMotoServer(ThreadedMotoServer):
     startup_error: BaseException | None = None
 
+    def __init__(self, *args, region: str = "us-east-1", **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.app = JournaledApp(DomainDispatcherApplication(create_backend_app), None, DEFAULT_ACCOUNT_ID, region)
+
     def _server_entry(self) -> None:
         try:
-            app = serialize_dynamodb(DomainDispatcherApplication(create_backend_app))
-            self._server = make_server(self._ip_address, self._port, app, True,
+            self._server = make_server(self._ip_address, self._port, self.app, True,
                                        request_handler=MotoRequestHandler)
         except BaseException as exc:  # report a port that cannot be bound instead of hanging in start()
             self.startup_error = exc
@@ -46,5 +37,5 @@ class SerializedMotoServer(ThreadedMotoServer):
         self._server.serve_forever()
 
 
-
 transactions.install()
+object_store.install()
