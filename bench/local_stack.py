@@ -72,15 +72,18 @@ class Stack:
         if fresh:
             command.append("--fresh")
         started = time.monotonic()
+        offset = self.log.stat().st_size if self.log.exists() else 0
         output = self.log.open("ab")
         self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=ROOT)
         output.close()
         while time.monotonic() - started < timeout:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the stack exited with {self.process.returncode}; see {self.log}")
-            text = self.log.read_text(errors="replace")
-            ready = text.rfind("Ctrl-C to stop.")
-            if ready >= 0 and ready > text.rfind("Local stack from"):
+            with self.log.open("rb") as log:
+                log.seek(offset)
+                text = log.read().decode(errors="replace")
+            ready = text.find("Ctrl-C to stop.")
+            if ready >= 0:
                 self.token = text[: ready].rsplit("Demo token", 1)[1].split()[0]
                 return time.monotonic() - started
             time.sleep(0.2)
@@ -267,7 +270,7 @@ def main() -> int:
     log = state.parent / "stack.log"
     stack = Stack(state, free_port(), free_port(), log)
     print(f"local stack benchmark: N={args.n}, {args.threads} client threads, state {state}, log {log}", flush=True)
-    ok = True
+    ok = False
     try:
         startup = stack.start(fresh=True)
         print(f"  started in {startup:.1f} s", flush=True)
@@ -278,6 +281,7 @@ def main() -> int:
         if status != 201:
             raise RuntimeError(f"creating the event: {status} {body}")
         run = Run(n=args.n, event=event, kill_at=args.n // 2 if args.kill else None)
+        ok = True
         work: queue.Queue[int] = queue.Queue()
         for index in range(1, args.n + 1):
             work.put(index)

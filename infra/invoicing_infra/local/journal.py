@@ -1,16 +1,19 @@
 """Write-ahead journal of the mutating AWS requests the local stack acknowledged, and its replay at start.
 
 The moto server's WSGI app is wrapped: a DynamoDB write (PutItem, UpdateItem, DeleteItem, BatchWriteItem,
-TransactWriteItems), an S3 write (PUT, POST, DELETE) or an SQS send/delete that succeeded is appended to
-`journal.log` and flushed to the operating system before its response goes out, so `kill -9` of the stack loses
-no acknowledged write. Requests of one service are applied and journaled under one lock, so the journal's order
-is the order moto applied them in (DynamoDB requests are serialized anyway: moto is not thread-safe).
+TransactWriteItems; PartiQL is not journaled), an S3 write (PUT, POST, DELETE) or an SQS send/delete that
+succeeded is appended to `journal.log` and flushed to the operating system before its response goes out, so
+`kill -9` of the stack loses no acknowledged write. Requests of one service are applied and journaled under one
+lock, so the journal's order is the order moto applied them in (DynamoDB requests are serialized anyway: moto is
+not thread-safe).
 
-Replay runs the recorded requests through moto again, in order, before anything else talks to it. Writes
-replay to the same result, except for identifiers moto draws at random, which the journal records and replay
-puts back: S3 version IDs (the invoices keep them) and SQS message IDs. SQS deletes are recorded by message ID
-(receipt handles change with every receive); receives are not recorded, so a message received but not deleted
-before a crash is delivered again (as SQS does after a visibility timeout).
+A DynamoDB write is journaled as its result: the items it wrote (or the keys it deleted), read from moto under
+the lock; replaying that is a put per item, with no expression to evaluate again. S3 and SQS writes are journaled
+as the requests and run through moto again at replay; identifiers moto draws at random are recorded and put back:
+S3 version IDs (the invoices keep them) and SQS message IDs. SQS deletes are recorded by message ID (receipt
+handles change with every receive); receives are not recorded, so a message received but not deleted before a
+crash is delivered again (as SQS does after a visibility timeout). Replay happens before anything else talks to
+moto.
 
 Each line is `<crc32 hex> <json>`; request bodies over 1 KiB go to `blobs/<sha256>` (written before the line).
 A line that does not parse or whose checksum does not match ends the journal: it and what follows are reported
@@ -173,8 +176,34 @@ class JournaledApp:
             deleted = self._message_ids(body) if journaling and action in _SQS_DELETES else None
             response = list(self.app(environ, capture))
             if journaling and 200 <= captured.get("status", 500) < 300:
-                self._record(environ, service, action, body, captured["headers"], b"".join(response), deleted)
+                if service == "dynamodb":
+                    self.journal.append({"service": "dynamodb", "writes": self._after_images(action, body)})
+                else:
+                    self._record(environ, service, action, body, captured["headers"], b"".join(response), deleted)
         return response
+
+    def _after_images(self, action: str, body: bytes) -> list[dict[str, Any]]:
+        """What the write left in each item it names: the whole item, or its key when it is gone."""
+        request = json.loads(body)
+        if action == "PutItem":
+            named = [(request["TableName"], request["Item"])]
+        elif action in ("UpdateItem", "DeleteItem"):
+            named = [(request["TableName"], request["Key"])]
+        elif action == "BatchWriteItem":
+            named = [(table, write["PutRequest"]["Item"] if "PutRequest" in write else write["DeleteRequest"]["Key"])
+                     for table, writes in request["RequestItems"].items() for write in writes]
+        else:  # TransactWriteItems
+            named = [(op["TableName"], op["Item"] if kind == "Put" else op["Key"])
+                     for entry in request["TransactItems"] for kind, op in entry.items() if kind != "ConditionCheck"]
+        backend = dynamodb_backend(self.account_id, self.region)
+        writes = []
+        for table_name, attrs in named:
+            table = backend.get_table(table_name)
+            key = {name: attrs[name] for name in (table.hash_key_attr, table.range_key_attr) if name}
+            item = table.get_item(*backend.get_keys_value(table, key))
+            writes.append({"table": table_name, "item": item_image(item)} if item is not None
+                          else {"table": table_name, "key": key})
+        return writes
 
     def _record(self, environ: dict[str, Any], service: str, action: str, body: bytes,
                 headers: list[tuple[str, str]], response: bytes, deleted: dict[str, Any] | None) -> None:
@@ -221,6 +250,16 @@ class JournaledApp:
         return applied, failed
 
     def _replay_one(self, entry: dict[str, Any], blobs: Path) -> bool:
+        if "writes" in entry:
+            backend = dynamodb_backend(self.account_id, self.region)
+            with self._locks["dynamodb"]:
+                for write in entry["writes"]:
+                    table = backend.get_table(write["table"])
+                    if "item" in write:
+                        table.put_item(write["item"])
+                    else:
+                        table.delete_item(*backend.get_keys_value(table, write["key"]))
+            return True
         if "delete" in entry:
             delete_messages(self.account_id, self.region, entry["delete"]["queue"], set(entry["delete"]["ids"]))
             return True
@@ -249,6 +288,19 @@ class JournaledApp:
             renames = {replayed[name]: old for name, old in entry["message_ids"].items() if name in replayed}
             rename_messages(self.account_id, self.region, queue_name, renames)
         return True
+
+
+def dynamodb_backend(account_id: str, region: str) -> Any:
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[account_id][region]
+
+
+def item_image(item: Any) -> dict[str, Any]:
+    """A moto item in DynamoDB JSON as the wire carries it (binary values base64), as GetItem answers it."""
+    from moto.dynamodb.models.utilities import dynamo_json_dump
+
+    return json.loads(dynamo_json_dump(item.to_json()))["Attributes"]
 
 
 def _read_body(environ: dict[str, Any]) -> bytes:

@@ -2,7 +2,7 @@
 
 Layout of the state directory (format 2):
   snapshot.json           format, time saved, the last journal entry folded in, counts, the data directory's name
-  snapshot-<id>/tables/<table>.jsonl    one item a line, in DynamoDB JSON (type descriptors; binary values base64)
+  snapshot-<id>/tables/<table>.jsonl    one item a line, in DynamoDB JSON as the wire carries it (binary: base64)
   snapshot-<id>/buckets/<bucket>.jsonl  one object version a line, oldest first: key, version ID, blob, content
                                         type, user metadata (or a delete marker)
   snapshot-<id>/queues.jsonl            one waiting message a line: queue, message ID, body, attributes
@@ -16,7 +16,6 @@ directory, current object versions only) is still read.
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import os
@@ -27,44 +26,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from invoicing_infra.local import journal
 
 logger = logging.getLogger("local_stack.snapshot")  # not __name__: see stack.LOGGER_NAME
 
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
-_BATCH_WRITE_SIZE = 25  # DynamoDB BatchWriteItem limit
 # Stored with each object and given back to put_object.
 _OBJECT_FIELDS = ("ContentType", "ContentDisposition", "ContentEncoding", "ContentLanguage", "CacheControl", "Metadata")
-
-
-def _encode(value: dict[str, Any]) -> dict[str, Any]:
-    """A DynamoDB attribute value made JSON-safe: binary values become base64 text."""
-    (kind, inner), = value.items()
-    if kind == "B":
-        return {"B": base64.b64encode(inner).decode("ascii")}
-    if kind == "BS":
-        return {"BS": [base64.b64encode(item).decode("ascii") for item in inner]}
-    if kind == "M":
-        return {"M": {name: _encode(item) for name, item in inner.items()}}
-    if kind == "L":
-        return {"L": [_encode(item) for item in inner]}
-    return value
-
-
-def _decode(value: dict[str, Any]) -> dict[str, Any]:
-    (kind, inner), = value.items()
-    if kind == "B":
-        return {"B": base64.b64decode(inner)}
-    if kind == "BS":
-        return {"BS": [base64.b64decode(item) for item in inner]}
-    if kind == "M":
-        return {"M": {name: _decode(item) for name, item in inner.items()}}
-    if kind == "L":
-        return {"L": [_decode(item) for item in inner]}
-    return value
 
 
 def manifest(state_dir: Path) -> dict[str, Any] | None:
@@ -74,7 +43,7 @@ def manifest(state_dir: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def save(state_dir: Path, dynamodb: Any, s3: Any, tables: Iterable[str], buckets: Iterable[str],
+def save(state_dir: Path, s3: Any, tables: Iterable[str], buckets: Iterable[str],
          queues: Iterable[str] = (), journal_seq: int = 0, region: str = "") -> dict[str, int]:
     """Writes a new snapshot beside the old one, then switches to it: a failed save keeps the previous state."""
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -87,7 +56,7 @@ def save(state_dir: Path, dynamodb: Any, s3: Any, tables: Iterable[str], buckets
     (data / "buckets").mkdir()
     summary: dict[str, dict[str, int]] = {"tables": {}, "buckets": {}, "queues": {}}
     for table in tables:
-        summary["tables"][table] = _save_table(data / "tables" / f"{table}.jsonl", dynamodb, table)
+        summary["tables"][table] = _save_table(data / "tables" / f"{table}.jsonl", table, region)
     for bucket in buckets:
         summary["buckets"][bucket] = _save_bucket(data / "buckets" / f"{bucket}.jsonl", blobs, s3, bucket)
     summary["queues"] = _save_queues(data / "queues.jsonl", list(queues), region)
@@ -132,13 +101,15 @@ def remove_unreferenced_blobs(state_dir: Path) -> int:
     return removed
 
 
-def _save_table(path: Path, dynamodb: Any, table: str) -> int:
+def _save_table(path: Path, table: str, region: str) -> int:
+    """The table's items from moto itself: a paginated Scan over HTTP costs O(table) per page in moto."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+
     count = 0
     with path.open("w", encoding="utf-8") as out:
-        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
-            for item in page.get("Items", []):
-                out.write(json.dumps({name: _encode(value) for name, value in item.items()}) + "\n")
-                count += 1
+        for item in journal.dynamodb_backend(DEFAULT_ACCOUNT_ID, region).get_table(table).all_items():
+            out.write(json.dumps(journal.item_image(item)) + "\n")
+            count += 1
     return count
 
 
@@ -185,7 +156,7 @@ def _save_queues(path: Path, queues: list[str], region: str) -> dict[str, int]:
     return counts
 
 
-def load(state_dir: Path, dynamodb: Any, s3: Any, tables: Iterable[str], buckets: Iterable[str],
+def load(state_dir: Path, s3: Any, tables: Iterable[str], buckets: Iterable[str],
          queues: Iterable[str] = (), region: str = "") -> dict[str, int]:
     """Puts the saved items, object versions and messages back into the (new, empty) tables, buckets and queues
     of the same names, with their version and message IDs. Saved ones the template no longer declares are
@@ -201,7 +172,7 @@ def load(state_dir: Path, dynamodb: Any, s3: Any, tables: Iterable[str], buckets
     items = objects = messages = 0
     for table in found.get("tables", {}):
         if table in tables:
-            items += _load_table(data / "tables" / f"{table}.jsonl", dynamodb, table)
+            items += _load_table(data / "tables" / f"{table}.jsonl", table, region)
         else:
             logger.warning("saved table %s is not in the template any more: not loaded", table)
     for bucket in found.get("buckets", {}):
@@ -214,21 +185,22 @@ def load(state_dir: Path, dynamodb: Any, s3: Any, tables: Iterable[str], buckets
     return {"items": items, "objects": objects, "messages": messages, "journal_seq": found.get("journal_seq", 0)}
 
 
-def _load_table(path: Path, dynamodb: Any, table: str) -> int:
-    with path.open(encoding="utf-8") as lines:
-        items = [{name: _decode(value) for name, value in json.loads(line).items()} for line in lines if line.strip()]
+def _load_table(path: Path, table: str, region: str) -> int:
+    """Puts the saved items into moto's table directly (the items are in the wire's DynamoDB JSON)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    moto_table = journal.dynamodb_backend(DEFAULT_ACCOUNT_ID, region).get_table(table)
     loaded = 0
-    for start in range(0, len(items), _BATCH_WRITE_SIZE):
-        requests = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH_WRITE_SIZE]]
-        try:
-            while requests:
-                response = dynamodb.batch_write_item(RequestItems={table: requests})
-                requests = response.get("UnprocessedItems", {}).get(table, [])
-        except ClientError as exc:
-            # Typically a key schema changed in the template since the save.
-            logger.warning("table %s: %d saved item(s) could not be loaded: %s", table, len(requests), exc)
-            continue
-        loaded += min(_BATCH_WRITE_SIZE, len(items) - start)
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                moto_table.put_item(json.loads(line))
+            except Exception as exc:  # typically a key schema changed in the template since the save
+                logger.warning("table %s: a saved item could not be loaded: %s", table, exc)
+                continue
+            loaded += 1
     return loaded
 
 
