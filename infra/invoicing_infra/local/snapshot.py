@@ -33,6 +33,9 @@ logger = logging.getLogger("local_stack.snapshot")  # not __name__: see stack.LO
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
 # Stored with each object and given back to put_object.
+_HEADER_FIELDS = {"content-type": "ContentType", "content-disposition": "ContentDisposition",
+                  "content-encoding": "ContentEncoding", "content-language": "ContentLanguage",
+                  "cache-control": "CacheControl"}
 _OBJECT_FIELDS = ("ContentType", "ContentDisposition", "ContentEncoding", "ContentLanguage", "CacheControl", "Metadata")
 
 
@@ -43,7 +46,7 @@ def manifest(state_dir: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def save(state_dir: Path, s3: Any, tables: Iterable[str], buckets: Iterable[str],
+def save(state_dir: Path, tables: Iterable[str], buckets: Iterable[str],
          queues: Iterable[str] = (), journal_seq: int = 0, region: str = "") -> dict[str, int]:
     """Writes a new snapshot beside the old one, then switches to it: a failed save keeps the previous state."""
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +61,7 @@ def save(state_dir: Path, s3: Any, tables: Iterable[str], buckets: Iterable[str]
     for table in tables:
         summary["tables"][table] = _save_table(data / "tables" / f"{table}.jsonl", table, region)
     for bucket in buckets:
-        summary["buckets"][bucket] = _save_bucket(data / "buckets" / f"{bucket}.jsonl", blobs, s3, bucket)
+        summary["buckets"][bucket] = _save_bucket(data / "buckets" / f"{bucket}.jsonl", blobs, bucket)
     summary["queues"] = _save_queues(data / "queues.jsonl", list(queues), region)
     saved_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     new_manifest = {"format": FORMAT, "saved_at": saved_at, "journal_seq": journal_seq, "data": data_name, **summary}
@@ -123,7 +126,8 @@ def _versions(bucket: str) -> list[tuple[str, Any, bool]]:
             for version in versions]
 
 
-def _save_bucket(path: Path, blobs: Path, s3: Any, bucket: str) -> int:
+def _save_bucket(path: Path, blobs: Path, bucket: str) -> int:
+    """Each version from moto itself: its content file is already in `blobs` (object_store), so nothing is copied."""
     from invoicing_infra.local.object_store import store
 
     count = 0
@@ -132,12 +136,22 @@ def _save_bucket(path: Path, blobs: Path, s3: Any, bucket: str) -> int:
             if is_delete_marker:
                 out.write(json.dumps({"key": key, "version_id": version.version_id, "delete_marker": True}) + "\n")
                 continue
-            obj = s3.get_object(Bucket=bucket, Key=key, VersionId=version.version_id)
-            blob = store(blobs, obj["Body"].read()).name
-            fields = {name: obj[name] for name in _OBJECT_FIELDS if obj.get(name)}
-            out.write(json.dumps({"key": key, "version_id": version.version_id, "blob": blob, **fields}) + "\n")
+            spilled = getattr(version._value_buffer, "path", None)
+            blob = spilled.name if spilled is not None and spilled.parent == blobs else store(blobs, version.value).name
+            out.write(json.dumps({"key": key, "version_id": version.version_id, "blob": blob,
+                                  **_object_fields(version.metadata)}) + "\n")
             count += 1
     return count
+
+
+def _object_fields(metadata: Any) -> dict[str, Any]:
+    """put_object's arguments for what moto keeps as headers: content headers and user metadata."""
+    headers = {name.lower(): value for name, value in metadata.items()}
+    fields: dict[str, Any] = {field: headers[name] for name, field in _HEADER_FIELDS.items() if headers.get(name)}
+    user = {name.removeprefix("x-amz-meta-"): value for name, value in headers.items() if name.startswith("x-amz-meta-")}
+    if user:
+        fields["Metadata"] = user
+    return fields
 
 
 def _save_queues(path: Path, queues: list[str], region: str) -> dict[str, int]:

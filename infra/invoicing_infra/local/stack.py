@@ -244,7 +244,7 @@ class LocalStack:
     def _fold(self, journal_seq: int) -> None:
         """A snapshot of everything now, holding the journal up to journal_seq; then an empty journal."""
         assert self._journal is not None
-        snapshot.save(self.state_dir, self.client("s3"), *self._stored(),
+        snapshot.save(self.state_dir, *self._stored(),
                       journal_seq=journal_seq, region=self.template.region)
         self._journal.path.parent.mkdir(parents=True, exist_ok=True)
         self._journal.path.write_bytes(b"")
@@ -299,7 +299,7 @@ class LocalStack:
             if save and self._moto is not None and self._moto.endpoint and self._journal is not None:
                 self._moto.app.journal = None
                 self._journal.close()
-                saved = snapshot.save(self.state_dir, self.client("s3"), *self._stored(),
+                saved = snapshot.save(self.state_dir, *self._stored(),
                                       journal_seq=self._journal.seq, region=self.template.region)
                 self._journal.path.write_bytes(b"")
                 snapshot.remove_unreferenced_blobs(self.state_dir)
