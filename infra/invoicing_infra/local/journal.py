@@ -176,10 +176,13 @@ class JournaledApp:
             deleted = self._message_ids(body) if journaling and action in _SQS_DELETES else None
             response = list(self.app(environ, capture))
             if journaling and 200 <= captured.get("status", 500) < 300:
-                if service == "dynamodb":
-                    self.journal.append({"service": "dynamodb", "writes": self._after_images(action, body)})
-                else:
-                    self._record(environ, service, action, body, captured["headers"], b"".join(response), deleted)
+                try:
+                    if service == "dynamodb":
+                        self.journal.append({"service": "dynamodb", "writes": self._after_images(action, body)})
+                    else:
+                        self._record(environ, service, action, body, captured["headers"], b"".join(response), deleted)
+                except Exception:  # the write is applied: answer it, but say loudly that a crash would lose it
+                    logger.exception("%s %s applied but not journaled", service, action)
         return response
 
     def _after_images(self, action: str, body: bytes) -> list[dict[str, Any]]:
