@@ -137,3 +137,23 @@ def test_s3_contents_live_in_content_files_not_in_memory(tmp_path):
     # ...and the temporary directory goes with the stack
     assert not spill.exists()
     assert object_store.SpilledBuffer().path is None  # outside a stack: in memory again
+
+
+def test_the_stack_keeps_the_most_recent_sent_emails_and_counts_all():
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from invoicing_infra.local import sent_mail
+
+    with LocalStack(FIXTURE_TEMPLATE, port=0, aws_port=0, persist=False, fake_channels=False,
+                    run_schedules=False) as stack:
+        ses = stack.client("ses")
+        ses.verify_email_identity(EmailAddress="from@example.com")
+        for number in range(sent_mail.SENT_MAIL_KEPT + 5):
+            ses.send_email(Source="from@example.com", Destination={"ToAddresses": ["to@example.com"]},
+                           Message={"Subject": {"Data": f"Invoice {number}"}, "Body": {"Text": {"Data": "PDF"}}})
+        backend = ses_backends[DEFAULT_ACCOUNT_ID][stack.template.region]
+        assert len(backend.sent_messages) == sent_mail.SENT_MAIL_KEPT
+        assert backend.sent_messages[-1].subject == f"Invoice {sent_mail.SENT_MAIL_KEPT + 4}"
+        assert backend.sent_messages[0].subject == "Invoice 5"
+        assert ses.get_send_quota()["SentLast24Hours"] == sent_mail.SENT_MAIL_KEPT + 5

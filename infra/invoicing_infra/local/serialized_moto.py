@@ -4,7 +4,7 @@ moto's DynamoDB backend is not thread-safe: concurrent TransactWriteItems calls 
 "dictionary changed size during iteration". DynamoDB itself applies each request atomically, so
 serializing them is faithful; other services (SQS long polls above all) stay concurrent. The WSGI wrapper
 (journal.JournaledApp) also appends every acknowledged write to the stack's journal once one is attached.
-Importing this module applies the local stack's two patches to moto: transactions and object_store.
+Importing this module applies the local stack's patches to moto: transactions, object_store and sent_mail.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from invoicing_infra.local import object_store, transactions
+from invoicing_infra.local import object_store, sent_mail, transactions
 from invoicing_infra.local.journal import JournaledApp
 
 
@@ -39,3 +39,4 @@ class SerializedMotoServer(ThreadedMotoServer):
 
 transactions.install()
 object_store.install()
+sent_mail.install()
