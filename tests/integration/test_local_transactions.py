@@ -131,12 +131,46 @@ def test_concurrent_transactions_on_one_counter_give_gap_free_numbers(dynamodb):
                 if exc.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
 
-    # When they take 160 numbers at once
+    # When they take 80 numbers at once
     with ThreadPoolExecutor(8) as pool:
-        numbers = list(pool.map(lambda _: issue_one(), range(160)))
+        numbers = list(pool.map(lambda _: issue_one(), range(80)))
 
-    # Then the numbers are 1..160, each once, and the table holds exactly those documents and the counter at 160
-    assert sorted(numbers) == list(range(1, 161))
+    # Then the numbers are 1..80, each once, and the table holds exactly those documents and the counter at 80
+    assert sorted(numbers) == list(range(1, 81))
     stored = items(dynamodb)
-    assert sorted(sk for pk, sk in stored if pk == "doc") == [f"{n:05d}" for n in range(1, 161)]
-    assert stored[("counter", "A")]["n"] == {"N": "160"}
+    assert sorted(sk for pk, sk in stored if pk == "doc") == [f"{n:05d}" for n in range(1, 81)]
+    assert stored[("counter", "A")]["n"] == {"N": "80"}
+
+
+def test_a_transaction_copies_the_items_it_names_not_the_table(dynamodb, monkeypatch):
+    import copy
+
+    from moto.dynamodb.models import Table
+    from moto.dynamodb.models.dynamo_type import Item
+
+    # Given a table of 300 items
+    for number in range(300):
+        dynamodb.put_item(TableName=TABLE, Item={**key("doc", f"{number:05d}"), "n": {"N": str(number)}})
+    copied: list[type] = []
+    deepcopy = copy.deepcopy
+
+    def recording_deepcopy(value, memo=None):
+        if memo is None:  # top-level calls only
+            copied.append(type(value))
+        return deepcopy(value, memo)
+
+    monkeypatch.setattr(copy, "deepcopy", recording_deepcopy)
+
+    # When a transaction of two items fails on its second and is rolled back
+    with pytest.raises(ClientError, match="TransactionCanceledException"):
+        dynamodb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": TABLE, "Key": key("doc", "00001"), "UpdateExpression": "SET n = :n",
+                        "ExpressionAttributeValues": {":n": {"N": "-1"}}}},
+            {"Put": {"TableName": TABLE, "Item": key("doc", "00002"), "ConditionExpression": "attribute_not_exists(PK)"}},
+        ])
+
+    # Then no table was copied, only the items it names, and the update was undone
+    monkeypatch.undo()
+    assert Table not in copied
+    assert 2 <= copied.count(Item) <= 3  # the undo record of both items (+ moto's own copy inside update_item)
+    assert items(dynamodb)[("doc", "00001")]["n"] == {"N": "1"}
