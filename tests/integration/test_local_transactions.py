@@ -174,3 +174,22 @@ def test_a_transaction_copies_the_items_it_names_not_the_table(dynamodb, monkeyp
     assert Table not in copied
     assert 2 <= copied.count(Item) <= 3  # the undo record of both items (+ moto's own copy inside update_item)
     assert items(dynamodb)[("doc", "00001")]["n"] == {"N": "1"}
+
+
+def test_item_versions_and_copies_are_freed(dynamodb):
+    import gc
+
+    from moto.dynamodb.models.dynamo_type import Item
+
+    # Given one item updated 150 times, by transactions (which copy it) and by UpdateItem
+    for number in range(75):
+        dynamodb.transact_write_items(TransactItems=[{"Update": {
+            "TableName": TABLE, "Key": key("counter"), "UpdateExpression": "ADD n :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
+        dynamodb.update_item(TableName=TABLE, Key=key("counter"), UpdateExpression="ADD n :one",
+                             ExpressionAttributeValues={":one": {"N": "1"}})
+    assert items(dynamodb)[("counter", "A")]["n"] == {"N": "150"}
+
+    # Then moto does not keep the copies alive (it used to track every model object it made)
+    gc.collect()
+    assert sum(1 for obj in gc.get_objects() if isinstance(obj, Item)) < 20

@@ -4,7 +4,8 @@ moto's DynamoDB backend is not thread-safe: concurrent TransactWriteItems calls 
 "dictionary changed size during iteration". DynamoDB itself applies each request atomically, so
 serializing them is faithful; other services (SQS long polls above all) stay concurrent. The WSGI wrapper
 (journal.JournaledApp) also appends every acknowledged write to the stack's journal once one is attached.
-Importing this module applies the local stack's patches to moto: transactions, object_store and sent_mail.
+Importing this module applies the local stack's patches to moto: transactions, object_store,
+sent_mail and instance_tracking.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from invoicing_infra.local import object_store, sent_mail, transactions
+from invoicing_infra.local import instance_tracking, object_store, sent_mail, transactions
 from invoicing_infra.local.journal import JournaledApp
 
 
@@ -40,3 +41,4 @@ class SerializedMotoServer(ThreadedMotoServer):
 transactions.install()
 object_store.install()
 sent_mail.install()
+instance_tracking.install()
