@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SENT_MAIL_KEPT = 1000
+SENT_MAIL_KEPT = 200
 
 
 class RecentList(list):
