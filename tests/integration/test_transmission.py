@@ -16,6 +16,7 @@ from invoicing.errors import PermissionDenied, ValidationFailed
 from invoicing.invoices import rendering
 from invoicing.invoices.read import Visibility
 from invoicing.storage import invoices as invoice_store
+from invoicing.storage import transmissions as tx_store
 from invoicing.transmission import attempts, sweep, worker
 from invoicing.transmission.providers import Receipt, Rejected, Unavailable
 from invoicing.transmission.providers.email_pdf import EmailPdf
@@ -173,6 +174,117 @@ def test_a_test_mode_order_is_not_sent_by_a_provider_without_test_mode(shop):
     assert worker.run(_queued_attempt(shop, number), provider, 1) == worker.Outcome.TESTMODE_IGNORED
     assert provider.sent == []
     assert _status(shop, number)["transmission_status"] == "testmode_ignored"
+
+
+# --- The attempt state machine in storage ------------------------------------------------------------
+
+
+def _inflight(org: str, number: str, attempt: str) -> str:
+    """Queue and begin `attempt`; the TxSince stamp it began with."""
+    assert tx_store.queue_attempt(org, number, attempt)
+    item = tx_store.begin(org, number, attempt)
+    assert item is not None and item["transmission_status"] == "inflight"
+    return item["TxSince"]
+
+
+def test_finish_refuses_an_attempt_that_is_not_the_one_inflight(shop):
+    # Given attempt A presumed dead and released, and attempt B now inflight
+    number = builders.order(shop)["invoices"][0]
+    since_a = _inflight(shop, number, "attempt-a")
+    clock.set_clock(lambda: MOMENT + timedelta(hours=2))
+    assert tx_store.release_stuck(shop, number, since_a, "attempt-b", enforced=False)
+    assert tx_store.begin(shop, number, "attempt-b") is not None
+    # When A's worker comes back late and records its outcome
+    assert tx_store.finish(shop, number, "attempt-a", "failed", "fake", "timeout") is False
+    # Then nothing changed: B still owns the invoice, and only B can finish it
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_attempt"], "tx_reason" in item) == ("inflight", "attempt-b", False)
+    assert tx_store.finish(shop, number, "attempt-b", "completed", "fake", None) is True
+    assert _status(shop, number) == {"transmission_status": "completed", "transmission_provider": "fake",
+                                     "transmission_date": "2026-11-21T11:00:00Z"}
+    # and a finished invoice is finished for every attempt, its own included
+    assert tx_store.finish(shop, number, "attempt-b", "failed", "fake", "again") is False
+    assert _status(shop, number)["transmission_status"] == "completed"
+
+
+def test_release_stuck_refuses_an_attempt_that_began_again_since_the_sweep_read_it(shop):
+    # Given attempt A inflight since MOMENT, which a sweep reads as stuck
+    number = builders.order(shop)["invoices"][0]
+    since_a = _inflight(shop, number, "attempt-a")
+    assert since_a == "2026-11-21T09:00:00Z"
+    clock.set_clock(lambda: MOMENT + timedelta(hours=2))
+    # When another sweep released it first and attempt B began (inflight again, since 11:00)
+    assert tx_store.release_stuck(shop, number, since_a, "attempt-b", enforced=False)
+    clock.set_clock(lambda: MOMENT + timedelta(hours=3))
+    assert tx_store.begin(shop, number, "attempt-b")["TxSince"] == "2026-11-21T12:00:00Z"
+    # Then the first sweep's release, still naming 09:00, does nothing
+    assert tx_store.release_stuck(shop, number, since_a, "attempt-c", enforced=False) is False
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_attempt"], item["TxSince"]) == ("inflight", "attempt-b",
+                                                                                  "2026-11-21T12:00:00Z")
+
+
+def test_release_stuck_leaves_a_pending_or_finished_invoice_alone(shop):
+    peppol = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]  # pending, enforced: TxSince set
+    pending = invoice_store.get(shop, peppol).item
+    assert (pending["transmission_status"], pending["TxDue"]) == ("pending", "pending")
+
+    assert tx_store.release_stuck(shop, peppol, pending["TxSince"], "attempt-x", enforced=True) is False
+    assert invoice_store.get(shop, peppol).item["tx_attempt"] == pending["tx_attempt"]
+
+
+def test_a_released_attempt_is_pending_again_and_due_as_its_type_requires(shop):
+    email_number = builders.order(shop)["invoices"][0]
+    peppol_number = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    since_email = _inflight(shop, email_number, "a1")
+    tx_store.queue_attempt(shop, peppol_number, "p1")
+    since_peppol = tx_store.begin(shop, peppol_number, "p1")["TxSince"]
+    clock.set_clock(lambda: MOMENT + timedelta(hours=2))
+
+    assert tx_store.release_stuck(shop, email_number, since_email, "a2", enforced=False)
+    assert tx_store.release_stuck(shop, peppol_number, since_peppol, "p2", enforced=True)
+
+    email_item = invoice_store.get(shop, email_number).item
+    peppol_item = invoice_store.get(shop, peppol_number).item
+    # email: pending but never due by itself (pretix sends it only when asked)
+    assert (email_item["transmission_status"], email_item["tx_attempt"]) == ("pending", "a2")
+    assert "TxDue" not in email_item and "TxSince" not in email_item
+    # peppol: pending and due since the release
+    assert (peppol_item["transmission_status"], peppol_item["tx_attempt"]) == ("pending", "p2")
+    assert (peppol_item["TxDue"], peppol_item["TxSince"]) == ("pending", "2026-11-21T11:00:00Z")
+    assert [invoice.number for invoice in tx_store.due("pending", "2026-11-21T11:00:01Z")] == [peppol_number]
+    assert tx_store.due("inflight", "2026-11-21T11:00:01Z") == []
+
+
+def test_only_the_queued_attempt_of_a_pending_invoice_may_begin(shop):
+    number = builders.order(shop)["invoices"][0]
+    assert tx_store.begin(shop, number, "never-queued") is None
+    assert tx_store.queue_attempt(shop, number, "a1")
+    assert tx_store.begin(shop, number, "other") is None
+    assert tx_store.begin(shop, number, "a1")["tx_attempt"] == "a1"
+    assert tx_store.begin(shop, number, "a1") is None  # inflight already: a redelivery does not begin again
+    assert tx_store.queue_attempt(shop, number, "a2") is False  # not pending
+    assert tx_store.reset_to_pending(shop, number, "a3", enforced=False) is False  # inflight: retransmit refused
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_attempt"]) == ("inflight", "a1")
+
+
+def test_a_failure_records_its_reason_and_a_later_success_clears_it(shop):
+    number = builders.order(shop)["invoices"][0]
+    _inflight(shop, number, "a1")
+    assert tx_store.finish(shop, number, "a1", "failed", "fake", "x" * 600)
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_reason"]) == ("failed", "x" * 500)
+    assert "TxDue" not in item and "TxSince" not in item
+
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=1))
+    assert tx_store.reset_to_pending(shop, number, "a2", enforced=False)
+    assert _status(shop, number) == {"transmission_status": "pending", "transmission_provider": "fake",
+                                     "transmission_date": "2026-11-21T09:01:00Z"}
+    assert tx_store.begin(shop, number, "a2") is not None
+    assert tx_store.finish(shop, number, "a2", "completed", "fake", None)
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], "tx_reason" in item, "TxDue" in item) == ("completed", False, False)
 
 
 # --- email_pdf through SES ----------------------------------------------------------------------------

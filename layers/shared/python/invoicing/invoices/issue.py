@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from invoicing.clock import today_in
@@ -20,6 +21,8 @@ from invoicing.transmission import attempts
 
 T = TypeVar("T")
 RETRY_SECONDS = 8.0  # inside the API functions' 10 s timeout
+# Numbers an attempt found already issued (by another prefix), kept across the attempts of one `retrying` call.
+_taken: ContextVar[set[str] | None] = ContextVar("taken_numbers", default=None)
 
 
 def retrying(attempt: Callable[[], T], budget: float = RETRY_SECONDS) -> T:
@@ -30,14 +33,18 @@ def retrying(attempt: Callable[[], T], budget: float = RETRY_SECONDS) -> T:
     """
     deadline = time.monotonic() + budget
     tries = 0
-    while True:
-        try:
-            return attempt()
-        except Conflict:
-            if time.monotonic() > deadline:
-                raise
-            tries += 1
-            time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(tries, 6))))  # noqa: S311 - jitter, not crypto
+    remembered = _taken.set(set())
+    try:
+        while True:
+            try:
+                return attempt()
+            except Conflict:
+                if time.monotonic() > deadline:
+                    raise
+                tries += 1
+                time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(tries, 6))))  # noqa: S311 - jitter, not crypto
+    finally:
+        _taken.reset(remembered)
 
 
 def qualifies(order: Order) -> bool:
@@ -53,7 +60,9 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
     counters = dict(counter.counters)
     new_counters: dict[str, int] = {}
     numbers = list(order.invoice_numbers)
-    taken = taken if taken is not None else set()
+    if taken is None:
+        taken = _taken.get()
+        taken = taken if taken is not None else set()
     documents = []
     for draft in drafts:
         prefix = numbering.prefix_for(settings, event.slug, is_cancellation=draft.is_cancellation,
