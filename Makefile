@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-pdf clean openapi
+.PHONY: install run test lint bench bench-pdf mutate clean openapi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ bench: install
 
 bench-pdf: install
 	$(BIN)/python bench/pdf.py
+
+## Mutation score of the rule modules (mutmut, in a scratch copy; slow, not in CI). MUTATE_MODULES="money tax" picks some.
+mutate: install
+	$(BIN)/python -m pip install --quiet 'mutmut==2.5.1'
+	nice -n 10 $(BIN)/python tests/mutation/mutate.py $(MUTATE_MODULES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
