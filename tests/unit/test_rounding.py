@@ -13,7 +13,7 @@ import pytest
 
 from invoicing.billing.models import BillingCreate
 from invoicing.einvoice.amounts import UnsupportedCurrency, compute
-from invoicing.money import format_amount, format_rate, quantize
+from invoicing.money import decimals_of, format_amount, format_rate, parse_decimal, places, quantize
 from invoicing.pdf import content
 from invoicing.pdf.format import Formatter
 from invoicing.tax import included_tax
@@ -130,3 +130,39 @@ def test_totals_in_the_foreign_currency_are_rounded_half_up(gross, expected):
     ("EUR", "0.125", "€0.13"), ("EUR", "-0.125", "-€0.13"), ("JPY", "2.5", "¥3"), ("KWD", "0.0005", "KWD\xa00.001")])
 def test_pdf_amounts_are_printed_half_up(currency, amount, expected):
     assert Formatter("en", currency, "Europe/Berlin").money(D(amount)) == expected
+
+
+# ISO 4217 minor units of the currencies whose exponent is not 2 (the ISO list, not the code's table).
+ISO_4217_MINOR_UNITS = {
+    "BIF": 0, "CLP": 0, "DJF": 0, "GNF": 0, "ISK": 0, "JPY": 0, "KMF": 0, "KRW": 0, "PYG": 0, "RWF": 0, "UGX": 0,
+    "UYI": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+    "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+    "CLF": 4, "UYW": 4,
+    "EUR": 2, "USD": 2, "CHF": 2, "GBP": 2, "PLN": 2,
+}
+
+
+@pytest.mark.parametrize(("currency", "exponent"), sorted(ISO_4217_MINOR_UNITS.items()))
+def test_each_currency_is_quantized_to_its_iso_4217_minor_unit(currency, exponent):
+    assert places(currency) == exponent
+    assert places(currency.lower()) == exponent
+    assert format_amount(D("1"), currency) == ("1." + "0" * exponent if exponent else "1")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (" 1.50 ", D("1.50")), (3, D("3")), (1.5, D("1.5")), ("-0.125", D("-0.125")), ("1E+2", D("1E+2")), (D("7.10"), D("7.10"))])
+def test_numbers_are_parsed_exactly(value, expected):
+    parsed = parse_decimal(value)
+    assert parsed == expected and str(parsed) == str(expected)
+
+
+@pytest.mark.parametrize("value", [True, False, None, "", "abc", "1,5", "NaN", "Infinity", "-inf", "sNaN", [1]])
+def test_anything_but_a_finite_number_is_refused(value):
+    with pytest.raises(ValueError, match=r"^A valid number is required\.$"):
+        parse_decimal(value)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1.50", 1), ("1.05", 2), ("100", 0), ("0.001", 3), ("1E-5", 5),
+                                                 ("-2.500", 1), ("0", 0), ("1E+3", 0)])
+def test_decimal_places_ignore_trailing_zeros(value, expected):
+    assert decimals_of(D(value)) == expected
