@@ -33,9 +33,9 @@ bench: install
 bench-pdf: install
 	$(BIN)/python bench/pdf.py
 
-## Mutation score of the rule modules (mutmut, in a scratch copy; slow, not in CI). MUTATE_MODULES="money tax" picks some.
+## Mutation score of the rule modules (mutmut 3, in a scratch copy; slow, not in CI). MUTATE_MODULES="money tax" picks some.
 mutate: install
-	$(BIN)/python -m pip install --quiet 'mutmut==2.5.1'
+	$(BIN)/python -m pip install --quiet 'mutmut==3.8.1'
 	nice -n 10 $(BIN)/python tests/mutation/mutate.py $(MUTATE_MODULES)
 
 clean:

@@ -91,7 +91,7 @@ def test_a_signed_cursor_that_is_not_json_is_refused(secret):
 
 def test_a_failed_condition_is_a_conflict_and_update_if_answers_none(aws):
     dynamo.put({"PK": "P", "SK": "S", "n": 1}, "attribute_not_exists(PK)")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match=r"^The server was too busy to process your request\. Please try again\.$"):
         dynamo.put({"PK": "P", "SK": "S", "n": 2}, "attribute_not_exists(PK)")
 
     assert dynamo.update_if("P", "S", "SET n = :n", "n = :old", {":n": 5, ":old": 9}) is None

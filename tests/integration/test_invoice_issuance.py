@@ -12,7 +12,7 @@ import pytest
 
 from invoicing import clock, countries, events
 from invoicing.errors import BadRequest, Conflict, PermissionDenied, ValidationFailed
-from invoicing.invoices import changes, read
+from invoicing.invoices import changes, issue, read
 from invoicing.invoices.read import InvoiceFilters, Visibility
 from invoicing.orders import service
 from invoicing.pagination import PageRequest
@@ -36,7 +36,7 @@ def _numbers(org: str, event: str | None = None, **filters) -> list[str]:
 
 
 THREADS = 8
-ORDERS_PER_THREAD = 4
+ORDERS_PER_THREAD = 3
 
 
 def test_invoice_numbers_are_gap_free_under_concurrent_issuing(aws_server, monkeypatch):
@@ -66,6 +66,9 @@ def test_invoice_numbers_are_gap_free_under_concurrent_issuing(aws_server, monke
 
     monkeypatch.setattr(invoice_store, "read_counter", read_together)
     monkeypatch.setattr(invoice_store, "write_issue", counting_write)
+    # The code gives up after its budget (8 s, inside the API's timeout) with pretix's "too busy" 409; on a
+    # loaded machine eight serialized writers can take longer than that, and giving up is not what is tested.
+    monkeypatch.setattr(issue, "RETRY_SECONDS", 120.0)
 
     # When each thread creates its orders, all at once
     def create_orders(_):
@@ -210,8 +213,9 @@ def test_regenerate_follows_pretix_rules(aws):
         changes.regenerate(org, "SAMPLECONF-00001", ALL)
     clock.set_clock(None)
     service.mark_canceled(org, "sampleconf", order["code"])
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         changes.regenerate(org, "SAMPLECONF-00001", ALL)
+    assert refused.value.errors == ["The invoice has already been canceled."]
 
 
 def test_create_invoice_messages(aws):
@@ -243,6 +247,10 @@ def test_non_consecutive_numbers_use_the_order_code(aws):
     org = builders.organizer(invoice_generate="True", invoice_numbers_consecutive=False)
     builders.event(org)
     order = builders.order(org, code="FOO")
+    assert order["invoices"] == ["SAMPLECONF-FOO-1"]
     changes.reissue(org, "SAMPLECONF-FOO-1", ALL)
+    # <prefix><ORDERCODE>-<n>, n counting this order's documents: the cancellation, then the new invoice
     assert _numbers(org, orders=("foo",)) == ["SAMPLECONF-FOO-1", "SAMPLECONF-FOO-2", "SAMPLECONF-FOO-3"]
-    assert order["code"] == "FOO"
+    assert read.get_invoice(org, "SAMPLECONF-FOO-2", ALL).doc["refers"] == "SAMPLECONF-FOO-1"
+    assert read.get_invoice(org, "SAMPLECONF-FOO-3", ALL).doc["is_cancellation"] is False
+    assert invoice_store.read_counter(org).counters == {}  # nothing consecutive was counted

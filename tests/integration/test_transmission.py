@@ -157,10 +157,10 @@ def test_a_temporary_failure_keeps_the_attempt_inflight_then_fails_after_the_las
     provider = FakeProvider(*[Unavailable("503")] * worker.MAX_TRIES)
 
     for delivery in range(1, worker.MAX_TRIES):
-        with pytest.raises(Unavailable):
+        with pytest.raises(Unavailable, match=r"^503$"):
             worker.run(job, provider, delivery)
         assert _status(shop, number)["transmission_status"] == "inflight"
-        with pytest.raises(attempts.InProgress):
+        with pytest.raises(attempts.InProgress, match=r"^The requested action is already in progress\.$"):
             attempts.retransmit(shop, number, ALL)
 
     assert worker.run(job, provider, worker.MAX_TRIES) == worker.Outcome.FAILED
@@ -339,7 +339,7 @@ def test_invoices_of_enforced_types_are_sent_when_issued_email_ones_only_when_as
 def test_the_sweep_revives_stuck_attempts_and_sends_enforced_invoices_still_pending(shop):
     stuck = builders.order(shop)["invoices"][0]
     job = _queued_attempt(shop, stuck)
-    with pytest.raises(Unavailable):
+    with pytest.raises(Unavailable, match=r"^timeout$"):
         worker.run(job, FakeProvider(Unavailable("timeout")), 1)
     waiting = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
     _jobs("PEPPOL_QUEUE_URL")  # the attempt queued at issue was lost

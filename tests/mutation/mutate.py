@@ -1,20 +1,20 @@
-"""Mutation testing of the rule modules with mutmut, one module at a time, in a scratch copy of the repo.
+"""Mutation testing of the rule modules with mutmut 3, one module at a time, in a scratch copy of the repo.
 
-    python tests/mutation/mutate.py [module-name ...]      (make mutate; MUTATE_MODULES="money tax" to pick)
+    python tests/mutation/mutate.py [module ...]        (make mutate; MUTATE_MODULES="money tax" picks some)
 
-mutmut 2 rewrites the file it mutates, so it never runs in the work tree: the tracked files are copied to
-a scratch directory and the mutated package is put first on PYTHONPATH there. Each module is run against
-the tests that exercise it (RULES below), so a mutant costs seconds, not the whole suite. The closing table
-gives killed / all mutants per module; survivors are listed with their diff in <scratch>/<module>.txt.
-Not part of `make test` or CI: it takes tens of minutes on two cores.
+Nothing is mutated in the work tree: the tracked files are copied to a scratch directory (MUTATE_DIR, or a
+new temporary one) with the domain packages lifted to its top level, where mutmut looks for importable
+code (`mutants/` first on sys.path). Each module is run against the tests that pin its rules (RULES), with
+mutmut's forked workers, so a mutant costs a fraction of a second for the unit tests. The closing table
+gives killed / all mutants per module; every survivor's diff is written to <scratch>/<module>.survivors.txt.
+Not part of `make test` or CI: it takes minutes, and longer on a shared machine.
 """
 
 from __future__ import annotations
 
 import os
-import shlex
+import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -22,32 +22,37 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = "layers/shared/python"
-PY = f"{DOMAIN}/invoicing"
-HTTP = f"{DOMAIN}/invoicing_http"
-
-# module name -> (file to mutate, pytest arguments selecting the tests that pin its rules)
+PACKAGES = ("invoicing", "invoicing_http", "invoicing_jobs")  # layers/shared/python/<package>
 ISSUANCE = "tests/integration/test_invoice_issuance.py"
 TRANSMISSION = "tests/integration/test_transmission.py"
+ACCESS = "tests/integration/test_access.py"
+
+# module -> (file to mutate, relative to layers/shared/python; the tests that pin its rules)
 RULES: dict[str, tuple[str, list[str]]] = {
-    "money": (f"{PY}/money.py", ["tests/unit/test_rounding.py", "tests/unit/test_rules.py"]),
-    "tax": (f"{PY}/tax.py", ["tests/unit/test_rounding.py", "tests/unit/test_rules.py"]),
-    "numbering": (f"{PY}/invoices/numbering.py", ["tests/unit/test_rules.py", ISSUANCE, "-k",
-                                                  "not gap_free and not seed and not regenerate"]),
-    "issue": (f"{PY}/invoices/issue.py", [ISSUANCE, "tests/integration/test_transmission.py", "-k",
-                                          "gap_free or prefix or create_invoice or reissue or enforced_types"]),
-    "storage/transmissions": (f"{PY}/storage/transmissions.py", [TRANSMISSION, "-k", "not address and not email_pdf"]),
-    "transmission/attempts": (f"{PY}/transmission/attempts.py", [TRANSMISSION, "-k", "not address and not email_pdf"]),
-    "guard": (f"{HTTP}/guard.py", ["tests/integration/test_access.py", "-k", "guard or policy or header or reading"]),
-    "idempotency": (f"{HTTP}/idempotency.py", ["tests/integration/test_idempotency.py"]),
-    "dynamo (cursors)": (f"{PY}/storage/dynamo.py", ["tests/integration/test_cursors.py"]),
-    "access": (f"{PY}/access.py", ["tests/unit/test_rules.py", "tests/integration/test_access.py"]),
+    "money": ("invoicing/money.py", ["tests/unit/test_rounding.py", "tests/unit/test_rules.py"]),
+    "tax": ("invoicing/tax.py", ["tests/unit/test_rounding.py", "tests/unit/test_rules.py"]),
+    "numbering": ("invoicing/invoices/numbering.py", ["tests/unit/test_rules.py", ISSUANCE]),
+    "issue": ("invoicing/invoices/issue.py", [ISSUANCE, TRANSMISSION]),
+    "storage/transmissions": ("invoicing/storage/transmissions.py", [TRANSMISSION]),
+    "transmission/attempts": ("invoicing/transmission/attempts.py", [TRANSMISSION]),
+    "guard": ("invoicing_http/guard.py", [ACCESS]),
+    "idempotency": ("invoicing_http/idempotency.py", ["tests/integration/test_idempotency.py"]),
+    "dynamo (cursors)": ("invoicing/storage/dynamo.py", ["tests/integration/test_cursors.py"]),
+    "access": ("invoicing/access.py", ["tests/unit/test_rules.py", ACCESS]),
 }
-KILLED = ("ok_killed", "bad_timeout", "ok_suspicious")  # a mutant that hangs or slows the tests is caught too
+KILLED = ("killed", "timeout", "segfault", "suspicious")  # a mutant that crashes or hangs the tests is caught too
+CONFIG = """
+[tool.mutmut]
+source_paths = {packages}
+only_mutate = ["{path}"]
+pytest_add_cli_args_test_selection = {tests}
+pytest_add_cli_args = ["-p", "no:cacheprovider"]
+also_copy = ["template.yaml", "functions", "layers", "infra"]
+"""
 
 
 def scratch_copy() -> Path:
-    """The tracked and new (not ignored) files of the work tree, copied; the work tree is never mutated."""
+    """The tracked and new (not ignored) files of the work tree, with the domain packages at the top level."""
     target = Path(os.environ.get("MUTATE_DIR") or tempfile.mkdtemp(prefix="invoicing-mutate-"))
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
                            capture_output=True).stdout.decode().split("\0")
@@ -56,34 +61,37 @@ def scratch_copy() -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
+    for package in PACKAGES:
+        shutil.rmtree(target / package, ignore_errors=True)
+        shutil.copytree(target / "layers/shared/python" / package, target / package)
     return target
 
 
-def counts(cache: Path) -> dict[str, int]:
-    with sqlite3.connect(cache) as db:
-        return dict(db.execute("SELECT status, COUNT(*) FROM Mutant GROUP BY status").fetchall())
+def mutmut(scratch: Path, *args: str, capture: bool = False) -> str:
+    done = subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=scratch, check=False, text=True,
+                          capture_output=capture)
+    return done.stdout if capture else ""
 
 
-def run_module(scratch: Path, name: str, path: str, tests: list[str]) -> tuple[int, int, float]:
-    cache = scratch / ".mutmut-cache"
-    cache.unlink(missing_ok=True)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(scratch / DOMAIN), str(scratch / "infra")])}
-    runner = shlex.join([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests])
-    started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "mutmut", "run", "--paths-to-mutate", path, "--runner", runner,
-                    "--tests-dir", "tests", "--simple-output", "--no-progress"], cwd=scratch, env=env, check=False)
-    elapsed = time.monotonic() - started
-    by_status = counts(cache)
-    total = sum(by_status.values())
-    killed = sum(by_status.get(status, 0) for status in KILLED)
-    report = scratch / f"{name.replace('/', '_').split(' ')[0]}.txt"
-    with sqlite3.connect(cache) as db:
-        survivors = [row[0] for row in db.execute("SELECT id FROM Mutant WHERE status = 'bad_survived' ORDER BY id")]
-    diffs = [subprocess.run([sys.executable, "-m", "mutmut", "show", str(ident)], cwd=scratch, env=env,
-                            capture_output=True, text=True).stdout for ident in survivors]
-    report.write_text(f"{name}: {by_status}\n\n" + "\n".join(diffs))
-    shutil.copy2(cache, scratch / f"{report.stem}.mutmut-cache")
-    return killed, total, elapsed
+def run_module(scratch: Path, name: str, path: str, tests: list[str]) -> dict[str, int]:
+    pyproject = scratch / "pyproject.toml"
+    original = (ROOT / "pyproject.toml").read_text()
+    pyproject.write_text(original + CONFIG.format(packages=list(PACKAGES), path=path, tests=tests).replace("'", '"'))
+    shutil.rmtree(scratch / "mutants", ignore_errors=True)
+    mutmut(scratch, "run")
+    statuses: dict[str, str] = {}
+    for line in mutmut(scratch, "results", "--all", "true", capture=True).splitlines():
+        match = re.match(r"\s+(\S+__mutmut_\d+): (.+)$", line)
+        if match:
+            statuses[match.group(1)] = match.group(2).strip()
+    survivors = [mutant for mutant, status in statuses.items() if status not in KILLED]
+    report = scratch / f"{name.split(' ')[0].replace('/', '_')}.survivors.txt"
+    report.write_text("\n".join(f"{mutant}: {statuses[mutant]}\n{mutmut(scratch, 'show', mutant, capture=True)}"
+                                for mutant in survivors))
+    counts: dict[str, int] = {}
+    for status in statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    return counts
 
 
 def main(selected: list[str]) -> int:
@@ -96,16 +104,18 @@ def main(selected: list[str]) -> int:
     rows = []
     for name in names:
         path, tests = RULES[name]
-        killed, total, elapsed = run_module(scratch, name, path, tests)
-        rows.append((name, killed, total, elapsed))
-        print(f"{name}: {killed}/{total} killed in {elapsed:.0f} s", flush=True)
+        started = time.monotonic()
+        counts = run_module(scratch, name, path, tests)
+        killed, total = sum(counts.get(status, 0) for status in KILLED), sum(counts.values())
+        rows.append((name, killed, total, time.monotonic() - started))
+        print(f"{name}: {killed}/{total} killed {counts}", flush=True)
     print(f"\n{'module':<24} {'killed':>6} {'total':>6} {'score':>6} {'time':>7}")
     for name, killed, total, elapsed in rows:
         score = f"{100 * killed / total:.0f} %" if total else "-"
         print(f"{name:<24} {killed:>6} {total:>6} {score:>6} {elapsed:>6.0f}s")
     all_killed, all_total = sum(row[1] for row in rows), sum(row[2] for row in rows)
     print(f"{'all':<24} {all_killed:>6} {all_total:>6} {100 * all_killed / max(all_total, 1):>5.0f} %")
-    print(f"survivors with their diffs: {scratch}/<module>.txt")
+    print(f"survivors with their diffs: {scratch}/<module>.survivors.txt")
     return 0
 
 

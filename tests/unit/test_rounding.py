@@ -166,3 +166,8 @@ def test_anything_but_a_finite_number_is_refused(value):
                                                  ("-2.500", 1), ("0", 0), ("1E+3", 0)])
 def test_decimal_places_ignore_trailing_zeros(value, expected):
     assert decimals_of(D(value)) == expected
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_a_value_that_is_not_finite_has_no_decimal_places(value):
+    assert decimals_of(D(value)) == 0

@@ -25,13 +25,13 @@ RETRY_SECONDS = 8.0  # inside the API functions' 10 s timeout
 _taken: ContextVar[set[str] | None] = ContextVar("taken_numbers", default=None)
 
 
-def retrying(attempt: Callable[[], T], budget: float = RETRY_SECONDS) -> T:
+def retrying(attempt: Callable[[], T], budget: float | None = None) -> T:
     """Run `attempt` (which re-reads what it needs) until its conditional writes go through.
 
     Contention on an organizer's counter is expected under load: the loser re-reads and tries again
     after a short jittered pause. When the time budget is spent the caller gets pretix's "too busy" 409.
     """
-    deadline = time.monotonic() + budget
+    deadline = time.monotonic() + (RETRY_SECONDS if budget is None else budget)
     tries = 0
     remembered = _taken.set(set())
     try:
