@@ -144,3 +144,76 @@ def test_query_and_update_go_to_the_table(aws):
     dynamo.update("Q", "1", UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": "x"})
     response = dynamo.query(KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": "Q"})
     assert response["Items"] == [{"PK": "Q", "SK": "1", "v": "x"}]
+
+
+def test_every_cursor_round_trips_whatever_its_length(secret):
+    cursors = [(dynamo.encode_cursor({"PK": "ORG#a#INV", "SK": "A-" + "7" * length}, "q", page), length, page)
+               for length in range(1, 13) for page in range(1, 40)]
+
+    assert {len(cursor) % 4 for cursor, _, _ in cursors} == {0, 2, 3}  # every amount of stripped padding occurs
+    for cursor, length, page in cursors:
+        assert dynamo.decode_cursor(cursor, "q") == ({"PK": "ORG#a#INV", "SK": "A-" + "7" * length}, page)
+
+
+class RecordingClient:
+    """The real (moto) client, with every call's arguments recorded; `unprocessed` holds keys back once."""
+
+    def __init__(self, real, unprocessed: int = 0):
+        self.real, self.unprocessed, self.calls = real, unprocessed, []
+
+    def __getattr__(self, name):
+        method = getattr(self.real, name)
+
+        def call(**kwargs):
+            self.calls.append((name, kwargs))
+            if name == "batch_get_item" and self.unprocessed:
+                (table, request), = kwargs["RequestItems"].items()
+                held, asked = request["Keys"][:self.unprocessed], request["Keys"][self.unprocessed:]
+                self.unprocessed = 0
+                response = method(RequestItems={table: {**request, "Keys": asked}})
+                response["UnprocessedKeys"] = {table: {**request, "Keys": held}}
+                return response
+            return method(**kwargs)
+
+        return call
+
+
+@pytest.fixture
+def recorded(aws, monkeypatch):
+    def install(unprocessed: int = 0) -> RecordingClient:
+        recorder = RecordingClient(dynamo.client(), unprocessed)
+        monkeypatch.setattr(dynamo, "client", lambda: recorder)
+        return recorder
+    return install
+
+
+def test_reads_are_strongly_consistent_unless_asked_otherwise(recorded):
+    dynamo.put({"PK": "P", "SK": "S", "n": 1})
+    client = recorded()
+
+    assert dynamo.get_item({"PK": "P", "SK": "S"}) == {"PK": "P", "SK": "S", "n": 1}
+    dynamo.get("P", "S", consistent=False)
+    dynamo.batch_get([("P", "S")])
+
+    assert [kwargs.get("ConsistentRead") for name, kwargs in client.calls if name == "get_item"] == [True, False]
+    [(_, batch)] = [call for call in client.calls if call[0] == "batch_get_item"]
+    assert batch["RequestItems"]["InvoicingTable"]["ConsistentRead"] is True
+
+
+def test_batch_get_asks_one_hundred_keys_at_a_time_and_again_for_unprocessed_ones(recorded):
+    for index in range(0, 250):
+        dynamo.put({"PK": "B", "SK": f"{index:03d}"})
+    client = recorded(unprocessed=3)
+    asked = [("B", f"{index:03d}") for index in range(250)] + [("B", "none")]
+
+    found = dynamo.batch_get(asked)
+
+    assert [item["SK"] for item in found] == [f"{index:03d}" for index in range(250)]
+    sizes = [len(kwargs["RequestItems"]["InvoicingTable"]["Keys"]) for name, kwargs in client.calls
+             if name == "batch_get_item"]
+    assert sizes == [100, 3, 100, 51]  # the first batch had three keys held back, asked for again
+
+
+def test_batch_get_of_nothing_found_is_empty(aws):
+    assert dynamo.batch_get([("B", "nothing"), ("B", "else")]) == []
+    assert dynamo.batch_get([]) == []

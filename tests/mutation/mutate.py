@@ -80,12 +80,15 @@ def run_module(scratch: Path, name: str, path: str, tests: list[str]) -> dict[st
     shutil.rmtree(scratch / "mutants", ignore_errors=True)
     mutmut(scratch, "run")
     statuses: dict[str, str] = {}
-    for line in mutmut(scratch, "results", "--all", "true", capture=True).splitlines():
+    listing = mutmut(scratch, "results", "--all", "true", capture=True)
+    stem = name.split(" ")[0].replace("/", "_")
+    (scratch / f"{stem}.results.txt").write_text(listing)
+    for line in listing.splitlines():
         match = re.match(r"\s+(\S+__mutmut_\d+): (.+)$", line)
         if match:
             statuses[match.group(1)] = match.group(2).strip()
-    survivors = [mutant for mutant, status in statuses.items() if status not in KILLED]
-    report = scratch / f"{name.split(' ')[0].replace('/', '_')}.survivors.txt"
+    survivors = [mutant for mutant, status in statuses.items() if status != "killed"]  # timeouts too, to judge
+    report = scratch / f"{stem}.survivors.txt"
     report.write_text("\n".join(f"{mutant}: {statuses[mutant]}\n{mutmut(scratch, 'show', mutant, capture=True)}"
                                 for mutant in survivors))
     counts: dict[str, int] = {}
