@@ -287,6 +287,35 @@ def test_a_failure_records_its_reason_and_a_later_success_clears_it(shop):
     assert (item["transmission_status"], "tx_reason" in item, "TxDue" in item) == ("completed", False, False)
 
 
+def test_retransmit_of_an_enforced_type_makes_the_invoice_due_again_from_now(shop):
+    number = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    attempt = invoice_store.get(shop, number).item["tx_attempt"]
+    assert tx_store.begin(shop, number, attempt) is not None
+    assert tx_store.finish(shop, number, attempt, "failed", "peppol", "rejected")
+    clock.set_clock(lambda: MOMENT + timedelta(hours=1))
+
+    assert tx_store.reset_to_pending(shop, number, "p2", enforced=True)
+
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_attempt"]) == ("pending", "p2")
+    assert (item["TxDue"], item["TxSince"], item["transmission_date"]) == ("pending", "2026-11-21T10:00:00Z",
+                                                                          "2026-11-21T10:00:00Z")
+    assert [invoice.number for invoice in tx_store.due("pending", "2026-11-21T10:00:01Z")] == [number]
+
+
+def test_due_lists_the_oldest_first_and_at_most_one_hundred_by_default(shop):
+    # Items shaped as the sweep's index holds them, written directly: 101 invoices inflight since 09:00:00..09:01:40
+    for index in range(101):
+        since = (MOMENT + timedelta(seconds=index)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        invoice_store.dynamo.put({"PK": f"ORG#{shop}#INV", "SK": f"X-{index:03d}", "organizer": shop, "seq": index,
+                                  "doc": json.dumps({"number": f"X-{index:03d}"}), "TxDue": "inflight", "TxSince": since})
+
+    everything = tx_store.due("inflight", "2026-11-21T10:00:00Z")
+    assert [invoice.number for invoice in everything] == [f"X-{index:03d}" for index in range(100)]
+    assert [invoice.number for invoice in tx_store.due("inflight", "2026-11-21T09:00:02Z", limit=5)] == ["X-000", "X-001"]
+    assert tx_store.due("pending", "2026-11-21T10:00:00Z") == []
+
+
 # --- email_pdf through SES ----------------------------------------------------------------------------
 
 
