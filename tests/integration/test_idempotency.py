@@ -126,3 +126,18 @@ def test_a_lambda_context_bounds_the_in_progress_record(handler, monkeypatch):
     idempotency.once(handler(201), post(key=None), context, busy)  # not idempotent: nothing to bound
 
     assert registered == [context]
+
+
+def test_the_handler_gets_the_event_and_context_as_given(handler):
+    seen = []
+
+    def record(event, context):
+        seen.append((event, context))
+        return {"statusCode": 201, "headers": {}, "body": "{}"}
+
+    context = SimpleNamespace(get_remaining_time_in_millis=lambda: 5000)
+    plain, keyed = post(key=None), post(key="k9")
+    idempotency.once(record, plain, context, busy)
+    idempotency.once(record, keyed, context, busy)
+
+    assert seen == [(plain, context), (keyed, context)]
