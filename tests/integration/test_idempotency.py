@@ -38,7 +38,13 @@ def busy() -> dict:
 
 @pytest.fixture
 def handler(aws):
-    return Handler
+    # The config is cached per warm function; a Lambda context another test registered would bound (or expire)
+    # the in-progress records of these tests, so each starts from a fresh one.
+    idempotency._config.cache_clear()
+    idempotency._runner.cache_clear()
+    yield Handler
+    idempotency._config.cache_clear()
+    idempotency._runner.cache_clear()
 
 
 def test_a_repeat_gets_the_first_response_whatever_its_path_or_body(handler):
