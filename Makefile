@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint checkov bench bench-pdf bench-export clean openapi
+.PHONY: install run test lint checkov bench bench-pdf bench-export mutate clean openapi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench-pdf: install
 ## Exporters on the local stack: 10,000 invoices as invoicedata CSV and as the PDF ZIP (time, function peak memory).
 bench-export: install
 	$(BIN)/python bench/export.py
+
+## Mutation score of the rule modules (mutmut 3, in a scratch copy; slow, not in CI). MUTATE_MODULES="money tax" picks some.
+mutate: install
+	$(BIN)/python -m pip install --quiet 'mutmut==3.8.1'
+	nice -n 10 $(BIN)/python tests/mutation/mutate.py $(MUTATE_MODULES)
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .ruff_cache

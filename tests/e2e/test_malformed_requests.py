@@ -214,6 +214,60 @@ INVALID_EVENTS: dict[str, dict[str, Any]] = {
     "locale-invalid": {"slug": "e1", "name": "X", "date_from": "2017-12-27T10:00:00Z", "locale": "!!"},
 }
 
+
+# The field each malformed case breaks, from the start of its name (the longest prefix wins): the 400 must
+# name that field, as DRF's field errors do, with messages that are sentences.
+ORDER_FIELDS = {
+    "code": "code", "status": "status", "email": "email", "locale": "locale", "testmode": "testmode",
+    "payment-provider": "payment_provider", "payment-provider-text": "payment_provider_text",
+    "payment-stamp": "payment_provider_stamp", "address": "invoice_address", "positions": "positions",
+    "position": "positions", "price": "positions", "tax-rate": "positions", "tax-name": "positions",
+    "description": "positions", "positionid": "positions", "item": "positions", "period-start": "positions",
+    "attendee-name": "positions", "fees": "fees", "fee": "fees",
+}
+SETTINGS_FIELDS = {
+    "generate": "invoice_generate", "counter-length": "invoice_numbers_counter_length",
+    "prefix": "invoice_numbers_prefix", "regenerate-allowed": "invoice_regenerate_allowed",
+    "consecutive": "invoice_numbers_consecutive", "from-country": "invoice_address_from_country",
+    "from-name": "invoice_address_from_name", "currency-display": "invoice_foreign_currency_display",
+    "currency-rate": "invoice_foreign_currency_rate", "currency-rate-date": "invoice_foreign_currency_rate_date",
+}
+EVENT_FIELDS = {"slug": "slug", "name": "name", "currency": "currency", "date": "date_from",
+                "date-to-before-from": "non_field_errors", "timezone": "timezone", "locale": "locale"}
+PATCH_FIELDS = {"email": "email", "locale": "locale", "address": "invoice_address"}
+# DRF's own wording for a few cases (rest_framework/fields.py), so the messages are pinned, not just present.
+DRF_MESSAGES = {
+    ("order", "positions-missing"): {"positions": ["This field is required."]},
+    ("order", "email-invalid"): {"email": ["Enter a valid email address."]},
+    ("order", "testmode-string"): {"testmode": ["Must be a valid boolean."]},
+    ("order", "status-unknown"): {"status": ['"x" is not a valid choice.']},
+    ("order", "price-abc"): {"positions": [{"price": ["A valid number is required."]}]},
+}
+
+
+def field_of(case: str, fields: dict[str, str]) -> str:
+    prefix = max((p for p in fields if case == p or case.startswith(p + "-")), key=len)
+    return fields[prefix]
+
+
+def messages(tree: Any) -> list[str]:
+    if isinstance(tree, str):
+        return [tree]
+    if isinstance(tree, dict):
+        return [m for value in tree.values() for m in messages(value)]
+    if isinstance(tree, list):
+        return [m for value in tree for m in messages(value)]
+    return [repr(tree)]
+
+
+def assert_field_errors(reply, kind: str, case: str, fields: dict[str, str]) -> None:
+    assert reply.status == 400, reply
+    field = field_of(case, fields)
+    assert isinstance(reply.body, dict) and field in reply.body, (field, reply.body)
+    assert messages(reply.body[field]), reply.body
+    if (kind, case) in DRF_MESSAGES:
+        assert reply.body == DRF_MESSAGES[(kind, case)]
+
 QUERIES = [
     "page=-1",
     "page=0",
@@ -461,12 +515,11 @@ def test_a_forged_cursor_is_not_a_server_error(api, shop, cursor):
 # --- Wrong types for every field ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("body", list(INVALID_ORDERS.values()), ids=list(INVALID_ORDERS))
-def test_invalid_orders_are_400_with_field_errors(api, shop, body):
+@pytest.mark.parametrize(("case", "body"), list(INVALID_ORDERS.items()), ids=list(INVALID_ORDERS))
+def test_invalid_orders_are_400_with_field_errors(api, shop, case, body):
     reply = api.post(shop.url("events", "conf", "orders"), shop.token, body=body)
 
-    assert reply.status == 400, reply
-    assert isinstance(reply.body, dict | list) and reply.body, reply
+    assert_field_errors(reply, "order", case, ORDER_FIELDS)
 
 
 def test_invalid_orders_create_nothing(api, new_organizer):
@@ -480,31 +533,45 @@ def test_invalid_orders_create_nothing(api, new_organizer):
     assert api.get(shop.invoices_url("conf"), shop.token).body["count"] == 0
 
 
-@pytest.mark.parametrize("body", list(INVALID_ORDER_PATCHES.values()), ids=list(INVALID_ORDER_PATCHES))
-def test_invalid_order_patches_are_400(api, shop, body):
+@pytest.mark.parametrize(("case", "body"), list(INVALID_ORDER_PATCHES.items()), ids=list(INVALID_ORDER_PATCHES))
+def test_invalid_order_patches_are_400(api, shop, case, body):
     reply = api.patch(shop.url("events", "conf", "orders", "JUNK1"), shop.token, body=body)
 
-    assert reply.status == 400, reply
-    assert isinstance(reply.body, dict) and reply.body, reply
+    assert_field_errors(reply, "patch", case, PATCH_FIELDS)
 
 
 @pytest.mark.parametrize("level", ["organizer", "event"])
-@pytest.mark.parametrize("body", list(INVALID_SETTINGS.values()), ids=list(INVALID_SETTINGS))
-def test_invalid_settings_are_400(api, shop, body, level):
+@pytest.mark.parametrize(("case", "body"), list(INVALID_SETTINGS.items()), ids=list(INVALID_SETTINGS))
+def test_invalid_settings_are_400(api, shop, case, body, level):
     path = shop.url("settings") if level == "organizer" else shop.url("events", "conf", "settings")
 
     reply = api.patch(path, shop.token, body=body)
 
-    assert reply.status == 400, reply
-    assert isinstance(reply.body, dict) and reply.body, reply
+    assert_field_errors(reply, "settings", case, SETTINGS_FIELDS)
 
 
-@pytest.mark.parametrize("body", list(INVALID_EVENTS.values()), ids=list(INVALID_EVENTS))
-def test_invalid_events_are_400(api, shop, body):
+@pytest.mark.parametrize(("case", "body"), list(INVALID_EVENTS.items()), ids=list(INVALID_EVENTS))
+def test_invalid_events_are_400(api, shop, case, body):
     reply = api.post(shop.url("events"), shop.token, body=body)
 
-    assert reply.status == 400, reply
-    assert isinstance(reply.body, dict) and reply.body, reply
+    assert_field_errors(reply, "event", case, EVENT_FIELDS)
+
+
+@pytest.mark.xfail(strict=True, reason="pydantic's own messages reach the client for length, range and pattern "
+                                      "errors of orders and for settings and events, where DRF has its sentences "
+                                      "('Ensure this field has no more than 16 characters.'); see the closing note of issue 16")
+def test_every_field_error_is_a_drf_sentence(api, shop):
+    cases = [("POST", shop.url("events", "conf", "orders"), INVALID_ORDERS),
+             ("PATCH", shop.url("settings"), INVALID_SETTINGS), ("POST", shop.url("events"), INVALID_EVENTS)]
+    not_sentences = {}
+    for method, path, bodies in cases:
+        for case, body in bodies.items():
+            reply = api.post(path, shop.token, body=body) if method == "POST" else api.patch(path, shop.token, body=body)
+            odd = [m for m in messages(reply.body) if not m.endswith(".")]
+            if odd:
+                not_sentences[case] = odd
+
+    assert not_sentences == {}
 
 
 # --- Documentation -------------------------------------------------------------------------------------

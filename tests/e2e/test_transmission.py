@@ -5,13 +5,13 @@ fifty concurrent `transmit` calls deliver once, and the XML form is downloadable
 from __future__ import annotations
 
 import email
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.e2e.conftest import Organizer
 from tests.support.einvoice_validation import fatal, validate_fatturapa, validate_ubl
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -148,9 +148,7 @@ def test_retransmit_while_the_channel_is_down_and_the_attempt_inflight_is_409(st
     stack.peppol_access_point.fail_with(503)
     try:
         number = shop.order("conf", invoice_address=PEPPOL)["invoices"][0]
-        deadline = time.monotonic() + 10
-        while status(shop, number)[0] != "inflight" and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for(lambda: status(shop, number)[0] == "inflight", f"{number} to be inflight (its first attempt failing)")
 
         reply = shop.api.post(shop.invoices_url("conf", number, "retransmit"), shop.token)
 

@@ -7,6 +7,7 @@ import email
 import io
 import json
 import os
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -92,7 +93,7 @@ def test_concurrent_creation_issues_every_number_once_without_gaps(aws_server):
 
 
 def test_an_unknown_organizer_gets_no_number(acme):
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^Organizer nobody does not exist\.$"):
         create("nobody")
 
     assert create().number == "R2019001"
@@ -121,15 +122,21 @@ def test_currencies_without_minor_units_round_to_whole_amounts(acme):
 
 @pytest.mark.parametrize("lines", [[{"description": "Credit", "net": "-5.00"}], [{"description": "Nothing", "net": "0"}]])
 def test_a_billing_invoice_must_ask_for_money(acme, lines):
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequest, match=r"^The total of a billing invoice must be positive\.$"):
         create(lines=lines)
 
 
-def test_the_input_is_checked(acme):
-    for bad in ({"currency": "euro"}, {"lines": []}, {"lines": [{"description": "x", "net": "abc"}]},
-                {"lines": [{"description": "x", "net": "1", "tax_rate": "120"}]}):
-        with pytest.raises(ValueError):
-            BillingCreate.model_validate({"organizer": "acme", "currency": "EUR", "lines": LINES, **bad})
+@pytest.mark.parametrize(("bad", "field", "message"), [
+    ({"currency": "euro"}, ("currency",), "Use a three-letter ISO 4217 code such as EUR."),
+    ({"lines": []}, ("lines",), "at least 1 item"),
+    ({"lines": [{"description": "x", "net": "abc"}]}, ("lines", 0, "net"), "A valid number is required."),
+    ({"lines": [{"description": "x", "net": "1", "tax_rate": "120"}]}, ("lines", 0, "tax_rate"),
+     "Ensure this value is between 0 and 100."),
+])
+def test_the_input_is_checked(bad, field, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as raised:
+        BillingCreate.model_validate({"organizer": "acme", "currency": "EUR", "lines": LINES, **bad})
+    assert [error["loc"] for error in raised.value.errors()] == [field]
 
 
 # --- Release, pay, void ----------------------------------------------------------------------------
@@ -176,8 +183,11 @@ def test_invalid_payment_amounts_are_refused(acme, amount):
     number = create().number
     workflow.release(number)
 
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as refused:
         workflow.pay(number, amount)
+    assert list(refused.value.errors) == ["amount"]
+    assert refused.value.errors["amount"][0] in ("Ensure this value is greater than 0.", "A valid number is required.",
+                                                  "Ensure that there are no more than 2 decimal places.")
     assert store.get("acme", number).amount_due == Decimal("119.00")
 
 
@@ -188,17 +198,17 @@ def test_void_only_without_payments_and_never_when_paid(acme):
     workflow.pay(paid_number, "119.00")
     workflow.pay(partly_number, "1.00")
 
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequest, match=r"^A paid invoice cannot be voided\.$"):
         workflow.void(paid_number)
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequest, match=r"^Payments have been recorded on this invoice: it cannot be voided\.$"):
         workflow.void(partly_number)
     voided = workflow.void(open_number)
 
     assert (voided.status, voided.amount_due) == ("void", Decimal("0"))
     assert workflow.void(open_number).status == "void"  # again: nothing changes
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequest, match=r"^A void invoice cannot be released\.$"):
         workflow.release(open_number)
-    with pytest.raises(BadRequest):
+    with pytest.raises(BadRequest, match=r"^This invoice is void\.$"):
         workflow.pay(open_number, "1.00")
 
 
@@ -231,7 +241,7 @@ def test_a_failed_send_gives_the_claim_back_and_the_redelivery_sends_once(acme, 
         raise RuntimeError("Throttling")
 
     monkeypatch.setattr(mail, "send", throttled)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=r"^Throttling$"):
         run_job(number)
     assert store.get("acme", number).file is not None  # rendered; only the email failed
     monkeypatch.setattr(mail, "send", real_send)
@@ -301,7 +311,7 @@ def test_a_download_after_a_lost_job_asks_for_one_render(acme):
                   ExpressionAttributeValues={":old": 0})  # ...long ago
 
     for _ in range(2):
-        with pytest.raises(Locked):
+        with pytest.raises(Locked, match=r"^The file is not yet ready and will now be prepared\."):
             read.download("acme", number)
 
     assert queued_jobs() == [workflow.render_job(store.get("acme", number))]
@@ -313,11 +323,11 @@ def test_an_account_is_its_own_organizer_only(acme):
     without = access.authenticate(f"Token {builders.token('acme', ['can_view_orders'])}")
 
     assert read.account_organizer(own, "acme") == "acme"
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^Not found\.$"):
         read.account_organizer(own, "other")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^Not found\.$"):
         read.account_organizer(without, "other")  # 404 first: a foreign account is never confirmed
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^You do not have permission to perform this action\.$"):
         read.account_organizer(without, "acme")
 
 
@@ -326,11 +336,11 @@ def test_platform_tokens_are_their_own_kind(acme):
     organizer_secret = builders.token("acme")
 
     assert platform.authenticate(f"Token {secret}").token_id == record["id"]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^You do not have permission to perform this action\.$"):
         platform.authenticate(f"Token {organizer_secret}")
     with pytest.raises(NotAuthenticated, match=r"^Invalid token\.$"):
         platform.authenticate("Token " + "x" * 64)
-    with pytest.raises(NotAuthenticated):
+    with pytest.raises(NotAuthenticated, match=r"^Invalid token\.$"):
         access.authenticate(f"Token {secret}")  # and a platform token is no organizer token
     assert organizers.get_token(access.hash_secret(secret)) is None
     platform.revoke_token(record["id"])

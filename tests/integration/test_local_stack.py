@@ -8,13 +8,13 @@ import http.client
 import json
 import os
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from invoicing_infra.local import LocalStack
+from tests.support.waiting import wait_for
 
 FIXTURE_TEMPLATE = Path(__file__).resolve().parents[1] / "fixtures" / "local_stack" / "template.yaml"
 PDF = b"%PDF-1.7\n\x00\x01\xfe\xff binary\n%%EOF\n"  # what fixtures/local_stack/functions/binary returns
@@ -578,11 +578,8 @@ class TestSchedules:
 def test_a_schedule_interval_runs_the_enabled_schedules_on_a_timer():
     with LocalStack(FIXTURE_TEMPLATE, port=0, aws_port=0, persist=False, schedule_interval=0.2) as local:
         (runner,) = local.schedule_runners
-        deadline = time.monotonic() + 10
-        while tick_runs(local) < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(lambda: tick_runs(local) >= 3, "three timer runs of TickFunction.Tick")
 
-        assert tick_runs(local) >= 3
         assert tick_runs(local, "nightly") == 0  # disabled: never on a timer
     assert not runner.is_alive()
     assert local.schedule_runners == []
@@ -607,13 +604,10 @@ def test_a_failing_scheduled_run_is_logged_and_the_timer_goes_on(caplog):
         Activity(), stopping,
     )
     runner.start()
-    deadline = time.monotonic() + 5
-    while len(events) < 3 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: len(events) >= 3, "three runs of the failing schedule", interval=0.01)
     stopping.set()
     runner.join(5)
 
-    assert len(events) >= 3
     assert {function_id for function_id, _ in events} == {"F"}
     assert events[0][1]["resources"] == ["arn:aws:events:eu-central-1:123456789012:rule/Nightly"]
     assert "F (schedule rate(1 minute)) failed" in caplog.text

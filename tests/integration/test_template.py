@@ -4,6 +4,7 @@ declared; schedules and secrets as the local stack reads them."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -159,10 +160,15 @@ def test_schedules_are_read_from_the_template():
     ]
 
 
-@TEMPLATES
-def test_every_schedule_expression_is_one_the_local_stack_understands(template_path):
-    for schedule in Template.load(template_path).schedules():
-        parse_rate(schedule.expression)  # raises TemplateError otherwise
+@pytest.mark.parametrize(("template_path", "expected"), [
+    (PROJECT_ROOT / "template.yaml", {("TransmissionSweepFunction", "Sweep"): 300.0}),  # the sweep, every 5 minutes
+    (FIXTURE_TEMPLATE, {("TickFunction", "Tick"): 60.0, ("TickFunction", "Nightly"): None}),  # cron: no interval
+], ids=["template.yaml", "fixture"])
+def test_every_schedule_expression_is_one_the_local_stack_understands(template_path, expected):
+    schedules = Template.load(template_path).schedules()
+
+    # parse_rate raises TemplateError for an expression it does not understand
+    assert {(s.function_id, s.event_name): parse_rate(s.expression) for s in schedules} == expected
 
 
 def test_enabled_state_and_name_of_schedule_events():
@@ -219,12 +225,15 @@ def test_rate_expressions_give_an_interval_and_cron_ones_none(expression, second
 
 
 @pytest.mark.parametrize(
-    "expression",
-    ["rate(1 minutes)", "rate(5 minute)", "rate(0 minutes)", "rate(2 weeks)", "rate(minutes)", "cron(0 3 * * ?)",
-     "every 5 minutes", ""],
+    ("expression", "message"),
+    [("rate(1 minutes)", "EventBridge rejects it; write rate(1 minute)"),
+     ("rate(5 minute)", "EventBridge rejects it; write rate(5 minutes)"),
+     ("rate(0 minutes)", "the rate must be at least 1"), ("rate(2 weeks)", "the unit is minute(s), hour(s) or day(s)"),
+     ("rate(minutes)", "is neither rate("), ("cron(0 3 * * ?)", "a cron expression has 6 fields"),
+     ("every 5 minutes", "is neither rate("), ("", "is neither rate(")],
 )
-def test_expressions_eventbridge_rejects_are_template_errors(expression):
-    with pytest.raises(TemplateError):
+def test_expressions_eventbridge_rejects_are_template_errors(expression, message):
+    with pytest.raises(TemplateError, match=re.escape(message)):
         parse_rate(expression)
 
 

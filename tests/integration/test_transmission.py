@@ -19,6 +19,7 @@ from invoicing.orders import service
 from invoicing.orders.models import OrderPatch
 from invoicing.pagination import PageRequest
 from invoicing.storage import invoices as invoice_store
+from invoicing.storage import transmissions as tx_store
 from invoicing.transmission import attempts, history, sweep, worker
 from invoicing.transmission.providers import Receipt, Rejected, Unavailable
 from invoicing.transmission.providers.email_pdf import EmailPdf
@@ -208,10 +209,10 @@ def test_a_temporary_failure_keeps_the_attempt_inflight_then_fails_after_the_las
     provider = FakeProvider(*[Unavailable("503")] * worker.MAX_TRIES)
 
     for delivery in range(1, worker.MAX_TRIES):
-        with pytest.raises(Unavailable):
+        with pytest.raises(Unavailable, match=r"^503$"):
             worker.run(job, provider, delivery)
         assert _status(shop, number)["transmission_status"] == "inflight"
-        with pytest.raises(attempts.InProgress):
+        with pytest.raises(attempts.InProgress, match=r"^The requested action is already in progress\.$"):
             attempts.retransmit(shop, number, ALL)
 
     assert worker.run(job, provider, worker.MAX_TRIES) == worker.Outcome.FAILED
@@ -227,6 +228,144 @@ def test_a_test_mode_order_is_not_sent_by_a_provider_without_test_mode(shop):
     assert _status(shop, number)["transmission_status"] == "testmode_ignored"
 
 
+# --- The attempt state machine in storage ------------------------------------------------------------
+
+
+def _inflight(org: str, number: str, attempt: str) -> str:
+    """Queue and begin `attempt`; the TxSince stamp it began with."""
+    assert tx_store.queue_attempt(org, number, attempt)
+    item = tx_store.begin(org, number, attempt)
+    assert item is not None and item["transmission_status"] == "inflight"
+    return item["TxSince"]
+
+
+def test_finish_refuses_an_attempt_that_is_not_the_one_inflight(shop):
+    # Given attempt A presumed dead and released, and attempt B now inflight
+    number = builders.order(shop)["invoices"][0]
+    since_a = _inflight(shop, number, "attempt-a")
+    clock.set_clock(lambda: MOMENT + timedelta(hours=2))
+    assert tx_store.release_stuck(shop, number, since_a, "attempt-b", enforced=False)
+    assert tx_store.begin(shop, number, "attempt-b") is not None
+    # When A's worker comes back late and records its outcome
+    assert tx_store.finish(shop, number, "attempt-a", "failed", "fake", "timeout") is False
+    # Then nothing changed: B still owns the invoice, and only B can finish it
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_attempt"], "tx_reason" in item) == ("inflight", "attempt-b", False)
+    assert tx_store.finish(shop, number, "attempt-b", "completed", "fake", None) is True
+    assert _status(shop, number) == {"transmission_status": "completed", "transmission_provider": "fake",
+                                     "transmission_date": "2026-11-21T11:00:00Z"}
+    # and a finished invoice is finished for every attempt, its own included
+    assert tx_store.finish(shop, number, "attempt-b", "failed", "fake", "again") is False
+    assert _status(shop, number)["transmission_status"] == "completed"
+
+
+def test_release_stuck_refuses_an_attempt_that_began_again_since_the_sweep_read_it(shop):
+    # Given attempt A inflight since MOMENT, which a sweep reads as stuck
+    number = builders.order(shop)["invoices"][0]
+    since_a = _inflight(shop, number, "attempt-a")
+    assert since_a == "2026-11-21T09:00:00Z"
+    clock.set_clock(lambda: MOMENT + timedelta(hours=2))
+    # When another sweep released it first and attempt B began (inflight again, since 11:00)
+    assert tx_store.release_stuck(shop, number, since_a, "attempt-b", enforced=False)
+    clock.set_clock(lambda: MOMENT + timedelta(hours=3))
+    assert tx_store.begin(shop, number, "attempt-b")["TxSince"] == "2026-11-21T12:00:00Z"
+    # Then the first sweep's release, still naming 09:00, does nothing
+    assert tx_store.release_stuck(shop, number, since_a, "attempt-c", enforced=False) is False
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_attempt"], item["TxSince"]) == ("inflight", "attempt-b",
+                                                                                  "2026-11-21T12:00:00Z")
+
+
+def test_release_stuck_leaves_a_pending_or_finished_invoice_alone(shop):
+    peppol = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]  # pending, enforced: TxSince set
+    pending = invoice_store.get(shop, peppol).item
+    assert (pending["transmission_status"], pending["TxDue"]) == ("pending", "pending")
+
+    assert tx_store.release_stuck(shop, peppol, pending["TxSince"], "attempt-x", enforced=True) is False
+    assert invoice_store.get(shop, peppol).item["tx_attempt"] == pending["tx_attempt"]
+
+
+def test_a_released_attempt_is_pending_again_and_due_as_its_type_requires(shop):
+    email_number = builders.order(shop)["invoices"][0]
+    peppol_number = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    since_email = _inflight(shop, email_number, "a1")
+    tx_store.queue_attempt(shop, peppol_number, "p1")
+    since_peppol = tx_store.begin(shop, peppol_number, "p1")["TxSince"]
+    clock.set_clock(lambda: MOMENT + timedelta(hours=2))
+
+    assert tx_store.release_stuck(shop, email_number, since_email, "a2", enforced=False)
+    assert tx_store.release_stuck(shop, peppol_number, since_peppol, "p2", enforced=True)
+
+    email_item = invoice_store.get(shop, email_number).item
+    peppol_item = invoice_store.get(shop, peppol_number).item
+    # email: pending but never due by itself (pretix sends it only when asked)
+    assert (email_item["transmission_status"], email_item["tx_attempt"]) == ("pending", "a2")
+    assert "TxDue" not in email_item and "TxSince" not in email_item
+    # peppol: pending and due since the release
+    assert (peppol_item["transmission_status"], peppol_item["tx_attempt"]) == ("pending", "p2")
+    assert (peppol_item["TxDue"], peppol_item["TxSince"]) == ("pending", "2026-11-21T11:00:00Z")
+    assert [invoice.number for invoice in tx_store.due("pending", "2026-11-21T11:00:01Z")] == [peppol_number]
+    assert tx_store.due("inflight", "2026-11-21T11:00:01Z") == []
+
+
+def test_only_the_queued_attempt_of_a_pending_invoice_may_begin(shop):
+    number = builders.order(shop)["invoices"][0]
+    assert tx_store.begin(shop, number, "never-queued") is None
+    assert tx_store.queue_attempt(shop, number, "a1")
+    assert tx_store.begin(shop, number, "other") is None
+    assert tx_store.begin(shop, number, "a1")["tx_attempt"] == "a1"
+    assert tx_store.begin(shop, number, "a1") is None  # inflight already: a redelivery does not begin again
+    assert tx_store.queue_attempt(shop, number, "a2") is False  # not pending
+    assert tx_store.reset_to_pending(shop, number, "a3", enforced=False) is False  # inflight: retransmit refused
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_attempt"]) == ("inflight", "a1")
+
+
+def test_a_failure_records_its_reason_and_a_later_success_clears_it(shop):
+    number = builders.order(shop)["invoices"][0]
+    _inflight(shop, number, "a1")
+    assert tx_store.finish(shop, number, "a1", "failed", "fake", "x" * 600)
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_reason"]) == ("failed", "x" * 500)
+    assert "TxDue" not in item and "TxSince" not in item
+
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=1))
+    assert tx_store.reset_to_pending(shop, number, "a2", enforced=False)
+    assert _status(shop, number) == {"transmission_status": "pending", "transmission_provider": "fake",
+                                     "transmission_date": "2026-11-21T09:01:00Z"}
+    assert tx_store.begin(shop, number, "a2") is not None
+    assert tx_store.finish(shop, number, "a2", "completed", "fake", None)
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], "tx_reason" in item, "TxDue" in item) == ("completed", False, False)
+
+
+def test_retransmit_of_an_enforced_type_makes_the_invoice_due_again_from_now(shop):
+    number = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    attempt = invoice_store.get(shop, number).item["tx_attempt"]
+    assert tx_store.begin(shop, number, attempt) is not None
+    assert tx_store.finish(shop, number, attempt, "failed", "peppol", "rejected")
+    clock.set_clock(lambda: MOMENT + timedelta(hours=1))
+
+    assert tx_store.reset_to_pending(shop, number, "p2", enforced=True)
+
+    item = invoice_store.get(shop, number).item
+    assert (item["transmission_status"], item["tx_attempt"]) == ("pending", "p2")
+    assert (item["TxDue"], item["TxSince"], item["transmission_date"]) == ("pending", "2026-11-21T10:00:00Z",
+                                                                          "2026-11-21T10:00:00Z")
+    assert [invoice.number for invoice in tx_store.due("pending", "2026-11-21T10:00:01Z")] == [number]
+
+
+def test_due_lists_the_oldest_first_and_at_most_one_hundred_by_default(shop):
+    # Items shaped as the sweep's index holds them, written directly: 101 invoices inflight since 09:00:00..09:01:40
+    for index in range(101):
+        since = (MOMENT + timedelta(seconds=index)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        invoice_store.dynamo.put({"PK": f"ORG#{shop}#INV", "SK": f"X-{index:03d}", "organizer": shop, "seq": index,
+                                  "doc": json.dumps({"number": f"X-{index:03d}"}), "TxDue": "inflight", "TxSince": since})
+
+    everything = tx_store.due("inflight", "2026-11-21T10:00:00Z")
+    assert [invoice.number for invoice in everything] == [f"X-{index:03d}" for index in range(100)]
+    assert [invoice.number for invoice in tx_store.due("inflight", "2026-11-21T09:00:02Z", limit=5)] == ["X-000", "X-001"]
+    assert tx_store.due("pending", "2026-11-21T10:00:00Z") == []
 # --- The attempt log: why a transmission failed ----------------------------------------------------
 
 
@@ -340,7 +479,7 @@ def test_invoices_of_enforced_types_are_sent_when_issued_email_ones_only_when_as
 def test_the_sweep_revives_stuck_attempts_and_sends_enforced_invoices_still_pending(shop):
     stuck = builders.order(shop)["invoices"][0]
     job = _queued_attempt(shop, stuck)
-    with pytest.raises(Unavailable):
+    with pytest.raises(Unavailable, match=r"^timeout$"):
         worker.run(job, FakeProvider(Unavailable("timeout")), 1)
     waiting = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
     _jobs("PEPPOL_QUEUE_URL")  # the attempt queued at issue was lost

@@ -79,7 +79,7 @@ def test_resplit_uses_whole_units_for_currencies_without_decimals():
 
 
 def test_three_decimal_currencies_are_refused():
-    with pytest.raises(UnsupportedCurrency):
+    with pytest.raises(UnsupportedCurrency, match=r"^KWD has 3 decimals; EN 16931 allows at most 2$"):
         compute([_line(1, "1.000", "5.00")], "KWD")
 
 

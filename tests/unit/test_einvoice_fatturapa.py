@@ -164,10 +164,10 @@ def test_the_200_line_invoice_keeps_imposta_consistent(validator):
 
 
 def test_numbers_longer_than_20_characters_are_refused():
-    with pytest.raises(FatturaError):
+    with pytest.raises(FatturaError, match="FatturaPA allows at most 20 ASCII characters"):
         _build(_doc(BUSINESS, number="PRETIX-CONF2025-000001"))
     doc = _doc(BUSINESS)
-    with pytest.raises(FatturaError):
+    with pytest.raises(FatturaError, match=r"^invoice_sdi_transmitter_id is not set$"):
         build_fatturapa(doc, {}, Seller.from_invoice(doc, {}, {}), 1)  # no transmitter id
 
 
@@ -179,7 +179,7 @@ def test_progressivo_is_five_base36_characters(value, expected):
 
 @pytest.mark.parametrize("value", [0, -1, 36**5])
 def test_progressivo_out_of_range(value):
-    with pytest.raises(FatturaError):
+    with pytest.raises(FatturaError, match=r"out of range 1\.\.60466175$"):
         progressivo(value)
 
 

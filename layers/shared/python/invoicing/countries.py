@@ -8,7 +8,6 @@ from babel import Locale, UnknownLocaleError
 
 # CLDR territory codes of two letters that are not countries (regions, reserved or user-assigned).
 _NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"})
-_extra: dict[str, str] = {}
 EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
                 "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
 
@@ -23,8 +22,8 @@ def _territories(locale: str) -> dict[str, str]:
 
 
 def is_country(code: str) -> bool:
-    return code in _extra or (len(code) == 2 and code.isalpha() and code.isupper()
-                               and code not in _NOT_COUNTRIES and code in _territories("en"))
+    return (len(code) == 2 and code.isalpha() and code.isupper() and code not in _NOT_COUNTRIES
+            and code in _territories("en"))
 
 
 def is_eu(code: str | None) -> bool:
@@ -34,15 +33,5 @@ def is_eu(code: str | None) -> bool:
 def country_name(code: str | None, locale: str = "en") -> str:
     if not code:
         return ""
-    if code in _extra:
-        return _extra[code]
     return _territories(locale).get(code, code)
 
-
-def register(code: str, name: str) -> None:
-    """Add a fictional country (test data such as pretix's documentation example "TE" Testikistan)."""
-    _extra[code] = name
-
-
-def unregister(code: str) -> None:
-    _extra.pop(code, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from invoicing import metrics
@@ -22,24 +23,30 @@ from invoicing.webhooks import actions, notifications
 
 T = TypeVar("T")
 RETRY_SECONDS = 8.0  # inside the API functions' 10 s timeout
+# Numbers an attempt found already issued (by another prefix), kept across the attempts of one `retrying` call.
+_taken: ContextVar[set[str] | None] = ContextVar("taken_numbers", default=None)
 
 
-def retrying(attempt: Callable[[], T], budget: float = RETRY_SECONDS) -> T:
+def retrying(attempt: Callable[[], T], budget: float | None = None) -> T:
     """Run `attempt` (which re-reads what it needs) until its conditional writes go through.
 
     Contention on an organizer's counter is expected under load: the loser re-reads and tries again
     after a short jittered pause. When the time budget is spent the caller gets pretix's "too busy" 409.
     """
-    deadline = time.monotonic() + budget
+    deadline = time.monotonic() + (RETRY_SECONDS if budget is None else budget)
     tries = 0
-    while True:
-        try:
-            return attempt()
-        except Conflict:
-            if time.monotonic() > deadline:
-                raise
-            tries += 1
-            time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(tries, 6))))  # noqa: S311 - jitter, not crypto
+    remembered = _taken.set(set())
+    try:
+        while True:
+            try:
+                return attempt()
+            except Conflict:
+                if time.monotonic() > deadline:
+                    raise
+                tries += 1
+                time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(tries, 6))))  # noqa: S311 - jitter, not crypto
+    finally:
+        _taken.reset(remembered)
 
 
 def qualifies(order: Order) -> bool:
@@ -60,7 +67,9 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
     counters = dict(counter.counters)
     new_counters: dict[str, int] = {}
     numbers = list(order.invoice_numbers)
-    taken = taken if taken is not None else set()
+    if taken is None:
+        taken = _taken.get()
+        taken = taken if taken is not None else set()
     documents = []
     for draft in drafts:
         prefix = numbering.prefix_for(settings, event.slug, is_cancellation=draft.is_cancellation,
