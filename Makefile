@@ -30,6 +30,25 @@ lock: install
 	$(UV_COMPILE) layers/pdf-deps/requirements.in -c requirements/runtime.txt -o layers/pdf-deps/requirements.txt
 	$(UV_COMPILE) requirements/sam.in -o requirements/sam.txt
 
+## SAM CLI in its own venv (requirements/sam.txt): `sam validate --lint`, then `sam build` without Docker (needs
+## python3.11 on PATH; wheels for the template's arm64 come from PyPI), artifacts in .aws-sam/build.
+SAM_VENV := .venv-sam
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+$(SAM_VENV)/.installed: requirements/sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet pip==26.3
+	$(SAM_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/sam.txt
+	touch $@
+
+sam-build: $(SAM_VENV)/.installed
+	@command -v python3.11 >/dev/null || { echo "sam build needs python3.11 on PATH (the Lambda runtime)"; exit 1; }
+	$(SAM) validate --lint --region eu-central-1
+	$(SAM) build
+
+## Unzipped size of each function with its layers, from .aws-sam/build (Lambda's limit: 250 MB).
+package-report: install sam-build
+	$(BIN)/python -m invoicing_infra.package_report
+
 ## Start the local stack (moto + API Gateway emulator + SQS pollers) with demo data on 127.0.0.1:3000.
 run: install
 	$(BIN)/invoicing local --demo
@@ -49,4 +68,4 @@ bench-pdf: install
 	$(BIN)/python bench/pdf.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
