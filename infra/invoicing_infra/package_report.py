@@ -2,16 +2,21 @@
 
 Lambda's limit is 250 MB for a function's code and all its layers, unzipped. A layer that `sam build` built is
 measured in .aws-sam/build/<LayerId>; one without a BuildMethod is uploaded as its ContentUri directory.
-Exits 1 when a function is over the limit or the build is missing.
+Also checks that every built layer holds exactly the versions its requirements.txt (the runtime lock) pins.
+Exits 1 when a function is over the limit, a built layer differs from its lock, or the build is missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
+from invoicing_infra.locks import read_lock
 from invoicing_infra.template import Template, _logical_id_of
 
 MB = 1024 * 1024  # Lambda's "MB" (262,144,000 bytes for 250 MB)
@@ -52,6 +57,22 @@ def function_sizes(template: Template, build_dir: Path) -> list[FunctionSize]:
     return sizes
 
 
+def layer_differences(template: Template, build_dir: Path) -> list[str]:
+    """Built layers whose installed distributions are not exactly the pins of their requirements.txt."""
+    problems = []
+    for layer_id, resource in template.resources.items():
+        built = build_dir / layer_id / "python"
+        lock = template.root / str((resource.get("Properties") or {}).get("ContentUri", "")) / "requirements.txt"
+        if resource.get("Type") != "AWS::Serverless::LayerVersion" or not built.is_dir() or not lock.is_file():
+            continue
+        installed = {(canonicalize_name(d.metadata["Name"]), d.version)
+                     for d in importlib.metadata.distributions(path=[str(built)])}
+        pinned = {(pin.name, pin.version) for pin in read_lock(lock).values()}
+        if installed != pinned:
+            problems.append(f"{layer_id}: built {sorted(installed - pinned)}, locked {sorted(pinned - installed)}")
+    return problems
+
+
 def report(sizes: list[FunctionSize]) -> str:
     width = max(len(size.logical_id) for size in sizes)
     lines = [f"{'unzipped MB':<{width}}  {'code':>6}  {'layers':>6}  {'total':>6}  {'of limit':>8}  layers"]
@@ -67,16 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--template", default="template.yaml")
     parser.add_argument("--build-dir", default=".aws-sam/build")
     args = parser.parse_args(argv)
+    template, build_dir = Template.load(args.template), Path(args.build_dir)
     try:
-        sizes = function_sizes(Template.load(args.template), Path(args.build_dir))
+        sizes = function_sizes(template, build_dir)
     except FileNotFoundError as exc:
         print(exc, file=sys.stderr)
         return 1
     print(report(sizes))
-    over = [size.logical_id for size in sizes if size.total > LIMIT_BYTES]
-    if over:
-        print(f"over Lambda's 250 MB unzipped limit: {', '.join(over)}", file=sys.stderr)
+    problems = [f"over Lambda's 250 MB unzipped limit: {size.logical_id}" for size in sizes if size.total > LIMIT_BYTES]
+    problems += [f"layer differs from its lock: {problem}" for problem in layer_differences(template, build_dir)]
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
         return 1
+    print("every built layer holds exactly its locked versions")
     return 0
 
 

@@ -6,15 +6,14 @@ the runtime lock's lines for its packages, with the same versions, markers and h
 
 from __future__ import annotations
 
-import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from invoicing_infra.locks import LockError, read_lock
 from invoicing_infra.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,34 +21,6 @@ RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
 DEV_LOCK = ROOT / "requirements" / "dev.txt"
 # Comes with the Lambda Python runtime, so no layer ships it (the tests run the locked version).
 LAMBDA_RUNTIME_PROVIDES = {"boto3", "botocore"}
-
-
-@dataclass(frozen=True)
-class Pin:
-    name: str
-    version: str
-    marker: str
-    hashes: frozenset[str]
-
-
-def read_lock(path: Path) -> dict[tuple[str, str], Pin]:
-    """A hashed requirements file as (name, marker) -> Pin; every line must be `name==version` with hashes."""
-    text = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
-    pins = {}
-    for line in text.splitlines():
-        line = line.split(" #", 1)[0].strip()
-        if not line or line.startswith("#"):
-            continue
-        requirement_text, *options = re.split(r"\s+(?=--)", line)
-        requirement = Requirement(requirement_text)
-        specifiers = list(requirement.specifier)
-        assert len(specifiers) == 1 and specifiers[0].operator == "==", f"{path.name}: {line!r} is not an exact pin"
-        specifier = specifiers[0]
-        hashes = frozenset(option.removeprefix("--hash=") for option in options if option.startswith("--hash="))
-        assert hashes, f"{path.name}: {requirement.name} has no hash"
-        pin = Pin(canonicalize_name(requirement.name), specifier.version, str(requirement.marker or ""), hashes)
-        pins[(pin.name, pin.marker)] = pin
-    return pins
 
 
 def pyproject() -> dict:
@@ -115,3 +86,12 @@ def test_a_changed_layer_pin_is_caught(tmp_path: Path) -> None:
     runtime = read_lock(RUNTIME_LOCK)
 
     assert [key for key, pin in read_lock(changed).items() if runtime.get(key) != pin] == [("fpdf2", "")]
+
+
+@pytest.mark.parametrize(("line", "problem"), [("babel>=2.14", "not an exact pin"), ("babel==2.18.0", "has no hash")])
+def test_a_lock_line_without_exact_version_or_hash_is_refused(tmp_path: Path, line: str, problem: str) -> None:
+    lock = tmp_path / "requirements.txt"
+    lock.write_text(f"# comment\n{line}\n", encoding="utf-8")
+
+    with pytest.raises(LockError, match=problem):
+        read_lock(lock)

@@ -49,7 +49,8 @@ def project(tmp_path: Path, big_layer_bytes: int) -> Path:
     write(build / "BigFunction" / "app.py", 2_000)
     write(build / "DepsLayer" / "python" / "a" / "lib.so", 30_000)
     write(build / "BigLayer" / "python" / "big.bin", big_layer_bytes)
-    write(tmp_path / "layers" / "deps" / "requirements.txt", 999_999)  # the source, not what is uploaded
+    source = tmp_path / "layers" / "deps" / "requirements.in"
+    write(source, 999_999)  # the source of a built layer is not what is uploaded
     write(tmp_path / "layers" / "shared" / "python" / "invoicing" / "x.py", 500)  # no BuildMethod: uploaded as is
     return build
 
@@ -78,3 +79,15 @@ def test_a_missing_build_is_reported(tmp_path: Path, capsys) -> None:
 
     assert main(["--template", str(tmp_path / "template.yaml"), "--build-dir", str(tmp_path / "nothing")]) == 1
     assert "run `make sam-build` first" in capsys.readouterr().err
+
+
+def test_a_built_layer_with_other_versions_than_its_lock_fails_the_report(tmp_path: Path, capsys) -> None:
+    build = project(tmp_path, 0)
+    digest = "--hash=sha256:" + "0" * 64
+    (tmp_path / "layers" / "deps" / "requirements.txt").write_text(f"babel==2.18.0 {digest}\n")
+    dist_info = build / "DepsLayer" / "python" / "babel-2.19.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: Babel\nVersion: 2.19.0\n")
+
+    assert main(["--template", str(tmp_path / "template.yaml"), "--build-dir", str(build)]) == 1
+    assert "DepsLayer: built [('babel', '2.19.0')], locked [('babel', '2.18.0')]" in capsys.readouterr().err
