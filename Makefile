@@ -4,10 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench bench-pdf clean openapi lock sam-build package-report
+.PHONY: install run test lint checkov bench bench-pdf clean openapi lock sam-build package-report
 
 # Exact versions with hashes (requirements/README.md) into an emptied venv (nothing left from an older lock): the
-# dev/test lock, the project itself without resolving anything, two test-data packages whose pins clash with ours.
+# dev/test lock, the project itself without resolving anything, test-data packages whose pins clash with ours.
 $(STAMP): pyproject.toml requirements/dev.txt requirements/dev-nodeps.txt
 	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet pip==26.3
@@ -61,6 +61,18 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/cfn-lint template.yaml
 
+## checkov on template.yaml, in its own venv (heavy, and its pins clash with the project's): 0 failed checks.
+## A check that does not apply is skipped in the resource's Metadata with the reason.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_VERSION := 3.3.30
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+checkov: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet --skip-download
+
 bench: install
 	$(BIN)/python bench/api_bench.py
 
@@ -68,4 +80,4 @@ bench-pdf: install
 	$(BIN)/python bench/pdf.py
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .ruff_cache
