@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from invoicing_infra.locks import read_lock
 from invoicing_infra.template import Template, _logical_id_of
@@ -65,11 +66,13 @@ def layer_differences(template: Template, build_dir: Path) -> list[str]:
         lock = template.root / str((resource.get("Properties") or {}).get("ContentUri", "")) / "requirements.txt"
         if resource.get("Type") != "AWS::Serverless::LayerVersion" or not built.is_dir() or not lock.is_file():
             continue
-        installed = {(canonicalize_name(d.metadata["Name"]), d.version)
+        installed = {(canonicalize_name(d.metadata["Name"]), Version(d.version))  # 2.012 is 2.12 (PEP 440)
                      for d in importlib.metadata.distributions(path=[str(built)])}
-        pinned = {(pin.name, pin.version) for pin in read_lock(lock).values()}
+        pinned = {(pin.name, Version(pin.version)) for pin in read_lock(lock).values()}
         if installed != pinned:
-            problems.append(f"{layer_id}: built {sorted(installed - pinned)}, locked {sorted(pinned - installed)}")
+            built_only = sorted(f"{name}=={version}" for name, version in installed - pinned)
+            locked_only = sorted(f"{name}=={version}" for name, version in pinned - installed)
+            problems.append(f"{layer_id}: built {built_only}, locked {locked_only}")
     return problems
 
 

@@ -90,4 +90,4 @@ def test_a_built_layer_with_other_versions_than_its_lock_fails_the_report(tmp_pa
     (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: Babel\nVersion: 2.19.0\n")
 
     assert main(["--template", str(tmp_path / "template.yaml"), "--build-dir", str(build)]) == 1
-    assert "DepsLayer: built [('babel', '2.19.0')], locked [('babel', '2.18.0')]" in capsys.readouterr().err
+    assert "DepsLayer: built ['babel==2.19.0'], locked ['babel==2.18.0']" in capsys.readouterr().err
