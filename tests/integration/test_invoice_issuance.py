@@ -21,7 +21,7 @@ from tests.support import builders
 
 # The example response of "Fetching individual invoices" in pretix's invoice API documentation (the API contract,
 # seed 002), copied field for field and in its order.
-DOCUMENTED_INVOICE = Path(__file__).resolve().parents[1] / "fixtures" / "pretix_invoice_example.json"
+SEED_EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "contract" / "invoice_example.json"
 ALL = Visibility(events=None)
 
 
@@ -138,7 +138,7 @@ def test_rebuilds_the_seed_documentation_example(aws, testikistan):
     # When the invoice is read
     doc = read.get_invoice(org, "SAMPLECONF-00001", ALL).doc
     # Then it is the documented object, field for field, in the documented order
-    expected = json.loads(DOCUMENTED_INVOICE.read_text())
+    expected = json.loads(SEED_EXAMPLE.read_text(encoding="utf-8"))
     assert doc == expected
     assert list(doc) == list(expected)
 

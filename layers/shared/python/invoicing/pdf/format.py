@@ -1,9 +1,9 @@
 """Amounts, rates and dates in the invoice's language (CLDR via babel), fast enough for 200-line invoices.
 
-`babel.numbers.format_currency` costs about 30 µs a call. Per (currency, locale) we let babel format one
-sentinel amount and learn its prefix, suffix and separators from it; every amount is then built with
-string operations and reads as babel writes it (checked in tests), plus CLDR's currency spacing
-between a letter code and the digits.
+`babel.numbers.format_currency` costs about 30 µs a call. Per (currency, locale) we read babel's parsed
+currency pattern and number symbols once; every amount is then built with string operations and reads
+as babel writes it (checked in tests for every locale babel knows), plus CLDR's currency spacing between
+a letter code and the digits.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal, get_currency_symbol
+from babel.numbers import format_currency, format_decimal, get_currency_symbol, get_decimal_symbol, get_group_symbol
 
 from invoicing.money import places
 
-_SENTINEL_DIGITS = "1111111"
+_QUOTED = re.compile(r"'([^']*)'")
 
 
 def babel_locale(locale: str) -> str:
@@ -39,7 +39,7 @@ class _MoneyPattern:
     suffix: tuple[str, str]
     group: str
     decimal: str
-    grouping: tuple[int, int]  # primary, secondary group sizes; 0 = no grouping
+    grouping: tuple[int, int]  # primary, secondary group sizes
 
     def format(self, amount: Decimal) -> str:
         value = amount.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
@@ -47,7 +47,7 @@ class _MoneyPattern:
         digits = f"{abs(value):.{self.places}f}"
         whole, _, fraction = digits.partition(".")
         primary, secondary = self.grouping
-        if primary and len(whole) > primary:
+        if len(whole) > primary:
             head, groups = whole[:-primary], [whole[-primary:]]
             while len(head) > secondary:
                 groups.append(head[-secondary:])
@@ -57,45 +57,30 @@ class _MoneyPattern:
         return self.prefix[negative] + number + self.suffix[negative]
 
 
-def _learn(sample: str, decimals: int) -> tuple[str, str, str, str, tuple[int, int]] | None:
-    """(prefix, suffix, group, decimal, grouping) of a babel-formatted 1111111.1…1, or None if unusual."""
-    match = re.search(r"1[^a-zA-Z]*1", sample)
-    if not match:
-        return None
-    core = match.group(0)
-    whole, decimal, fraction = core, "", ""
-    if decimals:
-        whole, decimal, fraction = core[:-decimals - 1], core[-decimals - 1], core[-decimals:]
-        if fraction != "1" * decimals:
-            return None
-    separators = {char for char in whole if char != "1"}
-    if len(separators) > 1 or whole.replace(next(iter(separators), ""), "") != _SENTINEL_DIGITS:
-        return None
-    group = next(iter(separators), "")
-    sizes = [len(part) for part in whole.split(group)] if group else [len(whole)]
-    grouping = (sizes[-1], sizes[-2] if len(sizes) > 2 else sizes[-1]) if group else (0, 0)
-    return sample[:match.start()], sample[match.end():], group, decimal, grouping
+def _affix(text: str, symbol: str) -> str:
+    """A pattern's prefix or suffix as babel prints it: `¤` replaced, quoted literals unquoted."""
+    return _QUOTED.sub(lambda m: m.group(1) or "'", text.replace("¤", symbol))
 
 
 @cache
 def _money_pattern(currency: str, locale: str, plain_code: bool) -> _MoneyPattern | None:
-    decimals = places(currency)
-    sentinel = Decimal(_SENTINEL_DIGITS + ("." + "1" * decimals if decimals else ""))
-    positive = _learn(format_currency(sentinel, currency, locale=locale, currency_digits=True,
-                                      format_type="standard", decimal_quantization=False), decimals)
-    negative = _learn(format_currency(-sentinel, currency, locale=locale, currency_digits=True,
-                                      format_type="standard", decimal_quantization=False), decimals)
-    if positive is None or negative is None or positive[2:] != negative[2:]:
+    """What `format_currency(amount, currency, locale=locale)` does, read from the same CLDR data babel uses.
+
+    Built from babel's parsed pattern and number symbols rather than from a formatted sample: babel
+    unquotes `'…'` over its whole result, so a sample with two `'` group separators (de_CH since CLDR 48)
+    would teach a pattern without grouping. None for patterns we do not reproduce (babel formats those).
+    """
+    parsed = Locale.parse(locale).currency_formats["standard"]
+    if parsed.exp_prec or parsed.scale or "@" in parsed.pattern or "¤¤" in parsed.pattern:
         return None
-    prefixes, suffixes = (positive[0], negative[0]), (positive[1], negative[1])
-    if plain_code:  # the font lacks the symbol (₹, ₩, …): write the ISO code instead
-        symbol = get_currency_symbol(currency, locale)
-        prefixes = tuple(p.replace(symbol, currency + ("\xa0" if p.endswith(symbol) else "")) for p in prefixes)
-        suffixes = tuple(s.replace(symbol, ("\xa0" if s.startswith(symbol) else "") + currency) for s in suffixes)
+    symbol = currency if plain_code else get_currency_symbol(currency, locale)  # plain: the font lacks ₹, ₩, …
+    prefixes = tuple(_affix(p, symbol) for p in parsed.prefix)
+    suffixes = tuple(_affix(s, symbol) for s in parsed.suffix)
     # CLDR's currency spacing, which babel leaves out: "CZK 575.00", not "CZK575.00".
     prefixes = tuple(p + "\xa0" if p[-1:].isalpha() else p for p in prefixes)
     suffixes = tuple("\xa0" + s if s[:1].isalpha() else s for s in suffixes)
-    return _MoneyPattern(decimals, prefixes, suffixes, *positive[2:])  # type: ignore[arg-type]
+    return _MoneyPattern(places(currency), prefixes, suffixes,  # type: ignore[arg-type]
+                         get_group_symbol(locale), get_decimal_symbol(locale), parsed.grouping)
 
 
 class Formatter:
