@@ -2,7 +2,8 @@
 
     invoicing billing create --organizer SLUG --currency EUR --lines FILE.json [--date YYYY-MM-DD] [--description TEXT]
     invoicing billing release NUMBER | pay NUMBER --amount 10.00 | void NUMBER | show NUMBER
-    invoicing organizer update SLUG --billing-email ADDRESS [--name NAME]
+    invoicing organizer update SLUG [--billing-email ADDRESS] [--name NAME] [--mail-identity ADDRESS|DOMAIN ...]
+    invoicing organizer list [--json]
     invoicing platform token create [--name NAME] | token list | token revoke TOKEN_ID
     invoicing platform settings [--name N] [--address A] [--zipcode Z] [--city C] [--country CC] [--vat-id V]
                                 [--footer-text T] [--billing-prefix P] [--billing-counter-length N]
@@ -33,7 +34,14 @@ def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser)
     update.add_argument("slug", type=_slug, metavar="SLUG")
     update.add_argument("--billing-email", metavar="ADDRESS", help="where billing invoices are emailed")
     update.add_argument("--name", help="the organizer's display name")
+    update.add_argument("--mail-identity", action="append", dest="mail_identities", metavar="ADDRESS|DOMAIN",
+                        help="let the organizer send invoice emails from this address (or any address of this domain): "
+                             "creates the SES identity unless it exists, and records the organizer as its owner "
+                             "(repeat for several)")
     update.set_defaults(handler=_cmd_organizer_update)
+    listing = organizer.add_parser("list", parents=[target], help="list organizers with their sender identities")
+    listing.add_argument("--json", action="store_true", help="one JSON object a line")
+    listing.set_defaults(handler=_cmd_organizer_list)
 
     billing = commands.add_parser("billing", help="the platform's invoices to organizers").add_subparsers(
         dest="action", metavar="ACTION", required=True)
@@ -113,14 +121,97 @@ def _cmd_organizer_update(args: argparse.Namespace) -> int:
         if not args.name.strip():
             raise CommandError("--name must not be empty")
         fields["name"] = args.name.strip()
-    if not fields:
-        raise CommandError("nothing to change: give --billing-email and/or --name")
+    identities = _parse_identities(args.mail_identities or [])
+    if not fields and not identities:
+        raise CommandError("nothing to change: give --billing-email, --name and/or --mail-identity")
     target = _apply_target(args)
     from invoicing.storage import organizers
 
     _require_organizer(args.slug)
-    organizers.update_organizer(args.slug, fields)
-    _info(f"Updated organizer {args.slug} ({', '.join(sorted(fields))}) in {target.description}.")
+    if fields:
+        organizers.update_organizer(args.slug, fields)
+        _info(f"Updated organizer {args.slug} ({', '.join(sorted(fields))}) in {target.description}.")
+    for identity in identities:
+        _add_mail_identity(args, args.slug, identity)
+    return 0
+
+
+# --- Sender identities -------------------------------------------------------------------------------
+
+
+def _parse_identities(values: list[str]) -> list[str]:
+    from invoicing.senders import normalize_identity
+
+    try:
+        return list(dict.fromkeys(normalize_identity(value) for value in values))
+    except ValueError as exc:
+        raise CommandError(f"--mail-identity: {exc}") from exc
+
+
+def _platform_identities(args: argparse.Namespace) -> set[str]:
+    """The stack's own SES identities (MailFrom, the billing sender): never an organizer's."""
+    template = targets.load_template()
+    if args.local:
+        from .local.resources import local_attributes
+
+        attributes = local_attributes(template, os.environ.get("AWS_ENDPOINT_URL", ""))
+        return {str(attributes[logical_id]["Ref"]).lower()
+                for logical_id in template.resources_of_type("AWS::SES::EmailIdentity")}
+    import boto3
+
+    resources = boto3.client("cloudformation", region_name=args.region).describe_stack_resources(
+        StackName=args.stack)["StackResources"]
+    return {resource["PhysicalResourceId"].lower() for resource in resources
+            if resource["ResourceType"] == "AWS::SES::EmailIdentity" and resource.get("PhysicalResourceId")}
+
+
+def _add_mail_identity(args: argparse.Namespace, organizer: str, identity: str) -> None:
+    from invoicing.errors import AlreadyExists
+    from invoicing.senders import domain_of
+    from invoicing.storage import mail, mail_identities
+
+    platform = _platform_identities(args)
+    if identity in platform or any(domain_of(address) == identity for address in platform if "@" in address):
+        raise CommandError(f"--mail-identity: {identity} is the platform's own sender identity (or its domain)")
+    current = mail_identities.owner(identity)
+    if current not in (None, organizer):
+        raise CommandError(f"--mail-identity: {identity} is already a sender identity of organizer {current}")
+    mail.reset()
+    status = mail.create_identity(identity, {"invoicing:organizer": organizer,
+                                             "invoicing:stack": args.stack or "local"})
+    try:
+        mail_identities.record(organizer, identity)
+    except AlreadyExists as exc:
+        raise CommandError(f"--mail-identity: {exc.detail}") from exc
+    if status == "SUCCESS":
+        _info(f"{identity} is verified in SES and now a sender identity of {organizer}.")
+    else:
+        how = ("click the link SES has emailed to it" if "@" in identity
+               else "publish the DKIM records `aws sesv2 get-email-identity --email-identity " + identity + "` lists")
+        _info(f"{identity} is now a sender identity of {organizer}; SES verification is {status}: {how}. Until then "
+              f"its invoices are sent from the platform's address with {organizer}'s name and Reply-To.")
+    print(f"{identity}\t{status}", flush=True)
+
+
+def _cmd_organizer_list(args: argparse.Namespace) -> int:
+    _apply_target(args)
+    from invoicing.storage import mail_identities, organizers
+
+    rows = []
+    for item in organizers.list_organizers():
+        rows.append({"slug": item["slug"], "name": item.get("name", ""),
+                     "billing_email": item.get("billing_email") or "",
+                     "mail_identities": sorted(mail_identities.of(item))})
+    if args.json:
+        for row in rows:
+            print(json.dumps(row), flush=True)
+        return 0
+    table = [("SLUG", "NAME", "BILLING EMAIL", "MAIL IDENTITIES")]
+    table += [(row["slug"], row["name"], row["billing_email"] or "-", ",".join(row["mail_identities"]) or "-")
+              for row in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    for row in table:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]))
     return 0
 
 

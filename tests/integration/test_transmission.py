@@ -50,7 +50,7 @@ class FakeProvider:
 @pytest.fixture
 def shop(aws):
     clock.set_clock(lambda: MOMENT)
-    org = builders.organizer(invoice_generate="True", invoice_email_sender="invoices@example.com")
+    org = builders.organizer(invoice_generate="True")
     builders.event(org)
     return org
 

@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from invoicing import i18n, settings
+from invoicing import i18n, senders, settings
 from invoicing.access import Principal
 from invoicing.clock import isoformat_z
 from invoicing.errors import NotFound, PermissionDenied
 from invoicing.pagination import Page, PageRequest, paginate_list
 from invoicing.storage import events as store
+from invoicing.storage import mail_identities
 from invoicing.storage import organizers as organizer_store
 
 I18nText = str | dict[str, str]
@@ -130,8 +131,17 @@ def organizer_settings(organizer: str) -> dict[str, Any]:
     return settings.effective(item.get("settings", {})).model_dump(mode="json")
 
 
-def patch_organizer_settings(organizer: str, body: Any) -> dict[str, Any]:
+def _checked_patch(organizer: str, body: Any) -> dict[str, Any]:
+    """A settings PATCH validated, including the rules that depend on the organizer (its sender identities)."""
     changes = settings.validate_patch(body)
+    if changes.get("invoice_email_sender"):
+        identities = mail_identities.of(organizer_store.get_organizer(organizer))
+        senders.check_sender(organizer, identities, changes["invoice_email_sender"])
+    return changes
+
+
+def patch_organizer_settings(organizer: str, body: Any) -> dict[str, Any]:
+    changes = _checked_patch(organizer, body)
     stored = organizer_store.update_organizer_settings(organizer, changes)
     return settings.effective(stored).model_dump(mode="json")
 
@@ -143,7 +153,7 @@ def event_settings(organizer: str, slug: str) -> dict[str, Any]:
 
 
 def patch_event_settings(organizer: str, slug: str, body: Any) -> dict[str, Any]:
-    changes = settings.validate_patch(body)
+    changes = _checked_patch(organizer, body)
     get_event(organizer, slug)
     stored = store.update_event_settings(organizer, slug, changes)
     organizer_item = organizer_store.get_organizer(organizer) or {}

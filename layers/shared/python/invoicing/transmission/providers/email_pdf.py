@@ -6,9 +6,11 @@ import os
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from invoicing import senders
 from invoicing.invoices import files as invoice_files
 from invoicing.settings import InvoiceSettings
-from invoicing.storage import files, mail
+from invoicing.storage import files, mail, mail_identities
+from invoicing.storage import organizers as organizer_store
 from invoicing.storage.invoices import StoredInvoice
 from invoicing.transmission.messages import attachment_name, invoice_email
 from invoicing.transmission.providers import Receipt, Rejected, Unavailable
@@ -27,9 +29,7 @@ class EmailPdf:
         recipient = info.get("transmission_email_address") or invoice.internal.get("order_email")
         if not recipient:
             raise Rejected("no_recipient")
-        sender = settings.invoice_email_sender or os.environ.get("MAIL_FROM", "")
-        if not sender:
-            raise Rejected("missing setting: invoice_email_sender")
+        sender = self.sender(invoice, settings)
         stored = invoice.file
         if stored is None:
             invoice_files.request_render(invoice)
@@ -37,8 +37,8 @@ class EmailPdf:
         subject, text = invoice_email(invoice.doc["locale"], number=invoice.number, order=invoice.doc["order"],
                                       event=invoice.internal.get("event_name", ""),
                                       sender=invoice.doc.get("invoice_from_name") or "")
-        message = mail.Mail(sender=sender, recipients=(recipient,), subject=subject, text=text,
-                            sender_name=invoice.doc.get("invoice_from_name") or "",
+        message = mail.Mail(sender=sender.address, recipients=(recipient,), subject=subject, text=text,
+                            sender_name=sender.display_name, reply_to=sender.reply_to,
                             attachments=(mail.Attachment(attachment_name(invoice.number),
                                                          files.read(stored.key, stored.s3_version)),))
         try:
@@ -50,3 +50,14 @@ class EmailPdf:
             raise Unavailable(f"ses: {code}") from exc
         except BotoCoreError as exc:
             raise Unavailable(f"ses: {type(exc).__name__}") from exc
+
+    @staticmethod
+    def sender(invoice: StoredInvoice, settings: InvoiceSettings) -> senders.Sender:
+        """The organizer's own address if verified for it, else the platform's `MAIL_FROM` on its behalf."""
+        platform = os.environ.get("MAIL_FROM", "")
+        if not platform:
+            raise Rejected("missing configuration: MAIL_FROM")
+        organizer = organizer_store.get_organizer(invoice.organizer)
+        name = invoice.doc.get("invoice_from_name") or (organizer or {}).get("name") or ""
+        return senders.choose(mail_identities.of(organizer), settings.invoice_email_sender,
+                              settings.invoice_seller_contact_email, name, platform, mail.identity_verified)
