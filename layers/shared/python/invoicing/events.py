@@ -16,8 +16,9 @@ from invoicing.pagination import Page, PageRequest, paginate_list
 from invoicing.storage import events as store
 from invoicing.storage import mail_identities
 from invoicing.storage import organizers as organizer_store
+from invoicing.textfields import check_text
 
-I18nText = str | dict[str, str]
+I18nText = i18n.I18nText
 
 
 class EventCreate(BaseModel):
@@ -46,9 +47,15 @@ class EventCreate(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: I18nText) -> I18nText:
+        check_text(value)
         if not i18n.localize(value, "en"):
             raise ValueError("This field may not be blank.")
         return value
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: I18nText | None) -> I18nText | None:
+        return check_text(value, multiline=True)
 
     @model_validator(mode="after")
     def _dates(self) -> EventCreate:

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
+
+# A BCP 47 language tag's shape as pretix and Django write them: `de`, `de-AT`, `de_AT`, `zh-Hans-CN`, `de-informal`.
+LOCALE = re.compile(r"[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*")
+
+
+def check_keys(value: Any) -> Any:
+    """An i18n object's keys are locale codes (not empty, no free text): for every `{locale: text}` field."""
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str) or not LOCALE.fullmatch(key):
+                raise ValueError(f'"{key}" is not a language code (such as "en" or "de-AT").')
+    return value
+
+
+# A field that takes a plain string or a `{locale: text}` map (pretix's I18nField); other modules reuse it.
+I18nText = Annotated[str | dict[str, str], AfterValidator(check_keys)]
 
 
 def as_map(value: Any) -> dict[str, str] | None:

@@ -11,13 +11,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from invoicing import countries
 from invoicing.errors import ValidationFailed
 from invoicing.orders.models import EMAIL
+from invoicing.textfields import STORED, check_text, is_stored
 
-_PREFIX = re.compile(r"^[\w\-%./,&:# ]*$")
+# Invoice numbers are path segments of the API (`.../invoices/<number>/download/`): a prefix holds only what a URL
+# path segment keeps as it is, and strftime placeholders whose output does too.
+_PREFIX = re.compile(r"(?:[A-Za-z0-9_.\-]|%[Yymdj])*")
+PREFIX_MESSAGE = "Please only use the characters A-Z, a-z, 0-9, -_. and the placeholders %Y, %y, %m, %d, %j in this field."
+PREFIX_DOTS_MESSAGE = "Two dots in a row (..) are not allowed in this field."
 PARTICIPANT_ID = re.compile(r"[0-9]{4}:[^\s:]{1,60}")  # <ICD scheme>:<identifier>, as pretix validates it
 
 
@@ -63,11 +68,29 @@ class InvoiceSettings(BaseModel):
     invoice_seller_codice_fiscale: str = Field("", max_length=16)
     invoice_sdi_transmitter_id: str = Field("", max_length=28)
 
+    @field_validator("invoice_address_from", "invoice_introductory_text", "invoice_additional_text",
+                     "invoice_footer_text")
+    @classmethod
+    def _multi_line(cls, value: Any, info: ValidationInfo) -> Any:
+        return check_text(value, multiline=True, info=info)
+
+    @field_validator("invoice_address_from_name", "invoice_address_from_zipcode", "invoice_address_from_city",
+                     "invoice_address_from_state", "invoice_address_from_tax_id", "invoice_address_from_vat_id",
+                     "invoice_language", "invoice_seller_contact_name", "invoice_seller_contact_phone",
+                     "invoice_seller_bic", "invoice_seller_codice_fiscale", "invoice_sdi_transmitter_id")
+    @classmethod
+    def _one_line(cls, value: Any, info: ValidationInfo) -> Any:
+        return check_text(value, info=info)
+
     @field_validator("invoice_numbers_prefix", "invoice_numbers_prefix_cancellations")
     @classmethod
-    def _prefix_characters(cls, value: str) -> str:
-        if not _PREFIX.match(value):
-            raise ValueError("Please only use characters A-Z, a-z, 0-9 and the symbols - _ % . / , & : # and space.")
+    def _prefix_characters(cls, value: str, info: ValidationInfo) -> str:
+        if is_stored(info):
+            return value
+        if not _PREFIX.fullmatch(value):
+            raise ValueError(PREFIX_MESSAGE)
+        if ".." in value:
+            raise ValueError(PREFIX_DOTS_MESSAGE)
         return value
 
     @field_validator("invoice_address_from_country")
@@ -134,4 +157,4 @@ def validate_patch(changes: Any) -> dict[str, Any]:
 
 
 def effective(organizer_settings: dict[str, Any], event_settings: dict[str, Any] | None = None) -> InvoiceSettings:
-    return InvoiceSettings.model_validate({**organizer_settings, **(event_settings or {})})
+    return InvoiceSettings.model_validate({**organizer_settings, **(event_settings or {})}, context=STORED)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, ValidationInfo
 
 ONE_LINE_MESSAGE = "Control characters (such as line breaks) are not allowed in this field."
 MULTI_LINE_MESSAGE = "Control characters other than line breaks and tabs are not allowed in this field."
@@ -29,14 +29,23 @@ def has_controls(value: str, multiline: bool = False) -> bool:
     return any(_is_control(character) and character not in allowed for character in value)
 
 
-def check_one_line(value: str) -> str:
-    if has_controls(value):
+# Validation context of data read back from storage: rules that came after the data was written do not apply
+# (a record stored before them must stay readable); they apply to everything that enters.
+STORED = {"stored": True}
+
+
+def is_stored(info: ValidationInfo | None) -> bool:
+    return bool(info is not None and isinstance(info.context, dict) and info.context.get("stored"))
+
+
+def check_one_line(value: str, info: ValidationInfo | None = None) -> str:
+    if not is_stored(info) and has_controls(value):
         raise ValueError(ONE_LINE_MESSAGE)
     return value
 
 
-def check_multi_line(value: str) -> str:
-    if has_controls(value, multiline=True):
+def check_multi_line(value: str, info: ValidationInfo | None = None) -> str:
+    if not is_stored(info) and has_controls(value, multiline=True):
         raise ValueError(MULTI_LINE_MESSAGE)
     return value
 
@@ -47,6 +56,17 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 def one_line(value: str) -> str:
     """The value with every run of control characters replaced by one space (for headers and file names)."""
     return _CONTROLS.sub(" ", value).strip()
+
+
+def check_text(value: Any, multiline: bool = False, info: ValidationInfo | None = None) -> Any:
+    """A plain string or every text of a `{locale: text}` map (i18n settings), checked as one- or multi-line."""
+    if is_stored(info):
+        return value
+    texts = value.values() if isinstance(value, dict) else [value]
+    for text in texts:
+        if isinstance(text, str) and has_controls(text, multiline):
+            raise ValueError(MULTI_LINE_MESSAGE if multiline else ONE_LINE_MESSAGE)
+    return value
 
 
 OneLine = Annotated[str, AfterValidator(check_one_line)]

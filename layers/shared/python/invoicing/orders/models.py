@@ -7,12 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from invoicing import countries
 from invoicing.money import parse_decimal
+from invoicing.textfields import check_multi_line, check_one_line
 
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # also for settings and transmission addresses
+# Also for settings and transmission addresses: no spaces and no control characters anywhere.
+EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+")
 FeeType = Literal["payment", "shipping", "service", "cancellation", "insurance", "late", "other", "giftcard"]
 TransmissionType = Literal["email", "peppol", "it_sdi"]
 
@@ -27,7 +29,19 @@ def _strict_decimal(value: Any) -> Decimal:
 
 Money = Annotated[Decimal, BeforeValidator(_strict_decimal), Field(ge=Decimal("-1e11"), le=Decimal("1e11"))]
 Rate = Annotated[Decimal, BeforeValidator(_strict_decimal), Field(ge=0, le=100, decimal_places=2)]
-Text = Annotated[str, Field(max_length=2000)]
+
+
+def Line(max_length: int) -> Any:
+    """A one-line text field (names, address lines, descriptions): no control characters."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(check_one_line)]
+
+
+def Lines(max_length: int) -> Any:
+    """A multi-line text field (street, texts): line breaks and tabs, no other control characters."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(check_multi_line)]
+
+
+Text = Line(2000)
 
 
 class InvoiceAddress(BaseModel):
@@ -36,17 +50,17 @@ class InvoiceAddress(BaseModel):
     is_business: bool = False
     company: Text | None = ""
     name: Text | None = ""
-    street: Text | None = ""
-    zipcode: Annotated[str, Field(max_length=30)] | None = ""
+    street: Lines(2000) | None = ""
+    zipcode: Line(30) | None = ""
     city: Text | None = ""
-    state: Annotated[str, Field(max_length=255)] | None = ""
-    country: Annotated[str, Field(max_length=2)] | None = ""
-    vat_id: Annotated[str, Field(max_length=255)] | None = ""
-    internal_reference: Text | None = ""
+    state: Line(255) | None = ""
+    country: Line(2) | None = ""
+    vat_id: Line(255) | None = ""
+    internal_reference: Lines(2000) | None = ""
     custom_field: Text | None = None
-    beneficiary: Text | None = ""
+    beneficiary: Lines(2000) | None = ""
     transmission_type: TransmissionType = "email"
-    transmission_info: dict[str, Annotated[str, Field(max_length=255)]] = Field(default_factory=dict)
+    transmission_info: dict[str, Line(255)] = Field(default_factory=dict)
 
     @field_validator("country")
     @classmethod
@@ -63,27 +77,27 @@ class Position(BaseModel):
     item: int | None = None
     variation: int | None = None
     subevent: int | None = None
-    description: Annotated[str, Field(min_length=1, max_length=500)]
+    description: Annotated[Line(500), Field(min_length=1)]
     price: Money
     tax_rate: Rate = Decimal("0")
-    tax_name: Annotated[str, Field(max_length=255)] = ""
-    tax_code: Annotated[str, Field(max_length=100)] | None = None
-    attendee_name: Annotated[str, Field(max_length=255)] | None = None
+    tax_name: Line(255) = ""
+    tax_code: Line(100) | None = None
+    attendee_name: Line(255) | None = None
     period_start: AwareDatetime | None = None
     period_end: AwareDatetime | None = None
-    event_location: Text | None = None
+    event_location: Lines(2000) | None = None
 
 
 class Fee(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     fee_type: FeeType
-    internal_type: Annotated[str, Field(max_length=255)] | None = None
-    description: Annotated[str, Field(max_length=500)] = ""
+    internal_type: Line(255) | None = None
+    description: Line(500) = ""
     value: Money
     tax_rate: Rate = Decimal("0")
-    tax_name: Annotated[str, Field(max_length=255)] = ""
-    tax_code: Annotated[str, Field(max_length=100)] | None = None
+    tax_name: Line(255) = ""
+    tax_code: Line(100) | None = None
 
 
 def _email(value: str) -> str:
@@ -102,9 +116,9 @@ class OrderCreate(BaseModel):
     email: Annotated[str, Field(max_length=254), BeforeValidator(lambda v: _email(v) if isinstance(v, str) else v)] | None = None
     locale: Annotated[str, Field(max_length=10, pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")] | None = None
     testmode: bool = False
-    payment_provider: Annotated[str, Field(max_length=255)] = ""
-    payment_provider_text: Text = ""
-    payment_provider_stamp: Annotated[str, Field(max_length=100)] | None = None
+    payment_provider: Line(255) = ""
+    payment_provider_text: Lines(2000) = ""
+    payment_provider_stamp: Line(100) | None = None
     invoice_address: InvoiceAddress | None = None
     positions: Annotated[list[Position], Field(min_length=1, max_length=500)]
     fees: Annotated[list[Fee], Field(max_length=100)] = Field(default_factory=list)

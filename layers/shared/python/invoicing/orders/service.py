@@ -22,6 +22,7 @@ from invoicing.storage import orders as store
 from invoicing.storage import organizers as organizer_store
 from invoicing.storage.listing import ListQuery, fetch_page
 from invoicing.tax import included_tax
+from invoicing.textfields import STORED
 from invoicing.transmission.types import check_address
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ3789"
@@ -44,7 +45,7 @@ def load(organizer: str, event_slug: str, code: str) -> OrderContext:
     if item is None or item["event"] != event_slug:
         raise NotFound("No Order matches the given query.")
     event = get_event(organizer, event_slug)
-    return OrderContext(order=Order.model_validate(item), event=event, settings=event_settings(organizer, event))
+    return OrderContext(order=Order.model_validate(item, context=STORED), event=event, settings=event_settings(organizer, event))
 
 
 def _check_money(data: OrderCreate, currency: str) -> None:
@@ -124,7 +125,7 @@ def list_orders(organizer: str, event_slug: str, request: PageRequest) -> Page:
     scope = store.order_scope(organizer, event_slug)
     query = ListQuery(partition=("EventScope", scope), sort="SK", index="ByEventNumber", scope=scope)
     page = fetch_page(query, request, int(stats.get("orders", 0)))
-    page.results = [public_order(Order.model_validate(item), event) for item in page.results]
+    page.results = [public_order(Order.model_validate(item, context=STORED), event) for item in page.results]
     return page
 
 
