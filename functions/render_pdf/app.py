@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from invoicing.billing import rendering as billing_rendering
 from invoicing.config import storage_config
 from invoicing.invoices import rendering
+from invoicing_jobs import malformed
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -39,7 +40,19 @@ def render(job: dict[str, Any]) -> str:
 
 
 def record_handler(record: SQSRecord) -> str:
-    return render(job=record.json_body)
+    model = billing_rendering.BillingJob if _kind(record) == "billing" else rendering.RenderJob
+    job = malformed.parse(record, model, logger)
+    if job is None:
+        return "malformed"
+    return render(job=job.model_dump())
+
+
+def _kind(record: SQSRecord) -> str | None:
+    try:
+        body = record.json_body
+    except ValueError:
+        return None
+    return body.get("kind") if isinstance(body, dict) else None
 
 
 @logger.inject_lambda_context(clear_state=True)

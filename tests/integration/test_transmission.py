@@ -166,6 +166,50 @@ def test_a_temporary_failure_keeps_the_attempt_inflight_then_fails_after_the_las
     assert "gave up after 5 tries: 503" in invoice_store.get(shop, number).item["tx_reason"]
 
 
+def test_an_unexpected_exception_fails_the_attempt_with_its_reason_instead_of_going_round_again(shop):
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+
+    outcome = worker.run(job, FakeProvider(ValueError("Header values may not contain linefeed")), 1)
+
+    assert outcome == worker.Outcome.FAILED
+    assert invoice_store.get(shop, number).item["tx_reason"] == \
+        "unexpected error: ValueError: Header values may not contain linefeed"
+    assert _status(shop, number)["transmission_status"] == "failed"
+
+
+def test_an_aws_error_while_sending_counts_as_a_temporary_failure(shop):
+    from botocore.exceptions import ClientError
+
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+    throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "GetObject")
+
+    with pytest.raises(Unavailable, match="aws: ClientError"):
+        worker.run(job, FakeProvider(throttled), 1)
+    assert _status(shop, number)["transmission_status"] == "inflight"
+    assert worker.run(job, FakeProvider(throttled), worker.MAX_TRIES) == worker.Outcome.FAILED
+
+
+def test_the_provider_function_consumes_a_message_it_cannot_read(shop):
+    from invoicing_infra.local.handlers import load_handler
+    from invoicing_infra.local.lambda_context import LambdaContext
+    from invoicing_infra.local.sqs_poller import lambda_record
+    from invoicing_infra.template import Template
+    from tests.conftest import ROOT
+
+    handler = load_handler(Template.load(ROOT / "template.yaml").functions()["TransmitPeppolFunction"],
+                           namespace="transmit_peppol_test")
+    records = [lambda_record({"MessageId": f"m{index}", "ReceiptHandle": f"r{index}", "Body": body, "MD5OfBody": "",
+                              "Attributes": {"ApproximateReceiveCount": "1"}}, "arn:aws:sqs:eu-central-1:1:Q",
+                             "eu-central-1")
+               for index, body in enumerate(["not json", json.dumps({"organizer": shop}),
+                                             json.dumps({"organizer": shop, "number": "X-1", "attempt": "a"})])]
+    context = LambdaContext("TransmitPeppolFunction", 30, 256, "eu-central-1", "123456789012")
+
+    assert handler({"Records": records}, context) == {"batchItemFailures": []}
+
+
 def test_a_test_mode_order_is_not_sent_by_a_provider_without_test_mode(shop):
     number = builders.order(shop, testmode=True)["invoices"][0]
     provider = FakeProvider()

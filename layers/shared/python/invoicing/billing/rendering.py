@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from invoicing.clock import isoformat_z, now
 from invoicing.config import required
 from invoicing.errors import Conflict
-from invoicing.invoices.rendering import render_and_store
+from invoicing.invoices.rendering import TRANSIENT, render_and_store
 from invoicing.money import format_amount
 from invoicing.pdf import render_invoice
 from invoicing.storage import billing as store
@@ -44,6 +44,7 @@ class Outcome(StrEnum):
     NOT_RELEASED = "not released"
     VOID = "void, not emailed"
     MISSING = "missing"
+    FAILED = "render failed"
 
 
 class EmailInFlight(Conflict):
@@ -92,9 +93,15 @@ def run(job: BillingJob) -> Outcome:
     if invoice.file is None:
         try:
             _render(invoice)
-        except Exception as exc:
+        except TRANSIENT as exc:
             store.record_render_error(invoice.organizer, invoice.number, invoice.content_version, type(exc).__name__)
             raise
+        except Exception as exc:  # the same data would fail again: recorded, and the message consumed
+            logger.error("billing render failed", extra={"organizer": invoice.organizer, "number": invoice.number,
+                                                         "error": type(exc).__name__})
+            store.record_render_error(invoice.organizer, invoice.number, invoice.content_version,
+                                      f"{type(exc).__name__}: {exc}")
+            return Outcome.FAILED
         invoice = store.get(job.organizer, job.number) or invoice
     return send_email(invoice)
 
