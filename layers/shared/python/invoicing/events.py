@@ -27,7 +27,7 @@ class EventCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     slug: str = Field(min_length=1, max_length=50, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9.\-]*$")
-    name: I18nText
+    name: I18nText  # at most 200 characters in each language
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     date_from: AwareDatetime
     date_to: AwareDatetime | None = None
@@ -48,6 +48,7 @@ class EventCreate(BaseModel):
     @classmethod
     def _name(cls, value: I18nText) -> I18nText:
         check_text(value)
+        i18n.check_lengths(value, 200)
         if not i18n.localize(value, "en"):
             raise ValueError("This field may not be blank.")
         return value
@@ -55,6 +56,7 @@ class EventCreate(BaseModel):
     @field_validator("location")
     @classmethod
     def _location(cls, value: I18nText | None) -> I18nText | None:
+        i18n.check_lengths(value, 500)
         return check_text(value, multiline=True)
 
     @model_validator(mode="after")

@@ -11,12 +11,25 @@ from pydantic import AfterValidator
 LOCALE = re.compile(r"[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*")
 
 
+MAX_LANGUAGES = 40
+
+
 def check_keys(value: Any) -> Any:
     """An i18n object's keys are locale codes (not empty, no free text): for every `{locale: text}` field."""
     if isinstance(value, dict):
+        if len(value) > MAX_LANGUAGES:
+            raise ValueError(f"Ensure this field has no more than {MAX_LANGUAGES} languages.")
         for key in value:
             if not isinstance(key, str) or not LOCALE.fullmatch(key):
                 raise ValueError(f'"{key}" is not a language code (such as "en" or "de-AT").')
+    return value
+
+
+def check_lengths(value: Any, max_length: int) -> Any:
+    """Every text of a plain string or `{locale: text}` map at most `max_length` characters (DRF's message)."""
+    texts = value.values() if isinstance(value, dict) else [value]
+    if any(isinstance(text, str) and len(text) > max_length for text in texts):
+        raise ValueError(f"Ensure this field has no more than {max_length} characters.")
     return value
 
 

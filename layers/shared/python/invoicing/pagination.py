@@ -26,10 +26,13 @@ class Page:
     page_size: int
     next_cursor: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    offset: int | None = None  # items before this page, when known exactly (pages cut short by size)
 
     @property
     def has_next(self) -> bool:
-        return self.number * self.page_size < self.count
+        if self.offset is None:
+            return self.number * self.page_size < self.count
+        return self.offset + len(self.results) < self.count
 
     @property
     def has_previous(self) -> bool:

@@ -31,29 +31,30 @@ class InvoiceSettings(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    invoice_address_from_name: str = ""
-    invoice_address_from: str = ""
-    invoice_address_from_zipcode: str = ""
-    invoice_address_from_city: str = ""
-    invoice_address_from_state: str = ""
+    # Limits (issue 10): what an invoice copies of the settings stays within orders/limits.SETTINGS_HEADROOM.
+    invoice_address_from_name: str = Field("", max_length=255)
+    invoice_address_from: str = Field("", max_length=1000)
+    invoice_address_from_zipcode: str = Field("", max_length=30)
+    invoice_address_from_city: str = Field("", max_length=255)
+    invoice_address_from_state: str = Field("", max_length=255)
     invoice_address_from_country: str = ""
-    invoice_address_from_tax_id: str = ""
-    invoice_address_from_vat_id: str = ""
-    invoice_introductory_text: str = ""
-    invoice_additional_text: str = ""
-    invoice_footer_text: str = ""
+    invoice_address_from_tax_id: str = Field("", max_length=255)
+    invoice_address_from_vat_id: str = Field("", max_length=255)
+    invoice_introductory_text: str = Field("", max_length=2000)
+    invoice_additional_text: str = Field("", max_length=2000)
+    invoice_footer_text: str = Field("", max_length=2000)
     invoice_numbers_prefix: str = Field("", max_length=155)
     invoice_numbers_prefix_cancellations: str = Field("", max_length=155)
     invoice_numbers_counter_length: int = Field(5, ge=1, le=12)
     invoice_numbers_consecutive: bool = True
     invoice_generate: Literal["False", "admin", "True", "paid"] = "False"
-    invoice_language: str = "__user__"
+    invoice_language: str = Field("__user__", max_length=20)
     invoice_include_free: bool = True
     invoice_regenerate_allowed: bool = False
     invoice_attendee_name: bool = True
     invoice_event_location: bool = False
     # Ours: a fixed second currency to show totals in, with the rate the organizer publishes.
-    invoice_foreign_currency_display: str = ""
+    invoice_foreign_currency_display: str = Field("", max_length=3)
     invoice_foreign_currency_rate: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=4)
     invoice_foreign_currency_rate_date: date | None = None
     # Ours: what e-invoice formats and the email channel need and pretix keeps elsewhere.

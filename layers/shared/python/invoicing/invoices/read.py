@@ -159,7 +159,7 @@ def list_invoices(organizer: str, filters: InvoiceFilters, ordering: str, reques
     query = ListQuery(partition=partition, sort=sort, index=index[ordering], forward=ordering != "-nr",
                       filter=" AND ".join(conditions) or None, filter_names=names, filter_values=values,
                       scope=scope)
-    page = fetch_page(query, request, _count(counted, filters), stats)
+    page = fetch_page(query, request, _count(counted, filters), stats, size_of=store.wire_size)
     page.results = [store.from_item(item).doc for item in page.results]
     return page
 
