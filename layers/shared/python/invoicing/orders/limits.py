@@ -49,5 +49,5 @@ def check_processable(order: Order, record: dict[str, Any], event: Event, settin
 
 
 def _message(what: str, size: int, limit: int) -> str:
-    return (f"{what} would take {size // 1024} KB, more than the {limit // 1024} KB an invoice can be processed "
-            f"with. Use fewer positions or shorter texts.")
+    return (f"{what} would take {size // 1024} KB; at most {limit // 1024} KB can be processed. "
+            f"Use fewer positions or shorter texts.")
