@@ -355,3 +355,13 @@ def test_every_response_carries_the_security_headers(stack, new_organizer):
     assert download.header("Cache-Control") == "private, no-cache"  # downloads keep their ETag validation
     assert download.header("X-Content-Type-Options") == "nosniff"
     assert download.header("Referrer-Policy") == "no-referrer"
+
+
+def test_the_openapi_document_states_the_limits(api):
+    schemas = api.get("/api/v1/openapi.json").body["components"]["schemas"]
+
+    assert schemas["OrderCreate"]["properties"]["positions"]["maxItems"] == 500
+    assert schemas["OrderCreate"]["properties"]["fees"]["maxItems"] == 100
+    assert "may take at most about 320 KB" in schemas["OrderCreate"]["description"]
+    assert schemas["Position"]["properties"]["description"]["maxLength"] == 255
+    assert schemas["Position"]["properties"]["event_location"]["anyOf"][0]["maxLength"] == 500
