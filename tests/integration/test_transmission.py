@@ -285,3 +285,21 @@ def test_the_sweep_revives_stuck_attempts_and_sends_enforced_invoices_still_pend
     [revived] = _jobs("EMAIL_QUEUE_URL")
     assert worker.run(worker.AttemptJob.model_validate(revived), FakeProvider(), 1) == worker.Outcome.COMPLETED
     assert [job["number"] for job in _jobs("PEPPOL_QUEUE_URL")] == [waiting]
+
+
+def test_one_invoice_the_sweep_cannot_handle_does_not_stop_it_for_the_others(shop, monkeypatch):
+    first = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    second = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    _jobs("PEPPOL_QUEUE_URL")  # both attempts queued at issue were lost
+    real_start = attempts.start
+
+    def start(organizer, number, kind):
+        if number == first:
+            raise ValueError("broken item")
+        return real_start(organizer, number, kind)
+
+    monkeypatch.setattr(attempts, "start", start)
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=16))
+
+    assert sweep.sweep(stuck_after=timedelta(minutes=60)) == sweep.SweepResult(revived=0, sent=1)
+    assert [job["number"] for job in _jobs("PEPPOL_QUEUE_URL")] == [second]

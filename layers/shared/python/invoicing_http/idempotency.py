@@ -102,6 +102,8 @@ def once(handler: Handler, event: dict[str, Any], context: Any, concurrent: Call
         return carried.response
     except IdempotencyAlreadyInProgressError:
         return concurrent()
+    if "response" not in stored:  # stored before keys were bound to their request (at most 24 hours old)
+        return stored
     if stored.get("request") != request:
         return other_request()
     return stored["response"]
