@@ -87,6 +87,42 @@ def test_an_own_address_ses_has_not_verified_never_fails_a_transmission(stack, n
     assert message["Reply-To"] == f"invoices@{shop.slug}.example"
 
 
+def test_the_operator_verifies_an_identity_for_one_organizer_and_its_mail_leaves_from_it(
+        stack, new_organizer, capsys, monkeypatch):
+    import os
+    from urllib.parse import urlsplit
+
+    from invoicing_infra import cli
+
+    for name, value in list(os.environ.items()):  # the CLI applies its target to os.environ: put it back afterwards
+        monkeypatch.setenv(name, value)
+    local = ["--local", "--aws-port", str(urlsplit(stack.aws_endpoint).port)]
+    shop = new_organizer("verified", invoice_generate="True", invoice_email_attachment=True,
+                         invoice_address_from_name="Verified Events")
+    shop.event("conf")
+    domain = f"{shop.slug}.example"
+
+    assert cli.main(["organizer", "update", shop.slug, "--mail-identity", domain, *local]) == 0
+    assert capsys.readouterr().out == f"{domain}\tSUCCESS\n"  # moto verifies at once; SES says PENDING first
+    for platform in (PLATFORM_MAIL_FROM, "example.com", PLATFORM_BILLING):
+        assert cli.main(["organizer", "update", shop.slug, "--mail-identity", platform, *local]) == 1
+        assert "is the platform's own sender identity" in capsys.readouterr().err
+    assert cli.main(["organizer", "list", "--json", *local]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {"slug": shop.slug, "name": shop.slug.title(), "billing_email": "",
+            "mail_identities": [domain]} in listed
+
+    shop.settings(invoice_email_sender=f"invoices@{domain}")
+    buyer = f"buyer-{unique_slug('m')}@example.net"
+    number = shop.order("conf", email=buyer)["invoices"][0]
+    stack.drain()
+
+    assert status(shop, number) == "completed"
+    [message] = mails_to(buyer)
+    assert message["From"] == f"Verified Events <invoices@{domain}>"
+    assert message["Reply-To"] is None
+
+
 # --- 2. What is accepted can be invoiced ---------------------------------------------------------------------
 
 
