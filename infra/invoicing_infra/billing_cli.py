@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import targets
-from .cli import CommandError, _apply_target, _info, _require_organizer, _slug
+from .cli import CommandError, _apply_target, _info, _require_organizer, _slug, one_line_option
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -118,9 +118,7 @@ def _cmd_organizer_update(args: argparse.Namespace) -> int:
             raise CommandError(f"--billing-email: {args.billing_email!r} is not an email address")
         fields["billing_email"] = args.billing_email
     if args.name is not None:
-        if not args.name.strip():
-            raise CommandError("--name must not be empty")
-        fields["name"] = args.name.strip()
+        fields["name"] = one_line_option("--name", args.name)
     identities = _parse_identities(args.mail_identities or [])
     if not fields and not identities:
         raise CommandError("nothing to change: give --billing-email, --name and/or --mail-identity")

@@ -185,3 +185,10 @@ def test_mail_identity_of_another_organizer_or_of_the_platform_is_refused(stack,
     code, _, err = run(capsys, "organizer", "update", "rival", "--mail-identity", "not an address", *TARGET)
     assert code == 1 and "neither an email address nor a domain name" in err
     assert organizers.get_organizer("rival").get("mail_identities") is None
+
+
+def test_names_with_control_characters_are_refused(stack, capsys):
+    code, _, err = run(capsys, "organizer", "update", "acme", "--name", "Acme\r\nBcc: x@example.net", *TARGET)
+
+    assert code == 1 and "--name must be one line without control characters" in err
+    assert organizers.get_organizer("acme")["name"] == "Acme Events"
