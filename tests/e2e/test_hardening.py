@@ -137,7 +137,7 @@ def test_the_oversized_orders_of_the_report_are_refused_with_field_errors(new_or
                           body={"email": "a@b.example", "positions": positions})
 
     assert reply.status == 400, reply  # before: 500 (~265 KB body, item over 400 KB) or 201 and never invoiceable
-    assert reply.body["positions"][0] == {"description": ["String should have at most 255 characters"]}
+    assert reply.body["positions"][0] == {"description": ["Ensure this field has no more than 255 characters."]}
     trimmed = [{**position, "description": text[:255], "event_location": text[:500]} for position in positions]
     reply = shop.api.post(shop.url("events", "conf", "orders"), shop.token,
                           body={"email": "a@b.example", "positions": trimmed})
@@ -401,3 +401,18 @@ def test_the_openapi_document_states_the_limits(api):
     assert "may take at most about 320 KB" in schemas["OrderCreate"]["description"]
     assert schemas["Position"]["properties"]["description"]["maxLength"] == 255
     assert schemas["Position"]["properties"]["event_location"]["anyOf"][0]["maxLength"] == 500
+
+
+def test_length_limits_answer_in_django_rest_frameworks_words(new_organizer):
+    shop = new_organizer("len")
+    shop.event("conf")
+
+    settings = shop.api.patch(shop.url("settings"), shop.token, body={"invoice_footer_text": "x" * 2001})
+    order = shop.api.post(shop.url("events", "conf", "orders"), shop.token, body={
+        "email": "a@b.example", "invoice_address": {"name": "n" * 256},
+        "positions": [{"description": "d", "price": "1.00"}] * 501})
+
+    assert settings.body == {"invoice_footer_text": ["Ensure this field has no more than 2000 characters."]}
+    assert order.status == 400
+    assert order.body == {"invoice_address": {"name": ["Ensure this field has no more than 255 characters."]},
+                          "positions": ["Ensure this field has no more than 500 elements."]}

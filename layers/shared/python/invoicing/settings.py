@@ -152,9 +152,16 @@ def validate_patch(changes: Any) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "non_field_errors"
-            errors.setdefault(field, []).append(error["msg"].removeprefix("Value error, "))
+            errors.setdefault(field, []).append(_message(error))
         raise ValidationFailed(errors) from exc
     return {key: checked.get(key) for key in known}
+
+
+def _message(error: Any) -> str:
+    """pydantic's message in Django REST framework's words where pretix has them (lengths), else pydantic's."""
+    if error["type"] == "string_too_long":
+        return f"Ensure this field has no more than {error['ctx']['max_length']} characters."
+    return error["msg"].removeprefix("Value error, ")
 
 
 def effective(organizer_settings: dict[str, Any], event_settings: dict[str, Any] | None = None) -> InvoiceSettings:
