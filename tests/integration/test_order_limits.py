@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from invoicing import clock
+from invoicing import clock, pagination
 from invoicing.errors import ValidationFailed
 from invoicing.invoices.read import InvoiceFilters, Visibility, list_invoices
 from invoicing.orders import limits, service
 from invoicing.pagination import PageRequest
-from invoicing.storage import dynamo, listing
+from invoicing.storage import dynamo
 from invoicing.storage import invoices as invoice_store
 from invoicing.storage import orders as order_store
 from tests.integration.test_transmission import MOMENT
@@ -120,7 +120,7 @@ def test_a_list_page_of_large_invoices_is_cut_short_and_next_continues_where_it_
     for _ in range(7):
         builders.order(shop, positions=[{"description": "x" * 200, "price": "1.00"}] * 20)
     one = invoice_store.wire_size(invoice_store.get(shop, "SAMPLECONF-00001").item)
-    monkeypatch.setattr(listing, "MAX_PAGE_BYTES", one * 3)  # three invoices a page, whatever page_size says
+    monkeypatch.setattr(pagination, "MAX_PAGE_BYTES", one * 3)  # three invoices a page, whatever page_size says
 
     seen, cursor, pages = [], None, 0
     while True:
@@ -134,3 +134,19 @@ def test_a_list_page_of_large_invoices_is_cut_short_and_next_continues_where_it_
 
     assert seen == [f"SAMPLECONF-{n:05d}" for n in range(1, 8)]
     assert pages == 3
+
+
+def test_a_filtered_list_in_memory_is_cut_into_the_same_pages_every_time(shop, monkeypatch):
+    for _ in range(7):
+        builders.order(shop, positions=[{"description": "x" * 200, "price": "1.00"}] * 20)
+    one = invoice_store.wire_size(invoice_store.get(shop, "SAMPLECONF-00001").item)
+    monkeypatch.setattr(pagination, "MAX_PAGE_BYTES", one * 3)
+    numbers = [f"SAMPLECONF-{n:05d}" for n in range(1, 8)]
+    filters = InvoiceFilters.from_query({"number": numbers})
+
+    pages = [list_invoices(shop, filters, "nr", PageRequest(page=n, page_size=50), ALL) for n in (1, 2, 3)]
+
+    assert [[doc["number"] for doc in page.results] for page in pages] == [numbers[:3], numbers[3:6], numbers[6:]]
+    assert [page.has_next for page in pages] == [True, True, False]
+    last = list_invoices(shop, filters, "nr", PageRequest(page=None, page_size=50), ALL)
+    assert [doc["number"] for doc in last.results] == numbers[6:]

@@ -127,7 +127,8 @@ def list_invoices(organizer: str, filters: InvoiceFilters, ordering: str, reques
     if visibility.events is not None and not visibility.events:
         return paginate_list([], request)
     if filters.orders is not None or filters.numbers is not None or filters.refers is not None:
-        page = paginate_list(_sort(_in_memory(organizer, filters, visibility), ordering), request)
+        page = paginate_list(_sort(_in_memory(organizer, filters, visibility), ordering), request,
+                             size_of=lambda invoice: store.wire_size(invoice.item))
         page.results = [inv.doc for inv in page.results]
         return page
     event = visibility.fixed_event

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from invoicing import pagination
 from invoicing.pagination import Page, PageRequest, resolve_number
 from invoicing.storage import dynamo
 
@@ -103,17 +104,13 @@ def _read(query: ListQuery, forward: bool, start: dict[str, Any] | None, size: i
     return items, True
 
 
-# A Lambda response holds at most 6 MB; a page of large documents is cut short below this (its `next` link
-# continues right after the last document shown).
-MAX_PAGE_BYTES = 5 * 1024 * 1024
-
-
 def fetch_page(query: ListQuery, request: PageRequest, count: int, stats: ReadStats | None = None,
                size_of: Callable[[dict[str, Any]], int] | None = None) -> Page:
     """The requested page of `query`, whose total number of matching items is `count`.
 
     With `size_of` (an item's bytes in the response), the page ends before the item that would take it over
-    `MAX_PAGE_BYTES` (one item at least); its `next` cursor then carries the exact offset.
+    `MAX_PAGE_BYTES` (one item at least); its `next` cursor then carries the exact offset and continues
+    right after the last item shown.
     """
     stats = stats or ReadStats()
     size = request.page_size
@@ -150,6 +147,6 @@ def _within(items: list[dict[str, Any]], size_of: Callable[[dict[str, Any]], int
     total = 0
     for index, item in enumerate(items):
         total += size_of(item)
-        if total > MAX_PAGE_BYTES and index > 0:
+        if total > pagination.MAX_PAGE_BYTES and index > 0:
             return index
     return len(items)
