@@ -192,3 +192,16 @@ def test_names_with_control_characters_are_refused(stack, capsys):
 
     assert code == 1 and "--name must be one line without control characters" in err
     assert organizers.get_organizer("acme")["name"] == "Acme Events"
+
+
+def test_mail_identity_that_exists_already_is_tagged_for_the_stack(stack, capsys):
+    ses = boto3.client("sesv2", region_name="eu-central-1")
+    ses.create_email_identity(EmailIdentity="acme.example")  # created in the console before
+
+    code, out, err = run(capsys, "organizer", "update", "acme", "--mail-identity", "acme.example", *TARGET)
+
+    assert (code, out) == (0, "acme.example\tSUCCESS\n"), err
+    from invoicing.storage import mail
+
+    tags = ses.list_tags_for_resource(ResourceArn=mail.identity_arn("acme.example"))["Tags"]
+    assert {tag["Key"]: tag["Value"] for tag in tags} == {"invoicing:organizer": "acme", "invoicing:stack": STACK}

@@ -113,11 +113,20 @@ def identity_verified(identity: str) -> bool:
     return verified
 
 
-def create_identity(identity: str, tags: dict[str, str] | None = None) -> str:
-    """Create the SES identity unless it exists (then leave it as it is); returns its verification status."""
+def identity_arn(identity: str) -> str:
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    return f"arn:aws:ses:{client().meta.region_name}:{account}:identity/{identity}"
+
+
+def create_identity(identity: str, tags: dict[str, str]) -> str:
+    """Create the SES identity with `tags`, or add them to the one that exists; returns its verification status.
+
+    The tags are what the email function's IAM policy allows sending from (`aws:ResourceTag/invoicing:stack`).
+    """
+    tag_list = [{"Key": key, "Value": value} for key, value in tags.items()]
     status = identity_status(identity)
-    if status is not None:
-        return status
-    kwargs = {"Tags": [{"Key": key, "Value": value} for key, value in tags.items()]} if tags else {}
-    client().create_email_identity(EmailIdentity=identity, **kwargs)
-    return identity_status(identity) or "PENDING"
+    if status is None:
+        client().create_email_identity(EmailIdentity=identity, Tags=tag_list)
+        return identity_status(identity) or "PENDING"
+    client().tag_resource(ResourceArn=identity_arn(identity), Tags=tag_list)
+    return status
