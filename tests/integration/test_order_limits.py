@@ -150,3 +150,17 @@ def test_a_filtered_list_in_memory_is_cut_into_the_same_pages_every_time(shop, m
     assert [page.has_next for page in pages] == [True, True, False]
     last = list_invoices(shop, filters, "nr", PageRequest(page=None, page_size=50), ALL)
     assert [doc["number"] for doc in last.results] == numbers[6:]
+
+
+def test_should_a_document_still_outgrow_an_item_issuing_is_a_400_not_a_dynamodb_error(shop, monkeypatch):
+    from invoicing.invoices import issue
+
+    monkeypatch.setattr(limits, "check_processable", lambda *args: None)  # as if the entry check missed it
+    monkeypatch.setattr(issue.store, "item_size", lambda organizer, doc, internal: dynamo.MAX_ITEM_BYTES + 1)
+
+    with pytest.raises(ValidationFailed) as refused:
+        builders.order(shop)
+
+    assert refused.value.errors == {"non_field_errors": [
+        "This invoice would be too large to be stored. Use fewer positions or shorter texts."]}
+    assert invoice_store.read_counter(shop).seq == 0
