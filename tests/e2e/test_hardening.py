@@ -189,7 +189,13 @@ def _largest(address: dict | None) -> callable:
     return body
 
 
-@pytest.mark.parametrize(("address", "provider"), [(None, "email_pdf"), (PEPPOL, "peppol"), (SDI, "it_sdi")])
+# Receivers of their own: the fake channels are shared with tests/e2e/test_transmission.py, which counts its deliveries.
+LARGEST_PEPPOL = {**PEPPOL, "transmission_info": {"transmission_peppol_participant_id": "0208:0999999999"}}
+LARGEST_SDI = {**SDI, "transmission_info": {**SDI["transmission_info"], "transmission_it_sdi_recipient_code": "HRD0010"}}
+
+
+@pytest.mark.parametrize(("address", "provider"), [(None, "email_pdf"), (LARGEST_PEPPOL, "peppol"),
+                                                   (LARGEST_SDI, "it_sdi")])
 def test_the_largest_order_the_limits_allow_goes_through_every_step(stack, new_organizer, address, provider):
     shop = new_organizer("largest", invoice_generate="True", invoice_event_location=True, **SELLER)
     shop.event("conf")
