@@ -6,11 +6,12 @@ from pathlib import Path
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from invoicing_http import cors
 from invoicing_http.resolver import make_handler
 
 FUNCTIONS = Path(__file__).resolve().parent.parent
 
-app = APIGatewayRestResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True, cors=cors.config())
 app.configure_openapi_merge(path=str(FUNCTIONS), pattern="app.py", exclude=["api_docs/*"], recursive=True,
                             title="Invoicing API (pretix-compatible)", version="1.0.0",
                             description="pretix's invoice API on AWS. Authenticate with `Authorization: Token <secret>`.")

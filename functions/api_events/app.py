@@ -10,11 +10,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from invoicing import events
 from invoicing.errors import AlreadyExists, ValidationFailed
 from invoicing.pagination import page_request
+from invoicing_http import cors
 from invoicing_http.guard import SAFE_METHODS
 from invoicing_http.links import envelope, query_value
 from invoicing_http.resolver import configure, make_handler
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)
 
 ORGANIZER = "/api/v1/organizers/<organizer>"

@@ -11,11 +11,11 @@ from invoicing import platform
 from invoicing.billing import issue, workflow
 from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, Shapes
 from invoicing.errors import NotFound
-from invoicing_http import guard
+from invoicing_http import cors, guard
 from invoicing_http.errors import json_response
 from invoicing_http.resolver import configure, make_handler
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)
 
 BASE = "/api/v1/platform/billing_invoices"

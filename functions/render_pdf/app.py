@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -12,8 +13,10 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from invoicing import metrics
 from invoicing.billing import rendering as billing_rendering
 from invoicing.config import storage_config
 from invoicing.invoices import rendering
@@ -30,10 +33,15 @@ persistence = DynamoDBPersistenceLayer(table_name=storage_config().idempotency_t
 
 @idempotent_function(data_keyword_argument="job", config=idempotency, persistence_store=persistence)
 def render(job: dict[str, Any]) -> str:
+    started = time.perf_counter()
     if job.get("kind") == "billing":  # a billing invoice: rendered, then emailed to the organizer
         outcome = billing_rendering.run(billing_rendering.BillingJob.model_validate(job))
     else:
         outcome = rendering.render(rendering.RenderJob.model_validate(job))
+    if outcome in (rendering.Outcome.RENDERED, billing_rendering.Outcome.SENT):  # the rest drew nothing
+        metrics.pdf_rendered((time.perf_counter() - started) * 1000)
+    elif outcome in (rendering.Outcome.FAILED, billing_rendering.Outcome.FAILED):  # recorded, not redelivered
+        metrics.pdf_render_failed()
     logger.info("render job done", extra={"organizer": job["organizer"], "content_version": job["content_version"],
                                           "outcome": outcome.value})
     return outcome.value
@@ -42,9 +50,16 @@ def render(job: dict[str, Any]) -> str:
 def record_handler(record: SQSRecord) -> str:
     model = billing_rendering.BillingJob if _kind(record) == "billing" else rendering.RenderJob
     job = malformed.parse(record, model, logger)
-    if job is None:
+    if job is None:  # counted as a failure, consumed: redelivering it would fail the same way
+        metrics.pdf_render_failed()
         return "malformed"
-    return render(job=job.model_dump())
+    try:
+        return render(job=job.model_dump())
+    except IdempotencyAlreadyInProgressError:  # a twin delivery in flight: SQS redelivers it, nothing failed
+        raise
+    except Exception:
+        metrics.pdf_render_failed()
+        raise
 
 
 def _kind(record: SQSRecord) -> str | None:
@@ -55,6 +70,7 @@ def _kind(record: SQSRecord) -> str | None:
     return body.get("kind") if isinstance(body, dict) else None
 
 
+@metrics.flushed
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency.register_lambda_context(context)

@@ -18,8 +18,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
+from invoicing import metrics
 from invoicing.errors import DomainError
-from invoicing_http import errors, guard, idempotency
+from invoicing_http import cors, errors, guard, idempotency
 
 MAX_BODY_BYTES = 1024 * 1024
 # On every response (they hold personal data): no MIME sniffing, no caching, no Referer to links followed from
@@ -131,11 +132,7 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
             return respond(errors.detail(400, f"JSON parse error - {problem}"))
         return app.resolve(event, context)
 
-    @logger.inject_lambda_context(clear_state=True)
-    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return secured(route(event, context))
-
-    def route(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def answer(event: dict[str, Any], context: Any) -> dict[str, Any]:
         redirect = _redirect_to_slash(event)
         if redirect:
             return redirect
@@ -144,5 +141,14 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
         return idempotency.once(handle, event, context, lambda: respond(errors.detail(
             409, "Concurrent request with idempotency key.", {"Retry-After": "5"})),
             lambda: respond(errors.detail(400, idempotency.OTHER_REQUEST)))
+
+    cors_config = cors.config()
+
+    @metrics.flushed
+    @logger.inject_lambda_context(clear_state=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if cors.is_preflight(cors_config, event):  # a browser's preflight carries no token: answer it first
+            return secured(app.resolve(event, context))
+        return secured(cors.added(cors_config, event, answer(event, context)))
 
     return lambda_handler
