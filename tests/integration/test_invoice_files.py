@@ -114,7 +114,7 @@ def test_a_request_presumed_lost_after_the_lease_is_made_again_by_a_download(inv
 def test_a_render_the_data_breaks_is_failed_with_its_reason_and_asked_for_again_by_the_next_download(
         invoice, monkeypatch):
     _take_jobs()
-    monkeypatch.setattr(rendering, "render_invoice", lambda doc, internal: 1 / 0)
+    monkeypatch.setattr(rendering, "render_invoice", lambda doc, internal, einvoice=None: 1 / 0)
 
     # Not raised: redelivering the message would fail the same way (issue 10).
     assert _render("bigevents", "SAMPLECONF-00001", 1) == rendering.Outcome.FAILED
@@ -159,9 +159,9 @@ def test_regenerate_discards_the_file_and_renders_the_new_content(invoice):
 def test_a_render_that_loses_against_a_regenerate_removes_its_file(invoice, monkeypatch):
     real = rendering.render_invoice
 
-    def render_while_regenerated(doc, internal):
+    def render_while_regenerated(doc, internal, einvoice=None):
         changes.regenerate("bigevents", "SAMPLECONF-00001", ALL)
-        return real(doc, internal)
+        return real(doc, internal, einvoice)
 
     monkeypatch.setattr(rendering, "render_invoice", render_while_regenerated)
 

@@ -7,11 +7,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
-from invoicing import countries
+from invoicing import countries, i18n
 from invoicing.money import parse_decimal
-from invoicing.textfields import check_multi_line, check_one_line
+from invoicing.textfields import check_multi_line, check_one_line, check_text
 
 # Also for settings and transmission addresses: no spaces and no control characters anywhere.
 EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+")
@@ -42,6 +51,14 @@ def Lines(max_length: int) -> Any:
 
 
 Text = Line(255)  # pretix's length for names and address lines
+
+
+def _multi_line_text(value: Any, info: ValidationInfo) -> Any:
+    return check_text(value, multiline=True, info=info)
+
+
+# pretix's i18n form: a string or {locale: text}; multi-line.
+PaymentText = Annotated[i18n.text_type(2000), AfterValidator(_multi_line_text)]
 
 
 class InvoiceAddress(BaseModel):
@@ -123,7 +140,7 @@ class OrderCreate(BaseModel):
     locale: Annotated[str, Field(max_length=10, pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")] | None = None
     testmode: bool = False
     payment_provider: Line(255) = ""
-    payment_provider_text: Lines(2000) = ""
+    payment_provider_text: PaymentText = ""
     payment_provider_stamp: Line(100) | None = None
     invoice_address: InvoiceAddress | None = None
     positions: Annotated[list[Position], Field(min_length=1, max_length=500)]
@@ -152,7 +169,7 @@ class Order(BaseModel):
     testmode: bool = False
     datetime: datetime
     payment_provider: str = ""
-    payment_provider_text: str = ""
+    payment_provider_text: str | dict[str, str] = ""
     payment_provider_stamp: str | None = None
     payment_date: datetime | None = None
     invoice_address: InvoiceAddress | None = None

@@ -1,5 +1,7 @@
 """Invoice PDFs (pretix's "modern1" letter layout): `render_invoice(doc, internal) -> bytes`.
 
+With an `EmbeddedInvoice` the PDF is a Factur-X / ZUGFeRD hybrid: PDF/A-3b carrying the CII XML (`hybrid.py`).
+
 The only package that imports fpdf2; API functions never import it (cold starts stay small).
 """
 
@@ -8,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from invoicing.pdf import content, fonts, layout, paint
-from invoicing.pdf.engine import fpdf
+from invoicing.pdf import content, fonts, hybrid, layout, paint, scripts
 from invoicing.pdf.format import Formatter
+from invoicing.pdf.hybrid import EmbeddedInvoice
 from invoicing.pdf.output import InvoiceOutputProducer
+from invoicing.pdf.scripts import UnprintableText
 
-__all__ = ["render_invoice"]
+__all__ = ["EmbeddedInvoice", "UnprintableText", "render_invoice"]
 
 
 def _creation_date(doc: dict[str, Any]) -> datetime:
@@ -24,23 +27,44 @@ def _creation_date(doc: dict[str, Any]) -> datetime:
         return datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def render_invoice(doc: dict[str, Any], internal: dict[str, Any]) -> bytes:
-    """The invoice (or cancellation) `doc` as an A4 PDF; `internal` carries currency, event and test mode."""
+def _script_fonts(lacking: dict[str, int]) -> tuple[fonts.SharedFont, ...]:
+    """The script fonts a document needs; UnprintableText for a script no installed font draws."""
+    if not lacking:
+        return ()
+    found = {script: fonts.script_font(script) for script in lacking}
+    unserved = {script: count for script, count in lacking.items() if found[script] is None}
+    if unserved:
+        scripts.check([], lambda code: False, unserved)
+    return tuple(font for font in found.values() if font is not None)
+
+
+def render_invoice(doc: dict[str, Any], internal: dict[str, Any], einvoice: EmbeddedInvoice | None = None) -> bytes:
+    """The invoice (or cancellation) `doc` as an A4 PDF; `internal` carries currency, event and test mode.
+
+    With `einvoice`, a PDF/A-3b that embeds the XML (Factur-X / ZUGFeRD).
+    """
     shared = fonts.shared_fonts()
     regular = shared[""]
     formatter = Formatter(doc.get("locale") or "en", internal.get("currency") or "EUR",
                           internal.get("event_timezone"), printable=regular.has_glyphs)
     view = content.build(doc, internal, formatter)
-    pages = layout.layout(view, shared)
+    texts = content.texts(view)
+    extra = _script_fonts(scripts.missing(texts, regular.widths.__contains__))
+    if extra:
+        scripts.check(texts, lambda code: code in regular.widths or any(code in font.widths for font in extra))
+    pages = layout.layout(view, shared, extra)
 
-    pdf = fpdf.FPDF(unit="mm", format="A4")
+    pdf = hybrid.new_document(einvoice)
     pdf.set_auto_page_break(False)
     pdf.set_margins(layout.LEFT, layout.TOP, 210 - layout.RIGHT)
     pdf.set_title(view.title)
     pdf.set_creator("invoicing")
     pdf.set_producer("invoicing")
     pdf.set_lang(formatter.locale.replace("_", "-"))
-    pdf.set_creation_date(_creation_date(doc))
-    fonts.install(pdf)
+    created = _creation_date(doc)
+    pdf.set_creation_date(created)
+    if einvoice is not None:
+        hybrid.attach(pdf, einvoice, title=view.title, created=created, producer="invoicing", lang=pdf.lang)
+    fonts.install(pdf, extra)
     paint.paint(pdf, pages)
     return bytes(pdf.output(output_producer_class=InvoiceOutputProducer))
