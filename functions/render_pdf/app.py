@@ -20,6 +20,7 @@ from invoicing import metrics
 from invoicing.billing import rendering as billing_rendering
 from invoicing.config import storage_config
 from invoicing.invoices import rendering
+from invoicing_jobs import malformed
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -39,7 +40,8 @@ def render(job: dict[str, Any]) -> str:
         outcome = rendering.render(rendering.RenderJob.model_validate(job))
     if outcome in (rendering.Outcome.RENDERED, billing_rendering.Outcome.SENT):  # the rest drew nothing
         metrics.pdf_rendered((time.perf_counter() - started) * 1000)
-    elif outcome is rendering.Outcome.UNPRINTABLE:  # a failed render that no retry can mend: counted, not raised
+    elif outcome in (rendering.Outcome.FAILED, rendering.Outcome.UNPRINTABLE,
+                     billing_rendering.Outcome.FAILED):  # a failed render no retry can mend: counted, not raised
         metrics.pdf_render_failed()
     logger.info("render job done", extra={"organizer": job["organizer"], "content_version": job["content_version"],
                                           "outcome": outcome.value})
@@ -47,13 +49,26 @@ def render(job: dict[str, Any]) -> str:
 
 
 def record_handler(record: SQSRecord) -> str:
+    model = billing_rendering.BillingJob if _kind(record) == "billing" else rendering.RenderJob
+    job = malformed.parse(record, model, logger)
+    if job is None:  # counted as a failure, consumed: redelivering it would fail the same way
+        metrics.pdf_render_failed()
+        return "malformed"
     try:
-        return render(job=record.json_body)
+        return render(job=job.model_dump())
     except IdempotencyAlreadyInProgressError:  # a twin delivery in flight: SQS redelivers it, nothing failed
         raise
     except Exception:
         metrics.pdf_render_failed()
         raise
+
+
+def _kind(record: SQSRecord) -> str | None:
+    try:
+        body = record.json_body
+    except ValueError:
+        return None
+    return body.get("kind") if isinstance(body, dict) else None
 
 
 @metrics.flushed

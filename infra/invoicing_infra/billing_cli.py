@@ -4,6 +4,8 @@
     invoicing billing release NUMBER | pay NUMBER --amount 10.00 | void NUMBER | show NUMBER
     invoicing organizer update SLUG [--billing-email ADDRESS] [--name NAME] [--billing-company C] [--billing-street S]
                                 [--billing-zipcode Z] [--billing-city C] [--billing-country CC] [--billing-vat-id V]
+                                [--mail-identity ADDRESS|DOMAIN ...]
+    invoicing organizer list [--json]
     invoicing platform token create [--name NAME] | token list | token revoke TOKEN_ID
     invoicing platform settings [--name N] [--address A] [--zipcode Z] [--city C] [--country CC] [--vat-id V]
                                 [--tax-id T] [--iban I] [--footer-text T] [--billing-prefix P] [--billing-counter-length N]
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import targets
-from .cli import CommandError, _apply_target, _info, _require_organizer, _slug
+from .cli import CommandError, _apply_target, _info, _require_organizer, _slug, one_line_option
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BILLING_OPTIONS = (("--billing-company", "the name billing invoices are addressed to"),
@@ -41,7 +43,14 @@ def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser)
     update.add_argument("--name", help="the organizer's display name")
     for option, helptext in BILLING_OPTIONS:
         update.add_argument(option, dest=option[2:].replace("-", "_"), help=helptext)
+    update.add_argument("--mail-identity", action="append", dest="mail_identities", metavar="ADDRESS|DOMAIN",
+                        help="let the organizer send invoice emails from this address (or any address of this domain): "
+                             "creates the SES identity unless it exists, and records the organizer as its owner "
+                             "(repeat for several)")
     update.set_defaults(handler=_cmd_organizer_update)
+    listing = organizer.add_parser("list", parents=[target], help="list organizers with their sender identities")
+    listing.add_argument("--json", action="store_true", help="one JSON object a line")
+    listing.set_defaults(handler=_cmd_organizer_list)
 
     billing = commands.add_parser("billing", help="the platform's invoices to organizers").add_subparsers(
         dest="action", metavar="ACTION", required=True)
@@ -117,16 +126,103 @@ def _cmd_organizer_update(args: argparse.Namespace) -> int:
     fields: dict[str, Any] = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if args.billing_email is not None and not EMAIL.match(args.billing_email):
         raise CommandError(f"--billing-email: {args.billing_email!r} is not an email address")
-    if args.name is not None and not args.name.strip():
-        raise CommandError("--name must not be empty")
-    if not fields:
-        raise CommandError("nothing to change: give --billing-email, --name or --billing-* options")
+    if args.name is not None:
+        fields["name"] = one_line_option("--name", args.name)
+    for option, _ in BILLING_OPTIONS:
+        name = option[2:].replace("-", "_")
+        if fields.get(name):
+            fields[name] = one_line_option(option, fields[name])
+    identities = _parse_identities(args.mail_identities or [])
+    if not fields and not identities:
+        raise CommandError("nothing to change: give --billing-email, --name, --billing-* options or --mail-identity")
     target = _apply_target(args)
     from invoicing.billing import parties
 
     _require_organizer(args.slug)
-    parties.update_organizer(args.slug, fields)
-    _info(f"Updated organizer {args.slug} ({', '.join(sorted(fields))}) in {target.description}.")
+    if fields:
+        parties.update_organizer(args.slug, fields)
+        _info(f"Updated organizer {args.slug} ({', '.join(sorted(fields))}) in {target.description}.")
+    for identity in identities:
+        _add_mail_identity(args, args.slug, identity)
+    return 0
+
+
+# --- Sender identities -------------------------------------------------------------------------------
+
+
+def _parse_identities(values: list[str]) -> list[str]:
+    from invoicing.senders import normalize_identity
+
+    try:
+        return list(dict.fromkeys(normalize_identity(value) for value in values))
+    except ValueError as exc:
+        raise CommandError(f"--mail-identity: {exc}") from exc
+
+
+def _platform_identities(args: argparse.Namespace) -> set[str]:
+    """The stack's own SES identities (MailFrom, the billing sender): never an organizer's."""
+    template = targets.load_template()
+    if args.local:
+        from .local.resources import local_attributes
+
+        attributes = local_attributes(template, os.environ.get("AWS_ENDPOINT_URL", ""))
+        return {str(attributes[logical_id]["Ref"]).lower()
+                for logical_id in template.resources_of_type("AWS::SES::EmailIdentity")}
+    import boto3
+
+    resources = boto3.client("cloudformation", region_name=args.region).describe_stack_resources(
+        StackName=args.stack)["StackResources"]
+    return {resource["PhysicalResourceId"].lower() for resource in resources
+            if resource["ResourceType"] == "AWS::SES::EmailIdentity" and resource.get("PhysicalResourceId")}
+
+
+def _add_mail_identity(args: argparse.Namespace, organizer: str, identity: str) -> None:
+    from invoicing.errors import AlreadyExists
+    from invoicing.senders import domain_of
+    from invoicing.storage import mail, mail_identities
+
+    platform = _platform_identities(args)
+    if identity in platform or any(domain_of(address) == identity for address in platform if "@" in address):
+        raise CommandError(f"--mail-identity: {identity} is the platform's own sender identity (or its domain)")
+    current = mail_identities.owner(identity)
+    if current not in (None, organizer):
+        raise CommandError(f"--mail-identity: {identity} is already a sender identity of organizer {current}")
+    mail.reset()
+    status = mail.create_identity(identity, {"invoicing:organizer": organizer,
+                                             "invoicing:stack": args.stack or "local"})
+    try:
+        mail_identities.record(organizer, identity)
+    except AlreadyExists as exc:
+        raise CommandError(f"--mail-identity: {exc.detail}") from exc
+    if status == "SUCCESS":
+        _info(f"{identity} is verified in SES and now a sender identity of {organizer}.")
+    else:
+        how = ("click the link SES has emailed to it" if "@" in identity
+               else "publish the DKIM records `aws sesv2 get-email-identity --email-identity " + identity + "` lists")
+        _info(f"{identity} is now a sender identity of {organizer}; SES verification is {status}: {how}. Until then "
+              f"its invoices are sent from the platform's address with {organizer}'s name and Reply-To.")
+    print(f"{identity}\t{status}", flush=True)
+
+
+def _cmd_organizer_list(args: argparse.Namespace) -> int:
+    _apply_target(args)
+    from invoicing.storage import mail_identities, organizers
+
+    rows = []
+    for item in organizers.list_organizers():
+        rows.append({"slug": item["slug"], "name": item.get("name", ""),
+                     "billing_email": item.get("billing_email") or "",
+                     "mail_identities": sorted(mail_identities.of(item))})
+    if args.json:
+        for row in rows:
+            print(json.dumps(row), flush=True)
+        return 0
+    table = [("SLUG", "NAME", "BILLING EMAIL", "MAIL IDENTITIES")]
+    table += [(row["slug"], row["name"], row["billing_email"] or "-", ",".join(row["mail_identities"]) or "-")
+              for row in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(3)]
+    for row in table:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]))
     return 0
 
 

@@ -209,9 +209,7 @@ def _cmd_organizer_create(args: argparse.Namespace) -> int:
     from invoicing.errors import AlreadyExists
     from invoicing.storage import organizers
 
-    name = args.name.strip()
-    if not name:
-        raise CommandError("--name must not be empty")
+    name = one_line_option("--name", args.name)
     try:
         organizers.create_organizer(args.slug, name)
     except AlreadyExists as exc:
@@ -219,6 +217,18 @@ def _cmd_organizer_create(args: argparse.Namespace) -> int:
     _info(f"Created organizer {args.slug} ({name}) in {target.description}.")
     print(args.slug, flush=True)
     return 0
+
+
+def one_line_option(option: str, value: str) -> str:
+    """A name given on the command line: not empty, one line (it reaches PDFs and email headers)."""
+    from invoicing.textfields import has_controls
+
+    value = value.strip()
+    if not value:
+        raise CommandError(f"{option} must not be empty")
+    if has_controls(value):
+        raise CommandError(f"{option} must be one line without control characters")
+    return value
 
 
 def _parse_permissions(values: list[str]) -> list[str]:
@@ -248,6 +258,7 @@ def _parse_events(value: str) -> list[str] | None:
 def _cmd_token_create(args: argparse.Namespace) -> int:
     permissions = _parse_permissions(args.permissions)  # before any network call
     events = _parse_events(args.events)
+    args.name = one_line_option("--name", args.name)
     target = _apply_target(args)
     from invoicing import access
     from invoicing.storage import events as event_store

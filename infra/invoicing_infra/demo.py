@@ -33,7 +33,6 @@ ORGANIZER_SETTINGS: dict[str, Any] = {
     "invoice_generate": "True",
     # Transmission: email-type invoices are sent on issue too; what Peppol and SdI need of the seller.
     "invoice_email_attachment": True,
-    "invoice_email_sender": "invoices@example.com",
     "invoice_seller_contact_name": "Dana Demo",
     "invoice_seller_contact_email": "billing@bigevents.example",
     "invoice_seller_iban": "DE02120300000000202051",

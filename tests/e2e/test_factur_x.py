@@ -18,7 +18,7 @@ SELLER = {
     "invoice_address_from_name": "Big Events GmbH", "invoice_address_from": "Musterstraße 1",
     "invoice_address_from_zipcode": "10115", "invoice_address_from_city": "Berlin",
     "invoice_address_from_country": "DE", "invoice_address_from_vat_id": "DE123456789",
-    "invoice_email_sender": "invoices@example.com", "invoice_seller_contact_email": "billing@bigevents.example",
+    "invoice_seller_contact_email": "billing@bigevents.example",
     "invoice_seller_iban": "DE02120300000000202051", "invoice_seller_bic": "BYLADEM1001",
 }
 BUYER = {"is_business": True, "company": "Société Générale d'Événements", "name": "Zoë Dupont", "street": "1 rue de Rivoli",

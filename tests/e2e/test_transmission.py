@@ -19,7 +19,7 @@ SELLER = {
     "invoice_address_from_name": "Big Events GmbH", "invoice_address_from": "Musterstraße 1",
     "invoice_address_from_zipcode": "10115", "invoice_address_from_city": "Berlin",
     "invoice_address_from_country": "DE", "invoice_address_from_vat_id": "DE123456788",
-    "invoice_email_sender": "invoices@example.com", "invoice_seller_contact_name": "Anna Schmidt",
+    "invoice_seller_contact_name": "Anna Schmidt",
     "invoice_seller_contact_email": "billing@bigevents.example", "invoice_seller_iban": "DE02120300000000202051",
     "invoice_seller_peppol_id": "9930:DE123456788", "invoice_sdi_transmitter_id": "01234567890",
 }

@@ -178,3 +178,55 @@ def test_platform_token_and_settings(stack, capsys):
     assert code == 0 and json.loads(out)["billing_number_prefix"] == "TP{year}-"
     assert platform.settings().name == "Ticket Platform GmbH"
     assert run(capsys, "platform", "settings", "--billing-prefix", "bad prefix!", *TARGET)[0] == 1
+
+
+# --- Sender identities (issue 10) ----------------------------------------------------------------------
+
+
+def test_mail_identity_creates_the_ses_identity_records_its_owner_and_is_listed(stack, capsys):
+    code, out, err = run(capsys, "organizer", "update", "acme", "--mail-identity", "Invoices@Acme.example", *TARGET)
+
+    assert code == 0, err
+    assert out == "invoices@acme.example\tSUCCESS\n"  # moto verifies at once; SES would say PENDING
+    ses = boto3.client("sesv2", region_name="eu-central-1")
+    assert ses.get_email_identity(EmailIdentity="invoices@acme.example")["VerificationStatus"] == "SUCCESS"
+    code, out, _ = run(capsys, "organizer", "list", "--json", *TARGET)
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"slug": "acme", "name": "Acme Events", "billing_email": "", "mail_identities": ["invoices@acme.example"]}]
+
+
+def test_mail_identity_of_another_organizer_or_of_the_platform_is_refused(stack, capsys, monkeypatch):
+    from invoicing_infra import billing_cli
+
+    monkeypatch.setattr(billing_cli, "_platform_identities", lambda args: {"invoices@example.com"})
+    run(capsys, "organizer", "create", "rival", "--name", "Rival", *TARGET)
+    assert run(capsys, "organizer", "update", "acme", "--mail-identity", "acme.example", *TARGET)[0] == 0
+
+    code, _, err = run(capsys, "organizer", "update", "rival", "--mail-identity", "ACME.example", *TARGET)
+    assert code == 1 and "acme.example is already a sender identity of organizer acme" in err
+    for platform_identity in ("invoices@example.com", "example.com"):
+        code, _, err = run(capsys, "organizer", "update", "rival", "--mail-identity", platform_identity, *TARGET)
+        assert code == 1 and "is the platform's own sender identity" in err
+    code, _, err = run(capsys, "organizer", "update", "rival", "--mail-identity", "not an address", *TARGET)
+    assert code == 1 and "neither an email address nor a domain name" in err
+    assert organizers.get_organizer("rival").get("mail_identities") is None
+
+
+def test_names_with_control_characters_are_refused(stack, capsys):
+    code, _, err = run(capsys, "organizer", "update", "acme", "--name", "Acme\r\nBcc: x@example.net", *TARGET)
+
+    assert code == 1 and "--name must be one line without control characters" in err
+    assert organizers.get_organizer("acme")["name"] == "Acme Events"
+
+
+def test_mail_identity_that_exists_already_is_tagged_for_the_stack(stack, capsys):
+    ses = boto3.client("sesv2", region_name="eu-central-1")
+    ses.create_email_identity(EmailIdentity="acme.example")  # created in the console before
+
+    code, out, err = run(capsys, "organizer", "update", "acme", "--mail-identity", "acme.example", *TARGET)
+
+    assert (code, out) == (0, "acme.example\tSUCCESS\n"), err
+    from invoicing.storage import mail
+
+    tags = ses.list_tags_for_resource(ResourceArn=mail.identity_arn("acme.example"))["Tags"]
+    assert {tag["Key"]: tag["Value"] for tag in tags} == {"invoicing:organizer": "acme", "invoicing:stack": STACK}

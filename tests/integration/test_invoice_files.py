@@ -111,17 +111,31 @@ def test_a_request_presumed_lost_after_the_lease_is_made_again_by_a_download(inv
     assert _take_jobs() == [{"organizer": "bigevents", "number": "SAMPLECONF-00001", "content_version": 1}]
 
 
-def test_a_failed_render_is_requested_again_by_the_next_download(invoice, monkeypatch):
+def test_a_render_the_data_breaks_is_failed_with_its_reason_and_asked_for_again_by_the_next_download(
+        invoice, monkeypatch):
     _take_jobs()
     monkeypatch.setattr(rendering, "render_invoice", lambda doc, internal, einvoice=None: 1 / 0)
 
-    with pytest.raises(ZeroDivisionError, match="division by zero"):
-        _render("bigevents", "SAMPLECONF-00001", 1)
-    assert store.get("bigevents", "SAMPLECONF-00001").item["render_error"] == "ZeroDivisionError"
+    # Not raised: redelivering the message would fail the same way (issue 10).
+    assert _render("bigevents", "SAMPLECONF-00001", 1) == rendering.Outcome.FAILED
+    assert store.get("bigevents", "SAMPLECONF-00001").item["render_error"] == "ZeroDivisionError: division by zero"
     with pytest.raises(NotReady, match=r"^The requested resource is not ready, please retry later\.$"):
         files.download("bigevents", "SAMPLECONF-00001", ALL)
 
     assert len(_take_jobs()) == 1
+
+
+def test_a_render_aws_failed_is_retried_by_sqs(invoice, monkeypatch):
+    from botocore.exceptions import ClientError
+
+    def throttled(*args, **kwargs):
+        raise ClientError({"Error": {"Code": "SlowDown", "Message": "slow down"}}, "PutObject")
+
+    monkeypatch.setattr(rendering.files, "put", throttled)
+
+    with pytest.raises(ClientError, match="SlowDown"):
+        _render("bigevents", "SAMPLECONF-00001", 1)
+    assert store.get("bigevents", "SAMPLECONF-00001").item["render_error"] == "ClientError"
 
 
 def test_regenerate_discards_the_file_and_renders_the_new_content(invoice):
@@ -176,13 +190,21 @@ def _sqs_event(jobs: list[dict]) -> dict:
                         for index, job in enumerate(jobs)]}
 
 
-def test_the_render_function_reports_only_the_failed_records(invoice, monkeypatch):
+def test_the_render_function_consumes_unreadable_jobs_and_reports_only_retryable_failures(invoice, monkeypatch):
+    from botocore.exceptions import ClientError
+
     handler = _render_function()
     good = {"organizer": "bigevents", "number": "SAMPLECONF-00001", "content_version": 1}
-    bad = {"organizer": "bigevents", "number": "SAMPLECONF-00001", "content_version": "not a version"}
+    malformed = {"organizer": "bigevents", "number": "SAMPLECONF-00001", "content_version": "not a version"}
     context = LambdaContext("RenderPdfFunction", 30, 512, "eu-central-1", "123456789012")
 
-    result = handler(_sqs_event([good, bad]), context)
+    result = handler(_sqs_event([good, malformed, {"kind": "billing"}]), context)
 
-    assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    assert result == {"batchItemFailures": []}  # the unreadable ones are logged and consumed, never redelivered
     assert store.get("bigevents", "SAMPLECONF-00001").file is not None
+
+    builders.order("bigevents")  # SAMPLECONF-00002, whose upload fails: retried through SQS
+    monkeypatch.setattr(rendering.files, "put", lambda *a, **k: (_ for _ in ()).throw(
+        ClientError({"Error": {"Code": "InternalError", "Message": "x"}}, "PutObject")))
+    result = handler(_sqs_event([{**good, "number": "SAMPLECONF-00002"}, good]), context)
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}

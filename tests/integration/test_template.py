@@ -268,3 +268,21 @@ def test_generated_secrets_follow_the_generate_secret_string_options():
     with pytest.raises(TemplateError, match="no characters"):
         random_password({"ExcludeLowercase": True, "ExcludeUppercase": True, "ExcludeNumbers": True,
                          "ExcludePunctuation": True})
+
+
+def test_the_email_function_may_send_only_as_the_stacks_identities():
+    """Issue 10 / issue 9 (9): no `ses:SendEmail` on `*` without a condition; MailFrom by its From address,
+    organizer identities only when tagged for this stack, the billing sender never."""
+    template = Template.load(PROJECT_ROOT / "template.yaml")
+    policies = template.resources["TransmitEmailFunction"]["Properties"]["Policies"]
+    statements = [statement for policy in policies if isinstance(policy, dict)
+                  for statement in policy.get("Statement", [])]
+    sending = [s for s in statements if {"ses:SendEmail", "ses:SendRawEmail"} & set(
+        s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+
+    assert len(sending) == 2
+    platform, organizers = sending
+    assert platform["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}
+    assert organizers["Condition"]["StringEquals"] == {"aws:ResourceTag/invoicing:stack": {"Ref": "AWS::StackName"}}
+    assert {"Ref": "BillingSenderAddress"} in organizers["Condition"]["StringNotEquals"]["ses:FromAddress"]
+    assert all(statement.get("Resource") != "*" for statement in sending)

@@ -55,7 +55,7 @@ class FakeProvider:
 @pytest.fixture
 def shop(aws):
     clock.set_clock(lambda: MOMENT)
-    org = builders.organizer(invoice_generate="True", invoice_email_sender="invoices@example.com")
+    org = builders.organizer(invoice_generate="True")
     builders.event(org)
     return org
 
@@ -217,6 +217,50 @@ def test_a_temporary_failure_keeps_the_attempt_inflight_then_fails_after_the_las
 
     assert worker.run(job, provider, worker.MAX_TRIES) == worker.Outcome.FAILED
     assert "gave up after 5 tries: 503" in invoice_store.get(shop, number).item["tx_reason"]
+
+
+def test_an_unexpected_exception_fails_the_attempt_with_its_reason_instead_of_going_round_again(shop):
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+
+    outcome = worker.run(job, FakeProvider(ValueError("Header values may not contain linefeed")), 1)
+
+    assert outcome == worker.Outcome.FAILED
+    assert invoice_store.get(shop, number).item["tx_reason"] == \
+        "unexpected error: ValueError: Header values may not contain linefeed"
+    assert _status(shop, number)["transmission_status"] == "failed"
+
+
+def test_an_aws_error_while_sending_counts_as_a_temporary_failure(shop):
+    from botocore.exceptions import ClientError
+
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+    throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "GetObject")
+
+    with pytest.raises(Unavailable, match="aws: ClientError"):
+        worker.run(job, FakeProvider(throttled), 1)
+    assert _status(shop, number)["transmission_status"] == "inflight"
+    assert worker.run(job, FakeProvider(throttled), worker.MAX_TRIES) == worker.Outcome.FAILED
+
+
+def test_the_provider_function_consumes_a_message_it_cannot_read(shop):
+    from invoicing_infra.local.handlers import load_handler
+    from invoicing_infra.local.lambda_context import LambdaContext
+    from invoicing_infra.local.sqs_poller import lambda_record
+    from invoicing_infra.template import Template
+    from tests.conftest import ROOT
+
+    handler = load_handler(Template.load(ROOT / "template.yaml").functions()["TransmitPeppolFunction"],
+                           namespace="transmit_peppol_test")
+    records = [lambda_record({"MessageId": f"m{index}", "ReceiptHandle": f"r{index}", "Body": body, "MD5OfBody": "",
+                              "Attributes": {"ApproximateReceiveCount": "1"}}, "arn:aws:sqs:eu-central-1:1:Q",
+                             "eu-central-1")
+               for index, body in enumerate(["not json", json.dumps({"organizer": shop}),
+                                             json.dumps({"organizer": shop, "number": "X-1", "attempt": "a"})])]
+    context = LambdaContext("TransmitPeppolFunction", 30, 256, "eu-central-1", "123456789012")
+
+    assert handler({"Records": records}, context) == {"batchItemFailures": []}
 
 
 def test_a_test_mode_order_is_not_sent_by_a_provider_without_test_mode(shop):
@@ -493,6 +537,24 @@ def test_the_sweep_revives_stuck_attempts_and_sends_enforced_invoices_still_pend
     [revived] = _jobs("EMAIL_QUEUE_URL")
     assert worker.run(worker.AttemptJob.model_validate(revived), FakeProvider(), 1) == worker.Outcome.COMPLETED
     assert [job["number"] for job in _jobs("PEPPOL_QUEUE_URL")] == [waiting]
+
+
+def test_one_invoice_the_sweep_cannot_handle_does_not_stop_it_for_the_others(shop, monkeypatch):
+    first = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    second = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    _jobs("PEPPOL_QUEUE_URL")  # both attempts queued at issue were lost
+    real_start = attempts.start
+
+    def start(organizer, number, kind):
+        if number == first:
+            raise ValueError("broken item")
+        return real_start(organizer, number, kind)
+
+    monkeypatch.setattr(attempts, "start", start)
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=16))
+
+    assert sweep.sweep(stuck_after=timedelta(minutes=60)) == sweep.SweepResult(revived=0, sent=1)
+    assert [job["number"] for job in _jobs("PEPPOL_QUEUE_URL")] == [second]
 
 
 def test_a_reverse_charge_peppol_order_needs_the_buyer_vat_id_at_entry(shop):

@@ -8,15 +8,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from invoicing import i18n, settings
+from invoicing import i18n, senders, settings
 from invoicing.access import Principal
 from invoicing.clock import isoformat_z
 from invoicing.errors import NotFound, PermissionDenied
 from invoicing.pagination import Page, PageRequest, paginate_list
 from invoicing.storage import events as store
+from invoicing.storage import mail_identities
 from invoicing.storage import organizers as organizer_store
+from invoicing.textfields import check_text
 
-I18nText = str | dict[str, str]
+I18nText = i18n.I18nText
 
 
 class EventCreate(BaseModel):
@@ -25,7 +27,7 @@ class EventCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     slug: str = Field(min_length=1, max_length=50, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9.\-]*$")
-    name: I18nText
+    name: I18nText  # at most 200 characters in each language
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     date_from: AwareDatetime
     date_to: AwareDatetime | None = None
@@ -45,9 +47,17 @@ class EventCreate(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: I18nText) -> I18nText:
+        check_text(value)
+        i18n.check_lengths(value, 200)
         if not i18n.localize(value, "en"):
             raise ValueError("This field may not be blank.")
         return value
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: I18nText | None) -> I18nText | None:
+        i18n.check_lengths(value, 500)
+        return check_text(value, multiline=True)
 
     @model_validator(mode="after")
     def _dates(self) -> EventCreate:
@@ -130,8 +140,17 @@ def organizer_settings(organizer: str) -> dict[str, Any]:
     return settings.effective(item.get("settings", {})).model_dump(mode="json")
 
 
-def patch_organizer_settings(organizer: str, body: Any) -> dict[str, Any]:
+def _checked_patch(organizer: str, body: Any) -> dict[str, Any]:
+    """A settings PATCH validated, including the rules that depend on the organizer (its sender identities)."""
     changes = settings.validate_patch(body)
+    if changes.get("invoice_email_sender"):
+        identities = mail_identities.of(organizer_store.get_organizer(organizer))
+        senders.check_sender(organizer, identities, changes["invoice_email_sender"])
+    return changes
+
+
+def patch_organizer_settings(organizer: str, body: Any) -> dict[str, Any]:
+    changes = _checked_patch(organizer, body)
     stored = organizer_store.update_organizer_settings(organizer, changes)
     return settings.effective(stored).model_dump(mode="json")
 
@@ -143,7 +162,7 @@ def event_settings(organizer: str, slug: str) -> dict[str, Any]:
 
 
 def patch_event_settings(organizer: str, slug: str, body: Any) -> dict[str, Any]:
-    changes = settings.validate_patch(body)
+    changes = _checked_patch(organizer, body)
     get_event(organizer, slug)
     stored = store.update_event_settings(organizer, slug, changes)
     organizer_item = organizer_store.get_organizer(organizer) or {}

@@ -5,9 +5,36 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
-LOCALE = re.compile(r"[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*")
+# A BCP 47 language tag's shape as pretix and Django write them: `de`, `de-AT`, `de_AT`, `zh-Hans-CN`, `de-informal`.
+LOCALE = re.compile(r"[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*")
+
+
+MAX_LANGUAGES = 40
+
+
+def check_keys(value: Any) -> Any:
+    """An i18n object's keys are locale codes (not empty, no free text): for every `{locale: text}` field."""
+    if isinstance(value, dict):
+        if len(value) > MAX_LANGUAGES:
+            raise ValueError(f"Ensure this field has no more than {MAX_LANGUAGES} languages.")
+        for key in value:
+            if not isinstance(key, str) or not LOCALE.fullmatch(key):
+                raise ValueError(f'"{key}" is not a language code (such as "en" or "de-AT").')
+    return value
+
+
+def check_lengths(value: Any, max_length: int) -> Any:
+    """Every text of a plain string or `{locale: text}` map at most `max_length` characters (DRF's message)."""
+    texts = value.values() if isinstance(value, dict) else [value]
+    if any(isinstance(text, str) and len(text) > max_length for text in texts):
+        raise ValueError(f"Ensure this field has no more than {max_length} characters.")
+    return value
+
+
+# A field that takes a plain string or a `{locale: text}` map (pretix's I18nField); other modules reuse it.
+I18nText = Annotated[str | dict[str, str], AfterValidator(check_keys)]
 
 
 def text_type(max_length: int) -> Any:
@@ -20,6 +47,8 @@ def text_type(max_length: int) -> Any:
         if isinstance(value, dict):
             if not all(isinstance(text, str) for text in value.values()):
                 raise ValueError(_SHAPE)
+            if len(value) > MAX_LANGUAGES:
+                raise ValueError(f"Ensure this field has no more than {MAX_LANGUAGES} languages.")
             wrong = [key for key in value if not (isinstance(key, str) and LOCALE.fullmatch(key))]
             if wrong:
                 raise ValueError(f'"{str(wrong[0])[:20]}" is not a language code such as "en" or "de-formal".')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,10 +27,13 @@ class Page:
     page_size: int
     next_cursor: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    offset: int | None = None  # items before this page, when known exactly (pages cut short by size)
 
     @property
     def has_next(self) -> bool:
-        return self.number * self.page_size < self.count
+        if self.offset is None:
+            return self.number * self.page_size < self.count
+        return self.offset + len(self.results) < self.count
 
     @property
     def has_previous(self) -> bool:
@@ -70,9 +74,32 @@ def resolve_number(request: PageRequest, count: int) -> int:
     return number
 
 
-def paginate_list(items: list[Any], request: PageRequest) -> Page:
-    """Paginate a list already in memory (small collections such as events or a filtered invoice set)."""
-    number = resolve_number(request, len(items))
-    start = (number - 1) * request.page_size
-    return Page(count=len(items), results=items[start:start + request.page_size], number=number,
-                page_size=request.page_size)
+# A Lambda response holds at most 6 MB: a page of large documents ends before this many bytes.
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+
+
+def paginate_list(items: list[Any], request: PageRequest, size_of: Callable[[Any], int] | None = None) -> Page:
+    """Paginate a list already in memory (small collections such as events or a filtered invoice set).
+
+    With `size_of` (an item's bytes in the response) a page also ends before it would pass MAX_PAGE_BYTES; the
+    pages are then cut from the whole list, so every page number still names the same items.
+    """
+    if size_of is None:
+        number = resolve_number(request, len(items))
+        start = (number - 1) * request.page_size
+        return Page(count=len(items), results=items[start:start + request.page_size], number=number,
+                    page_size=request.page_size)
+    pages: list[list[Any]] = [[]]
+    total = 0
+    for item in items:
+        size = size_of(item)
+        if pages[-1] and (len(pages[-1]) == request.page_size or total + size > MAX_PAGE_BYTES):
+            pages.append([])
+            total = 0
+        pages[-1].append(item)
+        total += size
+    number = len(pages) if request.page is None else request.page
+    if number > len(pages):
+        raise NotFound("Invalid page.")
+    return Page(count=len(items), results=pages[number - 1], number=number, page_size=request.page_size,
+                offset=sum(len(page) for page in pages[:number - 1]))

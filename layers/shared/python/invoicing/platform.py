@@ -17,20 +17,21 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from invoicing import access, countries, identifiers
 from invoicing.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from invoicing.storage import platform as store
+from invoicing.textfields import MultiLine, OneLine
 
 
 class PlatformSettings(BaseModel):
     """The sender printed on billing invoices and their numbering; every field has a usable default."""
 
-    name: str = "Invoicing Platform"
-    address: str = ""
-    zipcode: str = ""
-    city: str = ""
-    country: str = ""
-    vat_id: str = ""
-    tax_id: str = ""
-    iban: str = ""
-    footer_text: str = ""
+    name: OneLine = "Invoicing Platform"
+    address: MultiLine = ""
+    zipcode: OneLine = ""
+    city: OneLine = ""
+    country: OneLine = ""
+    vat_id: OneLine = ""
+    tax_id: OneLine = ""
+    iban: OneLine = ""
+    footer_text: MultiLine = ""
     # `{year}` is replaced by the year of the invoice date; the counter runs per resulting prefix.
     billing_number_prefix: str = Field(default="R{year}", max_length=40)
     billing_number_counter_length: int = Field(default=3, ge=1, le=12)
@@ -59,7 +60,7 @@ class PlatformSettings(BaseModel):
 
 
 SETTING_NAMES = tuple(PlatformSettings.model_fields)
-_PREFIX = re.compile(r"^[A-Za-z0-9_\-./{}]*$")
+_PREFIX = re.compile(r"^[A-Za-z0-9_\-.{}]*$")  # what a URL path segment keeps as it is (numbers are in URLs)
 
 
 def settings() -> PlatformSettings:
@@ -71,8 +72,9 @@ def update_settings(changes: dict[str, object]) -> PlatformSettings:
     if unknown:
         raise ValidationFailed({name: ["Unknown setting."] for name in unknown})
     prefix = changes.get("billing_number_prefix")
-    if isinstance(prefix, str) and (not _PREFIX.match(prefix) or prefix.replace("{year}", "").count("{")):
-        raise ValidationFailed({"billing_number_prefix": ["Use letters, digits, - _ . / and the placeholder {year}."]})
+    if isinstance(prefix, str) and (not _PREFIX.match(prefix) or prefix.replace("{year}", "").count("{")
+                                    or ".." in prefix):
+        raise ValidationFailed({"billing_number_prefix": ["Use letters, digits, - _ . and the placeholder {year}."]})
     merged = {**store.get_settings(), **{k: v for k, v in changes.items() if v is not None}}
     try:
         checked = PlatformSettings.model_validate(merged)  # fails before anything is written

@@ -12,14 +12,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from invoicing import countries, i18n, identifiers
 from invoicing.errors import ValidationFailed
 from invoicing.orders.models import EMAIL
+from invoicing.textfields import STORED, check_text, is_stored
 
-_PREFIX = re.compile(r"^[\w\-%./,&:# ]*$")
-I18nText = i18n.text_type(5000)
+# Invoice numbers are path segments of the API (`.../invoices/<number>/download/`): a prefix holds only what a URL
+# path segment keeps as it is, and strftime placeholders whose output does too.
+_PREFIX = re.compile(r"(?:[A-Za-z0-9_.\-]|%[Yymdj])*")
+PREFIX_MESSAGE = "Please only use the characters A-Z, a-z, 0-9, -_. and the placeholders %Y, %y, %m, %d, %j in this field."
+PREFIX_DOTS_MESSAGE = "Two dots in a row (..) are not allowed in this field."
+# pretix's i18n texts; 2000 characters a language keep an invoice's copy within orders/limits.SETTINGS_HEADROOM.
+I18nText = i18n.text_type(2000)
 
 
 class InvoiceSettings(BaseModel):
@@ -27,14 +33,15 @@ class InvoiceSettings(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    invoice_address_from_name: str = ""
-    invoice_address_from: str = ""
-    invoice_address_from_zipcode: str = ""
-    invoice_address_from_city: str = ""
-    invoice_address_from_state: str = ""
+    # Limits (issue 10): what an invoice copies of the settings stays within orders/limits.SETTINGS_HEADROOM.
+    invoice_address_from_name: str = Field("", max_length=255)
+    invoice_address_from: str = Field("", max_length=1000)
+    invoice_address_from_zipcode: str = Field("", max_length=30)
+    invoice_address_from_city: str = Field("", max_length=255)
+    invoice_address_from_state: str = Field("", max_length=255)
     invoice_address_from_country: str = ""
-    invoice_address_from_tax_id: str = ""
-    invoice_address_from_vat_id: str = ""
+    invoice_address_from_tax_id: str = Field("", max_length=255)
+    invoice_address_from_vat_id: str = Field("", max_length=255)
     # pretix's i18n strings: a string, or {"en": "...", "de": "..."}; returned as stored.
     invoice_introductory_text: I18nText = ""
     invoice_additional_text: I18nText = ""
@@ -44,13 +51,13 @@ class InvoiceSettings(BaseModel):
     invoice_numbers_counter_length: int = Field(5, ge=1, le=12)
     invoice_numbers_consecutive: bool = True
     invoice_generate: Literal["False", "admin", "True", "paid"] = "False"
-    invoice_language: str = "__user__"
+    invoice_language: str = Field("__user__", max_length=20)
     invoice_include_free: bool = True
     invoice_regenerate_allowed: bool = False
     invoice_attendee_name: bool = True
     invoice_event_location: bool = False
     # Ours: a fixed second currency to show totals in, with the rate the organizer publishes.
-    invoice_foreign_currency_display: str = ""
+    invoice_foreign_currency_display: str = Field("", max_length=3)
     invoice_foreign_currency_rate: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=4)
     invoice_foreign_currency_rate_date: date | None = None
     # Ours: what e-invoice formats and the email channel need and pretix keeps elsewhere.
@@ -67,11 +74,29 @@ class InvoiceSettings(BaseModel):
     # Ours: "factur-x" makes every invoice PDF a Factur-X / ZUGFeRD hybrid (PDF/A-3b with the EN 16931 CII inside).
     invoice_pdf_einvoice: Literal["none", "factur-x"] = "none"
 
+    @field_validator("invoice_address_from", "invoice_introductory_text", "invoice_additional_text",
+                     "invoice_footer_text")
+    @classmethod
+    def _multi_line(cls, value: Any, info: ValidationInfo) -> Any:
+        return check_text(value, multiline=True, info=info)
+
+    @field_validator("invoice_address_from_name", "invoice_address_from_zipcode", "invoice_address_from_city",
+                     "invoice_address_from_state", "invoice_address_from_tax_id", "invoice_address_from_vat_id",
+                     "invoice_language", "invoice_seller_contact_name", "invoice_seller_contact_phone",
+                     "invoice_seller_bic", "invoice_seller_codice_fiscale", "invoice_sdi_transmitter_id")
+    @classmethod
+    def _one_line(cls, value: Any, info: ValidationInfo) -> Any:
+        return check_text(value, info=info)
+
     @field_validator("invoice_numbers_prefix", "invoice_numbers_prefix_cancellations")
     @classmethod
-    def _prefix_characters(cls, value: str) -> str:
-        if not _PREFIX.match(value):
-            raise ValueError("Please only use characters A-Z, a-z, 0-9 and the symbols - _ % . / , & : # and space.")
+    def _prefix_characters(cls, value: str, info: ValidationInfo) -> str:
+        if is_stored(info):
+            return value
+        if not _PREFIX.fullmatch(value):
+            raise ValueError(PREFIX_MESSAGE)
+        if ".." in value:
+            raise ValueError(PREFIX_DOTS_MESSAGE)
         return value
 
     @field_validator("invoice_address_from_country")
@@ -145,10 +170,17 @@ def validate_patch(changes: Any) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "non_field_errors"
-            errors.setdefault(field, []).append(error["msg"].removeprefix("Value error, "))
+            errors.setdefault(field, []).append(_message(error))
         raise ValidationFailed(errors) from exc
     return {key: checked.get(key) for key in known}
 
 
+def _message(error: Any) -> str:
+    """pydantic's message in Django REST framework's words where pretix has them (lengths), else pydantic's."""
+    if error["type"] == "string_too_long":
+        return f"Ensure this field has no more than {error['ctx']['max_length']} characters."
+    return error["msg"].removeprefix("Value error, ")
+
+
 def effective(organizer_settings: dict[str, Any], event_settings: dict[str, Any] | None = None) -> InvoiceSettings:
-    return InvoiceSettings.model_validate({**organizer_settings, **(event_settings or {})})
+    return InvoiceSettings.model_validate({**organizer_settings, **(event_settings or {})}, context=STORED)

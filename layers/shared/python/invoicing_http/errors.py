@@ -73,6 +73,14 @@ def _message(error: dict[str, Any]) -> str:
         return f"Invalid data. Expected a dictionary, but got {type(error.get('input')).__name__}."
     if kind == "too_short" and isinstance(error.get("input"), list):
         return "This list may not be empty."
+    # The limits of issue 10 in Django REST framework's words.
+    context = error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"Ensure this field has no more than {context.get('max_length')} characters."
+    if kind == "too_long":
+        return f"Ensure this field has no more than {context.get('max_length')} elements."
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return "This field may not be blank."
     return str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
 
 

@@ -23,6 +23,9 @@ from invoicing.errors import DomainError
 from invoicing_http import cors, errors, guard, idempotency
 
 MAX_BODY_BYTES = 1024 * 1024
+# On every response (they hold personal data): no MIME sniffing, no caching, no Referer to links followed from
+# it. A response that sets its own Cache-Control keeps it (downloads: `private, no-cache` with their ETag).
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 logger = Logger(service="invoicing")
 
 
@@ -94,6 +97,18 @@ def _unparsable_body(event: dict[str, Any]) -> str | None:
     return None
 
 
+def secured(response: dict[str, Any]) -> dict[str, Any]:
+    """The response with the security headers it does not set itself (in whichever header map it uses)."""
+    single, multi = response.get("headers") or {}, response.get("multiValueHeaders") or {}
+    present = {name.lower() for name in (*single, *multi)}
+    missing = {name: value for name, value in SECURITY_HEADERS.items() if name.lower() not in present}
+    if "multiValueHeaders" in response:
+        response["multiValueHeaders"] = {**multi, **{name: [value] for name, value in missing.items()}}
+    else:
+        response["headers"] = {**single, **missing}
+    return response
+
+
 def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
                  check: Callable[[dict[str, Any], guard.Policy], Any] = guard.check) -> Callable[[dict[str, Any], Any], dict]:
     """The Lambda handler of an API function; `policy` None means the routes need no authentication.
@@ -124,7 +139,8 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
         if _body_size(event) > MAX_BODY_BYTES:
             return respond(errors.detail(413, "Request body too large."))
         return idempotency.once(handle, event, context, lambda: respond(errors.detail(
-            409, "Concurrent request with idempotency key.", {"Retry-After": "5"})))
+            409, "Concurrent request with idempotency key.", {"Retry-After": "5"})),
+            lambda: respond(errors.detail(400, idempotency.OTHER_REQUEST)))
 
     cors_config = cors.config()
 
@@ -132,7 +148,7 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
     @logger.inject_lambda_context(clear_state=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if cors.is_preflight(cors_config, event):  # a browser's preflight carries no token: answer it first
-            return app.resolve(event, context)
-        return cors.added(cors_config, event, answer(event, context))
+            return secured(app.resolve(event, context))
+        return secured(cors.added(cors_config, event, answer(event, context)))
 
     return lambda_handler

@@ -21,6 +21,7 @@ from invoicing.config import storage_config
 from invoicing.storage import queues
 from invoicing.transmission import worker
 from invoicing.transmission.providers import Provider, Unavailable
+from invoicing_jobs import malformed
 
 logger = Logger()
 
@@ -45,8 +46,12 @@ def make_handler(provider: Provider, queue_variable: str) -> Callable[[dict[str,
 
     def record_handler(record: SQSRecord) -> str:
         delivery = int(record.attributes.approximate_receive_count or 1)
+        job = malformed.parse(record, worker.AttemptJob, logger, provider=provider.name)
+        if job is None:
+            metrics.transmission(provider.name, "malformed")
+            return "malformed"
         try:
-            return attempt(job=record.json_body, delivery=delivery)
+            return attempt(job=job.model_dump(), delivery=delivery)
         except Unavailable as exc:
             metrics.transmission(provider.name, "retry")
             logger.warning("transmission attempt will be retried", extra={"provider": provider.name,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from invoicing.errors import ValidationFailed
 from invoicing.money import decimals_of, format_amount, format_rate, parse_decimal, places, quantize
+from invoicing.textfields import MultiLine, OneLine
 
 STATUSES = ("open", "paid", "void")
 REVIEW_STATES = ("in_review", "released")
@@ -31,7 +32,7 @@ class LineInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    description: str = Field(min_length=1, max_length=500)
+    description: OneLine = Field(min_length=1, max_length=500)
     net: Amount
     tax_rate: Amount = Decimal("0")
 
@@ -54,7 +55,7 @@ class BillingCreate(BaseModel):
     currency: str
     lines: list[LineInput] = Field(min_length=1, max_length=200)
     date_issued: date | None = None  # default: today (UTC)
-    description: str = Field(default="", max_length=1000)
+    description: MultiLine = Field(default="", max_length=1000)
 
     @field_validator("currency")
     @classmethod

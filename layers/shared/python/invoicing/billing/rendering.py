@@ -21,7 +21,7 @@ from invoicing.billing import parties
 from invoicing.clock import isoformat_z, now
 from invoicing.config import required
 from invoicing.errors import Conflict
-from invoicing.invoices.rendering import render_and_store
+from invoicing.invoices.rendering import TRANSIENT, render_and_store
 from invoicing.money import format_amount
 from invoicing.pdf import UnprintableText, render_invoice
 from invoicing.storage import billing as store
@@ -46,6 +46,7 @@ class Outcome(StrEnum):
     NOT_RELEASED = "not released"
     VOID = "void, not emailed"
     MISSING = "missing"
+    FAILED = "render failed"
 
 
 class EmailInFlight(Conflict):
@@ -109,10 +110,15 @@ def run(job: BillingJob) -> Outcome:
     if invoice.file is None:
         try:
             _render(invoice)
-        except Exception as exc:
-            reason = str(exc) if isinstance(exc, UnprintableText) else type(exc).__name__
-            store.record_render_error(invoice.organizer, invoice.number, invoice.content_version, reason)
+        except TRANSIENT as exc:
+            store.record_render_error(invoice.organizer, invoice.number, invoice.content_version, type(exc).__name__)
             raise
+        except Exception as exc:  # the same data would fail again: recorded, and the message consumed
+            logger.error("billing render failed", extra={"organizer": invoice.organizer, "number": invoice.number,
+                                                         "error": type(exc).__name__})
+            reason = str(exc) if isinstance(exc, UnprintableText) else f"{type(exc).__name__}: {exc}"
+            store.record_render_error(invoice.organizer, invoice.number, invoice.content_version, reason)
+            return Outcome.FAILED
         invoice = store.get(job.organizer, job.number) or invoice
     return send_email(invoice)
 

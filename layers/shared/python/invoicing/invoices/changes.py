@@ -8,7 +8,7 @@ from invoicing.clock import today_in
 from invoicing.errors import PermissionDenied, ValidationFailed
 from invoicing.invoices import files
 from invoicing.invoices.build import build_cancellation, build_invoice
-from invoicing.invoices.issue import issue_documents, new_invoice_draft, qualifies, retrying
+from invoicing.invoices.issue import ensure_storable, issue_documents, new_invoice_draft, qualifies, retrying
 from invoicing.invoices.read import Visibility, get_invoice
 from invoicing.orders.service import load
 from invoicing.storage import invoices as store
@@ -65,6 +65,7 @@ def regenerate(organizer: str, number: str, visibility: Visibility) -> store.Sto
             internal = draft.internal
         doc = {**doc, "transmission_status": "pending", "transmission_provider": invoice.doc["transmission_provider"],
                "transmission_date": invoice.doc["transmission_date"]}
+        ensure_storable(organizer, doc, internal)
         records = [notifications.notification(organizer, invoice.event, invoice.doc["order"],
                                               actions.INVOICE_REGENERATED, invoice.number)]
         store.write_regenerated(invoice, doc, internal, notifications.transaction_items(records))

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from invoicing import metrics
 from invoicing.clock import today_in
-from invoicing.errors import AlreadyExists, BadRequest, Conflict
+from invoicing.errors import AlreadyExists, BadRequest, Conflict, ValidationFailed
 from invoicing.events import Event
 from invoicing.invoices import files, numbering
 from invoicing.invoices.build import Draft, build_invoice
@@ -87,7 +87,8 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
                 break
         documents.append(({**draft.doc, "number": number}, draft.internal))
     records = [notifications.notification(order.organizer, event.slug, order.code, action) for action in order_actions]
-    for doc, _ in documents:
+    for doc, internal in documents:
+        ensure_storable(order.organizer, doc, internal)
         action = actions.INVOICE_REISSUED if reissue and not doc["is_cancellation"] else actions.INVOICE_GENERATED
         records.append(notifications.notification(order.organizer, event.slug, order.code, action, doc["number"]))
     issue = store.Issue(organizer=order.organizer, counter=counter, new_counters=new_counters, documents=documents,
@@ -111,6 +112,14 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
     files.enqueue_renders(order.organizer, [(doc["number"], 1) for doc, _ in documents])
     attempts.on_issue(order.organizer, [doc for doc, _ in documents], send_email=settings.invoice_email_attachment)
     return [doc for doc, _ in documents]
+
+
+def ensure_storable(organizer: str, doc: dict[str, Any], internal: dict[str, Any]) -> None:
+    """orders/limits.py keeps documents well below DynamoDB's item limit; should one still outgrow it, the answer
+    is a 400, never DynamoDB's ValidationException as a 500 (the file and transmission attributes counted in)."""
+    if store.item_size(organizer, doc, internal) > dynamo.MAX_ITEM_BYTES - 16 * 1024:
+        raise ValidationFailed({"non_field_errors": [
+            "This invoice would be too large to be stored. Use fewer positions or shorter texts."]})
 
 
 def new_invoice_draft(order: Order, event: Event, settings: InvoiceSettings) -> Draft:

@@ -127,7 +127,8 @@ def list_invoices(organizer: str, filters: InvoiceFilters, ordering: str, reques
     if visibility.events is not None and not visibility.events:
         return paginate_list([], request)
     if filters.orders is not None or filters.numbers is not None or filters.refers is not None:
-        page = paginate_list(_sort(_in_memory(organizer, filters, visibility), ordering), request)
+        page = paginate_list(_sort(_in_memory(organizer, filters, visibility), ordering), request,
+                             size_of=lambda invoice: store.wire_size(invoice.item))
         page.results = [inv.doc for inv in page.results]
         return page
     event = visibility.fixed_event
@@ -159,7 +160,7 @@ def list_invoices(organizer: str, filters: InvoiceFilters, ordering: str, reques
     query = ListQuery(partition=partition, sort=sort, index=index[ordering], forward=ordering != "-nr",
                       filter=" AND ".join(conditions) or None, filter_names=names, filter_values=values,
                       scope=scope)
-    page = fetch_page(query, request, _count(counted, filters), stats)
+    page = fetch_page(query, request, _count(counted, filters), stats, size_of=store.wire_size)
     page.results = [store.from_item(item).doc for item in page.results]
     return page
 

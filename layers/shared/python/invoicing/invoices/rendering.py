@@ -15,9 +15,12 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
 from invoicing.clock import isoformat_z, now
+from invoicing.errors import Conflict
 from invoicing.invoices.models import ENFORCED_TRANSMISSION
 from invoicing.pdf import EmbeddedInvoice, UnprintableText, render_invoice
 from invoicing.storage import files
@@ -39,7 +42,13 @@ class Outcome(StrEnum):
     ALREADY_RENDERED = "already rendered"
     SUPERSEDED = "superseded"
     MISSING = "missing"
+    FAILED = "failed"
     UNPRINTABLE = "unprintable"  # text no font can draw: recorded with its script, not retried (it cannot help)
+
+
+# Failures worth another delivery: AWS answered with an error or not at all, or a conditional write lost a race.
+TRANSIENT = (BotoCoreError, ClientError, Conflict)
+logger = Logger(child=True)
 
 
 def render(job: RenderJob) -> Outcome:
@@ -55,10 +64,16 @@ def render(job: RenderJob) -> Outcome:
     except UnprintableText as exc:
         store.record_render_error(job.organizer, job.number, job.content_version, str(exc))
         return Outcome.UNPRINTABLE
-    except Exception as exc:
+    except TRANSIENT as exc:
         # Recorded so that the next download asks again at once; SQS retries the job meanwhile.
         store.record_render_error(job.organizer, job.number, job.content_version, type(exc).__name__)
         raise
+    except Exception as exc:
+        logger.error("render failed", extra={"organizer": job.organizer, "number": job.number,
+                                             "error": type(exc).__name__})
+        store.record_render_error(job.organizer, job.number, job.content_version,
+                                  f"{type(exc).__name__}: {exc}")
+        return Outcome.FAILED
 
 
 def _render(invoice: store.StoredInvoice) -> Outcome:

@@ -7,12 +7,23 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from invoicing import countries, i18n
 from invoicing.money import parse_decimal
+from invoicing.textfields import check_multi_line, check_one_line, check_text
 
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # also for settings and transmission addresses
+# Also for settings and transmission addresses: no spaces and no control characters anywhere.
+EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+")
 FeeType = Literal["payment", "shipping", "service", "cancellation", "insurance", "late", "other", "giftcard"]
 TransmissionType = Literal["email", "peppol", "it_sdi"]
 
@@ -27,8 +38,27 @@ def _strict_decimal(value: Any) -> Decimal:
 
 Money = Annotated[Decimal, BeforeValidator(_strict_decimal), Field(ge=Decimal("-1e11"), le=Decimal("1e11"))]
 Rate = Annotated[Decimal, BeforeValidator(_strict_decimal), Field(ge=0, le=100, decimal_places=2)]
-Text = Annotated[str, Field(max_length=2000)]
-PaymentText = i18n.text_type(2000)  # pretix's i18n form: a string or {locale: text}
+
+
+def Line(max_length: int) -> Any:
+    """A one-line text field (names, address lines, descriptions): no control characters."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(check_one_line)]
+
+
+def Lines(max_length: int) -> Any:
+    """A multi-line text field (street, texts): line breaks and tabs, no other control characters."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(check_multi_line)]
+
+
+Text = Line(255)  # pretix's length for names and address lines
+
+
+def _multi_line_text(value: Any, info: ValidationInfo) -> Any:
+    return check_text(value, multiline=True, info=info)
+
+
+# pretix's i18n form: a string or {locale: text}; multi-line.
+PaymentText = Annotated[i18n.text_type(2000), AfterValidator(_multi_line_text)]
 
 
 class InvoiceAddress(BaseModel):
@@ -37,17 +67,17 @@ class InvoiceAddress(BaseModel):
     is_business: bool = False
     company: Text | None = ""
     name: Text | None = ""
-    street: Text | None = ""
-    zipcode: Annotated[str, Field(max_length=30)] | None = ""
+    street: Lines(1000) | None = ""
+    zipcode: Line(30) | None = ""
     city: Text | None = ""
-    state: Annotated[str, Field(max_length=255)] | None = ""
-    country: Annotated[str, Field(max_length=2)] | None = ""
-    vat_id: Annotated[str, Field(max_length=255)] | None = ""
-    internal_reference: Text | None = ""
+    state: Line(255) | None = ""
+    country: Line(2) | None = ""
+    vat_id: Line(255) | None = ""
+    internal_reference: Lines(1000) | None = ""
     custom_field: Text | None = None
-    beneficiary: Text | None = ""
+    beneficiary: Lines(1000) | None = ""
     transmission_type: TransmissionType = "email"
-    transmission_info: dict[str, Annotated[str, Field(max_length=255)]] = Field(default_factory=dict)
+    transmission_info: dict[str, Line(255)] = Field(default_factory=dict)
 
     @field_validator("country")
     @classmethod
@@ -64,27 +94,27 @@ class Position(BaseModel):
     item: int | None = None
     variation: int | None = None
     subevent: int | None = None
-    description: Annotated[str, Field(min_length=1, max_length=500)]
+    description: Annotated[Line(255), Field(min_length=1)]
     price: Money
     tax_rate: Rate = Decimal("0")
-    tax_name: Annotated[str, Field(max_length=255)] = ""
-    tax_code: Annotated[str, Field(max_length=100)] | None = None
-    attendee_name: Annotated[str, Field(max_length=255)] | None = None
+    tax_name: Line(255) = ""
+    tax_code: Line(100) | None = None
+    attendee_name: Line(255) | None = None
     period_start: AwareDatetime | None = None
     period_end: AwareDatetime | None = None
-    event_location: Text | None = None
+    event_location: Lines(500) | None = None
 
 
 class Fee(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     fee_type: FeeType
-    internal_type: Annotated[str, Field(max_length=255)] | None = None
-    description: Annotated[str, Field(max_length=500)] = ""
+    internal_type: Line(255) | None = None
+    description: Line(255) = ""
     value: Money
     tax_rate: Rate = Decimal("0")
-    tax_name: Annotated[str, Field(max_length=255)] = ""
-    tax_code: Annotated[str, Field(max_length=100)] | None = None
+    tax_name: Line(255) = ""
+    tax_code: Line(100) | None = None
 
 
 def _email(value: str) -> str:
@@ -94,7 +124,13 @@ def _email(value: str) -> str:
 
 
 class OrderCreate(BaseModel):
-    """Body of `POST .../orders/`."""
+    """Body of `POST .../orders/`.
+
+    Besides the limits of each field, the whole order must stay processable: its invoice (with attendee names and
+    the event location on every line) may take at most about 320 KB, the order itself 300 KB, in UTF-8 (400 with
+    `non_field_errors` otherwise). 500 positions with 40-character descriptions, attendee names, locations and
+    tax names come to 300 KB; 250 positions with 100-character ones to 230 KB.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
@@ -103,9 +139,9 @@ class OrderCreate(BaseModel):
     email: Annotated[str, Field(max_length=254), BeforeValidator(lambda v: _email(v) if isinstance(v, str) else v)] | None = None
     locale: Annotated[str, Field(max_length=10, pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")] | None = None
     testmode: bool = False
-    payment_provider: Annotated[str, Field(max_length=255)] = ""
+    payment_provider: Line(255) = ""
     payment_provider_text: PaymentText = ""
-    payment_provider_stamp: Annotated[str, Field(max_length=100)] | None = None
+    payment_provider_stamp: Line(100) | None = None
     invoice_address: InvoiceAddress | None = None
     positions: Annotated[list[Position], Field(min_length=1, max_length=500)]
     fees: Annotated[list[Fee], Field(max_length=100)] = Field(default_factory=list)

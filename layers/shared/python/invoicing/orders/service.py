@@ -13,15 +13,18 @@ from invoicing.events import Event, get_event
 from invoicing.invoices.build import build_cancellation
 from invoicing.invoices.issue import ensure_qualifies, issue_documents, new_invoice_draft, qualifies, retrying
 from invoicing.money import decimals_of, format_amount, format_rate, places
+from invoicing.orders import limits
 from invoicing.orders.models import Order, OrderCreate, OrderPatch
 from invoicing.pagination import Page, PageRequest
 from invoicing.settings import InvoiceSettings
+from invoicing.storage import dynamo
 from invoicing.storage import events as event_store
 from invoicing.storage import invoices as invoice_store
 from invoicing.storage import orders as store
 from invoicing.storage import organizers as organizer_store
 from invoicing.storage.listing import ListQuery, fetch_page
 from invoicing.tax import included_tax
+from invoicing.textfields import STORED
 from invoicing.transmission.types import check_address
 from invoicing.webhooks import actions, notifications
 
@@ -45,7 +48,7 @@ def load(organizer: str, event_slug: str, code: str) -> OrderContext:
     if item is None or item["event"] != event_slug:
         raise NotFound("No Order matches the given query.")
     event = get_event(organizer, event_slug)
-    return OrderContext(order=Order.model_validate(item), event=event, settings=event_settings(organizer, event))
+    return OrderContext(order=Order.model_validate(item, context=STORED), event=event, settings=event_settings(organizer, event))
 
 
 def _check_money(data: OrderCreate, currency: str) -> None:
@@ -91,6 +94,9 @@ def create_order(organizer: str, event_slug: str, data: OrderCreate) -> dict[str
     record.update({"organizer": organizer, "event": event_slug, "locale": data.locale or event.locale,
                    "datetime": created, "payment_date": created if data.status == "p" else None,
                    "EventScope": store.order_scope(organizer, event_slug)})
+    longest = {**record, "code": "X" * 16, "invoice_numbers": ["X" * 167] * 3, "version": 10**6}
+    limits.check_processable(Order.model_validate(longest), {**store.order_key(organizer, "X" * 16), **longest},
+                             event, event_settings(organizer, event))
     for _ in range(5):
         code = explicit_code or "".join(secrets.choice(_CODE_ALPHABET) for _ in range(5))
         try:
@@ -142,9 +148,15 @@ def list_orders(organizer: str, event_slug: str, request: PageRequest) -> Page:
     stats = event_store.get_stats(organizer, [event_slug]).get(event_slug, {})
     scope = store.order_scope(organizer, event_slug)
     query = ListQuery(partition=("EventScope", scope), sort="SK", index="ByEventNumber", scope=scope)
-    page = fetch_page(query, request, int(stats.get("orders", 0)))
-    page.results = [public_order(Order.model_validate(item), event) for item in page.results]
+    page = fetch_page(query, request, int(stats.get("orders", 0)), size_of=_wire_size)
+    page.results = [public_order(Order.model_validate(item, context=STORED), event) for item in page.results]
     return page
+
+
+def _wire_size(item: dict[str, Any]) -> int:
+    """An upper bound of a stored order's bytes in a Lambda response (see invoices.wire_size): its public form
+    adds a few computed fields to its stored form, and a character of 4 UTF-8 bytes takes at most 14 there."""
+    return dynamo.item_size(item) * 4 + 4096
 
 
 def patch_order(organizer: str, event_slug: str, code: str, data: OrderPatch, fields: set[str]) -> dict[str, Any]:
@@ -160,9 +172,10 @@ def patch_order(organizer: str, event_slug: str, code: str, data: OrderPatch, fi
         changes = data.model_dump(mode="json", include=fields & {"email", "locale", "invoice_address"})
         if "locale" in changes and changes["locale"] is None:
             changes.pop("locale")
-        if changes:
-            store.update_order(organizer, context.order.code, context.order.version, changes)
         updated = context.order.model_copy(update={key: getattr(data, key) for key in changes})
+        if changes:
+            limits.check_processable(updated, updated.model_dump(mode="json"), context.event, context.settings)
+            store.update_order(organizer, context.order.code, context.order.version, changes)
         return public_order(updated, context.event)
 
     return retrying(attempt)

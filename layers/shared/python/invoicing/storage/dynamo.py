@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -58,6 +59,32 @@ def mapped_errors() -> Iterator[None]:
         if code in ("TransactionConflictException", "ProvisionedThroughputExceededException", "ThrottlingException"):
             raise Conflict() from exc
         raise
+
+
+MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's limit on one item, attribute names included
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """An item's size as DynamoDB counts it: names and strings in UTF-8 bytes, numbers by their significant
+    digits, 3 bytes of overhead per map or list plus 1 per element (the documented rules, rounded up)."""
+    return sum(len(str(name).encode()) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value: Any) -> int:
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, str):
+        return len(value.encode())
+    if isinstance(value, bytes):
+        return len(value)
+    if isinstance(value, int | float | Decimal):
+        digits = len(str(abs(value)).replace(".", "").lstrip("0")) or 1
+        return 1 + (digits + 1) // 2
+    if isinstance(value, dict):
+        return 3 + sum(1 + len(str(key).encode()) + _value_size(child) for key, child in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return 3 + sum(1 + _value_size(child) for child in value)
+    return len(str(value).encode())
 
 
 def get(pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
@@ -139,14 +166,24 @@ def _scope_digest(scope: str) -> str:
     return hashlib.sha256(scope.encode()).hexdigest()[:16]
 
 
-def encode_cursor(last_key: dict[str, Any], scope: str, page: int) -> str:
-    payload = json.dumps({"k": last_key, "s": _scope_digest(scope), "p": page}, separators=(",", ":"), sort_keys=True).encode()
+def encode_cursor(last_key: dict[str, Any], scope: str, page: int, offset: int | None = None) -> str:
+    """`offset`: how many items come before the page the cursor starts (when pages were cut short by size)."""
+    data: dict[str, Any] = {"k": last_key, "s": _scope_digest(scope), "p": page}
+    if offset is not None:
+        data["o"] = offset
+    payload = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
     signature = hmac.new(_cursor_key(), payload, hashlib.sha256).digest()[:12]
     return base64.urlsafe_b64encode(signature + payload).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str, scope: str) -> tuple[dict[str, Any], int]:
     """The key and page number a cursor carries; ValidationFailed when it was not made for this query."""
+    key, page, _offset = decode_cursor_offset(cursor, scope)
+    return key, page
+
+
+def decode_cursor_offset(cursor: str, scope: str) -> tuple[dict[str, Any], int, int | None]:
+    """The key, page number and (if the cursor has one) offset a cursor carries."""
     invalid = ValidationFailed({"cursor": ["Invalid cursor."]})
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -158,4 +195,5 @@ def decode_cursor(cursor: str, scope: str) -> tuple[dict[str, Any], int]:
         raise invalid from exc
     if data.get("s") != _scope_digest(scope) or not isinstance(data.get("k"), dict) or not isinstance(data.get("p"), int):
         raise invalid
-    return data["k"], data["p"]
+    offset = data.get("o")
+    return data["k"], data["p"], offset if isinstance(offset, int) else None

@@ -93,6 +93,22 @@ def from_item(item: dict[str, Any]) -> StoredInvoice:
                          item=item)
 
 
+def stored_json(value: dict[str, Any]) -> str:
+    """A document as stored: compact UTF-8 JSON (4 bytes for any character, where \\u escapes would take 12)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def item_size(organizer: str, doc: dict[str, Any], internal: dict[str, Any]) -> int:
+    """The bytes the invoice item would take in DynamoDB (the limit checks of orders/limits.py)."""
+    return dynamo.item_size(_to_item(organizer, doc, internal, 10**12))
+
+
+def wire_size(item: dict[str, Any]) -> int:
+    """An upper bound of the bytes the stored invoice takes in a Lambda response: the body re-escapes non-ASCII
+    (\\u, up to 12 bytes a character) and the runtime escapes the body once more (quotes, backslashes)."""
+    return len(json.dumps(item.get("doc", ""))) * 6 // 5
+
+
 def _to_item(organizer: str, doc: dict[str, Any], internal: dict[str, Any], seq: int) -> dict[str, Any]:
     public = {key: value for key, value in doc.items() if key not in TRANSMISSION_FIELDS}
     item = {
@@ -102,7 +118,7 @@ def _to_item(organizer: str, doc: dict[str, Any], internal: dict[str, Any], seq:
         "is_cancellation": doc["is_cancellation"], "refers": doc["refers"], "locale": doc["locale"],
         "seq": seq, "version": 1, "content_version": 1, "created": isoformat_z(now()),
         "render_requested": 1, "render_requested_at": _timestamp(),
-        "doc": json.dumps(public, separators=(",", ":")), "internal": json.dumps(internal, separators=(",", ":")),
+        "doc": stored_json(public), "internal": stored_json(internal),
     }
     item.update({name: doc.get(name) for name in TRANSMISSION_FIELDS})
     if doc.get("transmission_type") in ENFORCED_TRANSMISSION:  # due for the sweep until transmitted
@@ -279,8 +295,8 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
         "ExpressionAttributeNames": {"#doc": "doc", "#internal": "internal", "#locale": "locale",
                                      "#status": "transmission_status", "#version": "version",
                                      "#content": "content_version"},
-        "ExpressionAttributeValues": {":doc": json.dumps(public, separators=(",", ":")),
-                                      ":internal": json.dumps(internal, separators=(",", ":")),
+        "ExpressionAttributeValues": {":doc": stored_json(public),
+                                      ":internal": stored_json(internal),
                                       ":locale": doc["locale"], ":pending": "pending", ":v": current.version,
                                       ":v1": current.version + 1, ":c1": current.content_version + 1,
                                       ":now": _timestamp(), **({":created": isoformat_z(now())} if enforced else {})}}}]

@@ -8,9 +8,11 @@ the key attributes while skipping.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from invoicing import pagination
 from invoicing.pagination import Page, PageRequest, resolve_number
 from invoicing.storage import dynamo
 
@@ -102,14 +104,21 @@ def _read(query: ListQuery, forward: bool, start: dict[str, Any] | None, size: i
     return items, True
 
 
-def fetch_page(query: ListQuery, request: PageRequest, count: int, stats: ReadStats | None = None) -> Page:
-    """The requested page of `query`, whose total number of matching items is `count`."""
+def fetch_page(query: ListQuery, request: PageRequest, count: int, stats: ReadStats | None = None,
+               size_of: Callable[[dict[str, Any]], int] | None = None) -> Page:
+    """The requested page of `query`, whose total number of matching items is `count`.
+
+    With `size_of` (an item's bytes in the response), the page ends before the item that would take it over
+    `MAX_PAGE_BYTES` (one item at least); its `next` cursor then carries the exact offset and continues
+    right after the last item shown.
+    """
     stats = stats or ReadStats()
     size = request.page_size
+    offset: int | None = None
     if request.cursor:
-        start, number = dynamo.decode_cursor(request.cursor, query.scope)
+        start, number, offset = dynamo.decode_cursor_offset(request.cursor, query.scope)
         if start.get(query.partition[0]) != query.partition[1]:
-            start, number = {}, 1
+            start, number, offset = {}, 1, None
         items, _ = _read(query, query.forward, start or None, size, stats)
     else:
         number = resolve_number(request, count)
@@ -123,7 +132,21 @@ def fetch_page(query: ListQuery, request: PageRequest, count: int, stats: ReadSt
         else:
             start, _ = _skip(query, query.forward, offset, stats)
             items, _ = _read(query, query.forward, start, size, stats)
-    page = Page(count=count, results=items, number=number, page_size=size, meta={"reads": stats})
-    if page.has_next and items:
-        page.next_cursor = dynamo.encode_cursor(_key_of(items[-1], query), query.scope, number + 1)
+    cut = _within(items, size_of) if size_of else len(items)
+    if cut < len(items) and offset is None:
+        offset = (number - 1) * size
+    page = Page(count=count, results=items[:cut], number=number, page_size=size, meta={"reads": stats}, offset=offset)
+    if page.has_next and page.results:
+        following = None if offset is None else offset + cut
+        page.next_cursor = dynamo.encode_cursor(_key_of(items[cut - 1], query), query.scope, number + 1, following)
     return page
+
+
+def _within(items: list[dict[str, Any]], size_of: Callable[[dict[str, Any]], int]) -> int:
+    """How many of `items` fit in MAX_PAGE_BYTES (at least one)."""
+    total = 0
+    for index, item in enumerate(items):
+        total += size_of(item)
+        if total > pagination.MAX_PAGE_BYTES and index > 0:
+            return index
+    return len(items)

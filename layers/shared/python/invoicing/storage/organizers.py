@@ -1,6 +1,7 @@
 """Organizers and their API tokens.
 
-Keys: organizer `ORG#<slug>`/`ORG`; token by hash `TOKEN#<sha256>`/`TOKEN`; the organizer's token index
+Keys: organizer `ORG#<slug>`/`ORG`, and its entry in the platform's list `ORGS`/`<slug>`;
+token by hash `TOKEN#<sha256>`/`TOKEN`; the organizer's token index
 `ORG#<slug>`/`TOKEN#<id>` (for listing and revoking by id).
 """
 
@@ -28,10 +29,29 @@ def create_organizer(slug: str, name: str) -> dict[str, Any]:
         raise ValidationFailed({"slug": ["Use letters, digits, dots and dashes only (at most 50)."]})
     item = {"PK": org_pk(slug), "SK": "ORG", "slug": slug, "name": name, "settings": {}}
     try:
-        dynamo.put(item, condition="attribute_not_exists(PK)")
+        dynamo.transact([
+            {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+            {"Put": {"Item": {"PK": ORGANIZER_LIST, "SK": slug, "slug": slug}}},
+        ])
     except Conflict as exc:
         raise AlreadyExists(f"Organizer {slug} already exists.") from exc
     return item
+
+
+ORGANIZER_LIST = "ORGS"
+
+
+def list_organizers() -> list[dict[str, Any]]:
+    """Every organizer (the operator's CLI): the list partition, then the organizers' items."""
+    slugs: list[str] = []
+    kwargs: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": ORGANIZER_LIST}}
+    while True:
+        response = dynamo.query(**kwargs)
+        slugs += [entry["slug"] for entry in response["Items"]]
+        if "LastEvaluatedKey" not in response:
+            break
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return dynamo.batch_get([(org_pk(slug), "ORG") for slug in slugs])
 
 
 def update_organizer_settings(slug: str, changes: dict[str, Any]) -> dict[str, Any]:

@@ -9,15 +9,21 @@ Both read the sparse `ByTransmissionDue` index, never the invoices at large.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from aws_lambda_powertools import Logger
+
 from invoicing.clock import isoformat_z, now
 from invoicing.storage import transmissions as store
+from invoicing.storage.invoices import StoredInvoice
 from invoicing.transmission import attempts
 from invoicing.transmission.types import ENFORCED
 
 ENFORCED_AFTER = timedelta(minutes=15)
+logger = Logger(child=True)
 
 
 @dataclass
@@ -30,16 +36,29 @@ def sweep(stuck_after: timedelta, batch: int = 100) -> SweepResult:
     result = SweepResult()
     moment = now()
     for invoice in store.due("inflight", isoformat_z(moment - stuck_after), batch):
-        kind = invoice.doc["transmission_type"]
-        attempt = attempts.new_attempt()
-        if store.release_stuck(invoice.organizer, invoice.number, invoice.item["TxSince"], attempt, kind in ENFORCED):
-            if invoice.item.get("tx_attempt"):
-                store.log_finish(invoice.organizer, invoice.number, invoice.item["tx_attempt"], "failed",
-                                 "the attempt stopped without an outcome (its worker timed out); sent again")
-            attempts.enqueue(kind, [attempts.job(invoice.organizer, invoice.number, attempt)])
-            result.revived += 1
+        with _one(invoice):
+            kind = invoice.doc["transmission_type"]
+            attempt = attempts.new_attempt()
+            if store.release_stuck(invoice.organizer, invoice.number, invoice.item["TxSince"], attempt,
+                                   kind in ENFORCED):
+                if invoice.item.get("tx_attempt"):
+                    store.log_finish(invoice.organizer, invoice.number, invoice.item["tx_attempt"], "failed",
+                                     "the attempt stopped without an outcome (its worker timed out); sent again")
+                attempts.enqueue(kind, [attempts.job(invoice.organizer, invoice.number, attempt)])
+                result.revived += 1
     for invoice in store.due("pending", isoformat_z(moment - ENFORCED_AFTER), batch):
-        if invoice.doc["transmission_type"] in ENFORCED and attempts.start(invoice.organizer, invoice.number,
-                                                                           invoice.doc["transmission_type"]):
-            result.sent += 1
+        with _one(invoice):
+            if invoice.doc["transmission_type"] in ENFORCED and attempts.start(invoice.organizer, invoice.number,
+                                                                               invoice.doc["transmission_type"]):
+                result.sent += 1
     return result
+
+
+@contextmanager
+def _one(invoice: StoredInvoice) -> Iterator[None]:
+    """One invoice's step: an exception is logged (organizer, number) and the sweep goes on with the next."""
+    try:
+        yield
+    except Exception as exc:
+        logger.error("sweep step failed", extra={"organizer": invoice.organizer, "number": invoice.number,
+                                                 "error": type(exc).__name__})

@@ -5,14 +5,22 @@ the outcome is written only by that attempt and only from inflight. A temporary 
 invoice inflight and lets SQS deliver the same attempt again (with backoff, set by the function), up to
 `MAX_TRIES` deliveries; then it fails with the reason recorded. Test-mode orders are not sent by
 providers that do not support test mode (`testmode_ignored`, as pretix).
+
+Once an attempt has begun, every exception ends in an outcome: AWS errors count as temporary failures, any
+other exception (a bug, data a format cannot take) fails the attempt at once with its reason, so one bad
+invoice never goes round the queue until the dead-letter queue.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, Field
 
+from invoicing.errors import Conflict
 from invoicing.events import find_event
 from invoicing.orders.service import event_settings
 from invoicing.storage import invoices
@@ -21,6 +29,7 @@ from invoicing.transmission.providers import Provider, Rejected, Unavailable
 from invoicing.webhooks import actions, notifications
 
 MAX_TRIES = 5
+logger = Logger(child=True)
 
 
 class AttemptJob(BaseModel):
@@ -58,6 +67,20 @@ def run(job: AttemptJob, provider: Provider, delivery: int) -> Outcome:
             store.log_finish(job.organizer, job.number, job.attempt, status, reason)
             notifications.publish(records)
 
+    try:
+        return _attempt(job, invoice, provider, delivery, finish)
+    except Unavailable:
+        raise
+    except Exception as exc:
+        # The type only: the message may quote invoice data (it is kept on the invoice as the reason instead).
+        logger.error("transmission attempt failed unexpectedly", extra={
+            "organizer": job.organizer, "number": job.number, "provider": provider.name, "error": type(exc).__name__})
+        finish(Outcome.FAILED, f"unexpected error: {type(exc).__name__}: {exc}")
+        return Outcome.FAILED
+
+
+def _attempt(job: AttemptJob, invoice: invoices.StoredInvoice, provider: Provider, delivery: int,
+             finish: Callable[..., None]) -> Outcome:
     if invoice.internal.get("testmode") and not provider.supports_testmode:
         finish(Outcome.TESTMODE_IGNORED, "test mode order: this channel has no test mode, nothing was sent")
         return Outcome.TESTMODE_IGNORED
@@ -66,7 +89,10 @@ def run(job: AttemptJob, provider: Provider, delivery: int) -> Outcome:
         finish(Outcome.FAILED, "the event no longer exists")
         return Outcome.FAILED
     try:
-        provider.send(invoice, event_settings(job.organizer, event), job.attempt)
+        try:
+            provider.send(invoice, event_settings(job.organizer, event), job.attempt)
+        except (BotoCoreError, ClientError, Conflict) as exc:  # throttling, a 5xx, a lost race: try again later
+            raise Unavailable(f"aws: {type(exc).__name__}") from exc
     except Rejected as exc:
         finish(Outcome.FAILED, str(exc) or type(exc).__name__)
         return Outcome.FAILED

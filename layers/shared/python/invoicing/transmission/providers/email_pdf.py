@@ -10,9 +10,11 @@ import os
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from invoicing import senders
 from invoicing.invoices import files as invoice_files
 from invoicing.settings import InvoiceSettings
-from invoicing.storage import files, mail
+from invoicing.storage import files, mail, mail_identities
+from invoicing.storage import organizers as organizer_store
 from invoicing.storage.invoices import StoredInvoice
 from invoicing.transmission import documents
 from invoicing.transmission.messages import attachment_name, invoice_email, xml_attachment_name
@@ -32,9 +34,7 @@ class EmailPdf:
         recipient = info.get("transmission_email_address") or invoice.internal.get("order_email")
         if not recipient:
             raise Rejected("the order has no email address to send the invoice to")
-        sender = settings.invoice_email_sender or os.environ.get("MAIL_FROM", "")
-        if not sender:
-            raise Rejected("seller data missing: invoice_email_sender")
+        sender = self.sender(invoice, settings)
         xrechnung = _xrechnung(invoice, settings)  # checked first: missing data fails at once
         stored = invoice.file
         if stored is None:
@@ -45,8 +45,8 @@ class EmailPdf:
         subject, text = invoice_email(invoice.doc["locale"], number=invoice.number, order=invoice.doc["order"],
                                       event=invoice.internal.get("event_name", ""),
                                       sender=invoice.doc.get("invoice_from_name") or "")
-        message = mail.Mail(sender=sender, recipients=(recipient,), subject=subject, text=text,
-                            sender_name=invoice.doc.get("invoice_from_name") or "",
+        message = mail.Mail(sender=sender.address, recipients=(recipient,), subject=subject, text=text,
+                            sender_name=sender.display_name, reply_to=sender.reply_to,
                             attachments=(mail.Attachment(attachment_name(invoice.number),
                                                          files.read(stored.key, stored.s3_version)), *xrechnung))
         try:
@@ -58,6 +58,17 @@ class EmailPdf:
             raise Unavailable(f"the mail service is unavailable ({code})") from exc
         except BotoCoreError as exc:
             raise Unavailable(f"the mail service could not be reached ({type(exc).__name__})") from exc
+
+    @staticmethod
+    def sender(invoice: StoredInvoice, settings: InvoiceSettings) -> senders.Sender:
+        """The organizer's own address if verified for it, else the platform's `MAIL_FROM` on its behalf."""
+        platform = os.environ.get("MAIL_FROM", "")
+        if not platform:
+            raise Rejected("missing configuration: MAIL_FROM")
+        organizer = organizer_store.get_organizer(invoice.organizer)
+        name = invoice.doc.get("invoice_from_name") or (organizer or {}).get("name") or ""
+        return senders.choose(mail_identities.of(organizer), settings.invoice_email_sender,
+                              settings.invoice_seller_contact_email, name, platform, mail.identity_verified)
 
 
 def _xrechnung(invoice: StoredInvoice, settings: InvoiceSettings) -> tuple[mail.Attachment, ...]:

@@ -1,0 +1,33 @@
+"""An idempotency key is bound to its request by a fingerprint of method, path and canonical body (issue 10)."""
+
+from __future__ import annotations
+
+import base64
+
+from invoicing_http.idempotency import fingerprint
+
+
+def _event(method: str = "POST", path: str = "/api/v1/organizers/o/events/e/orders/", body: str | None = None,
+           encoded: bool = False) -> dict:
+    if encoded and body is not None:
+        body = base64.b64encode(body.encode()).decode()
+    return {"httpMethod": method, "path": path, "body": body, "isBase64Encoded": encoded}
+
+
+def test_the_same_json_written_differently_is_the_same_request():
+    assert fingerprint(_event(body='{"a": 1, "b": [1, 2]}')) == fingerprint(_event(body='{"b":[1,2],"a":1}'))
+    assert fingerprint(_event(body='{"a": "ü"}', encoded=True)) == fingerprint(_event(body='{"a":"\\u00fc"}'))
+
+
+def test_method_path_and_body_each_make_another_request():
+    base = fingerprint(_event(body='{"a": 1}'))
+
+    assert fingerprint(_event(body='{"a": 2}')) != base
+    assert fingerprint(_event(method="PATCH", body='{"a": 1}')) != base
+    assert fingerprint(_event(path="/api/v1/organizers/o/events/e/orders/X/mark_canceled/", body='{"a": 1}')) != base
+    assert fingerprint(_event(body=None)) != base
+
+
+def test_a_body_that_is_not_json_is_compared_byte_for_byte():
+    assert fingerprint(_event(body="a=1&b=2")) == fingerprint(_event(body="a=1&b=2"))
+    assert fingerprint(_event(body="a=1&b=2")) != fingerprint(_event(body="b=2&a=1"))
