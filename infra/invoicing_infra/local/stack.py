@@ -172,7 +172,9 @@ class LocalStack:
             )
             for route in template.api_routes()
         ]
-        app = ApiGateway(routes, self.runner.invoke, template.account_id)
+        # One Api per template here: its GatewayResponses shape the errors of paths no route matches too.
+        gateway_responses = next((api.gateway_responses for api in apis.values() if api.gateway_responses), {})
+        app = ApiGateway(routes, self.runner.invoke, template.account_id, gateway_responses)
         self._api_server = make_api_server(self.host, self.port, app)
         self._api_thread = threading.Thread(
             target=self._api_server.serve_forever, kwargs={"poll_interval": 0.1}, name="local-api", daemon=True
