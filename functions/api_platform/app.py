@@ -10,8 +10,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from invoicing import platform
 from invoicing.billing import issue, workflow
 from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, Shapes
-from invoicing.errors import NotFound
 from invoicing_http import guard
+from invoicing_http import openapi as doc
 from invoicing_http.errors import json_response
 from invoicing_http.resolver import configure, make_handler
 
@@ -20,33 +20,55 @@ configure(app)
 
 BASE = "/api/v1/platform/billing_invoices"
 Number = Annotated[str, Path(max_length=200)]
-Action = Annotated[str, Path(max_length=50)]
+
+
+def _amount_body(schema: dict[str, Any]) -> None:
+    schema.clear()
+    schema.update({"type": "object", "title": "Payment", "required": ["amount"], "properties": {"amount": {
+        "type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "The amount paid (decimal string, > 0, at most "
+        "the amount due, in the currency's decimal places)", "example": "10.00"}}})
+
+
+INVOICE = doc.ok("The billing invoice", OperatorBillingInvoice)
+ACTION = doc.responses(doc.ok("The invoice after the action", OperatorBillingInvoice), write=True)
+CREATE_EXAMPLE = {"organizer": "bigevents", "currency": "EUR", "date_issued": "2019-06-03",
+                  "lines": [{"description": "Ticketing fees May 2019", "net": "8.40", "tax_rate": "19.00"}]}
 
 
 @app.post(BASE, summary="Create a billing invoice (starts in review)", tags=["Platform billing"],
-          responses={201: {"description": "Created"}})
-def create_billing_invoice(data: Annotated[BillingCreate, Body()]):
+          operation_id="platform_create_billing_invoice", security=doc.SECURITY,
+          responses=doc.responses(doc.ok("Created (in review)", OperatorBillingInvoice, status=201), write=True))
+def create_billing_invoice(data: Annotated[BillingCreate, Body(openapi_examples={"invoice": {
+                               "summary": "One line", "value": CREATE_EXAMPLE}})],
+                           key: doc.IdempotencyKey = None):
     invoice = issue.create(data)
     return json_response(201, OperatorBillingInvoice.model_validate(Shapes.operator(invoice)).model_dump(mode="json"))
 
 
-@app.get(BASE + "/<number>", summary="Fetch a billing invoice, everything included", tags=["Platform billing"])
+@app.get(BASE + "/<number>", summary="Fetch a billing invoice, everything included", tags=["Platform billing"],
+         operation_id="platform_get_billing_invoice", security=doc.SECURITY, responses=doc.responses(INVOICE))
 def get_billing_invoice(number: Number) -> OperatorBillingInvoice:
     return Shapes.operator(workflow.find(number))
 
 
-@app.post(BASE + "/<number>/<action>", summary="release, pay ({\"amount\": \"10.00\"}) or void",
-          tags=["Platform billing"], responses={200: {"description": "The invoice after the action"},
-                                                400: {"description": "Not allowed in this state, or a bad amount"}})
-def billing_action(number: Number, action: Action) -> OperatorBillingInvoice:
-    if action == "release":
-        return Shapes.operator(workflow.release(number))
-    if action == "void":
-        return Shapes.operator(workflow.void(number))
-    if action == "pay":
-        body: Any = app.current_event.json_body if app.current_event.body else None
-        return Shapes.operator(workflow.pay(number, body.get("amount") if isinstance(body, dict) else None))
-    raise NotFound()
+@app.post(BASE + "/<number>/release", summary="Release from review: render the PDF and email it",
+          tags=["Platform billing"], operation_id="platform_release_billing_invoice", security=doc.SECURITY,
+          responses=ACTION)
+def release_billing_invoice(number: Number, key: doc.IdempotencyKey = None) -> OperatorBillingInvoice:
+    return Shapes.operator(workflow.release(number))
+
+
+@app.post(BASE + "/<number>/pay", summary="Record a payment (paid when nothing is due)", tags=["Platform billing"],
+          operation_id="platform_pay_billing_invoice", security=doc.SECURITY, responses=ACTION)
+def pay_billing_invoice(number: Number, body: Annotated[dict[str, Any] | None, Body(json_schema_extra=_amount_body)] = None,
+                        key: doc.IdempotencyKey = None) -> OperatorBillingInvoice:
+    return Shapes.operator(workflow.pay(number, (body or {}).get("amount")))
+
+
+@app.post(BASE + "/<number>/void", summary="Void an open invoice without payments", tags=["Platform billing"],
+          operation_id="platform_void_billing_invoice", security=doc.SECURITY, responses=ACTION)
+def void_billing_invoice(number: Number, key: doc.IdempotencyKey = None) -> OperatorBillingInvoice:
+    return Shapes.operator(workflow.void(number))
 
 
 def _check(event: dict[str, Any], _policy: guard.Policy) -> platform.PlatformPrincipal:

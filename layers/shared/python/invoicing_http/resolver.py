@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from invoicing.errors import DomainError
-from invoicing_http import errors, guard, idempotency
+from invoicing_http import errors, guard, idempotency, openapi
 
 MAX_BODY_BYTES = 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -33,6 +33,7 @@ def configure(app: APIGatewayRestResolver) -> APIGatewayRestResolver:
     docs function) finds resolvers by reading that assignment in the source.
     """
     errors.register(app)
+    app.configure_openapi(security_schemes=openapi.SECURITY_SCHEMES)  # routes name the Token scheme
 
     @app.not_found
     def _unrouted(_: NotFoundError) -> Response:
