@@ -58,7 +58,7 @@ def get_billing_invoice(organizer: Slug, number: Number) -> PretixBillingInvoice
 
 PDF_OK = {200: {"description": "The PDF", "content": {PDF: {"schema": {"type": "string", "format": "binary"}}},
                 "headers": {"ETag": {"schema": {"type": "string"}}}},
-          304: {"description": "Not modified (If-None-Match names the current ETag)"}}
+          304: {"description": "Not modified (If-None-Match names the current ETag)", "content": {}}}
 
 
 @app.get(PRETIX + "/<number>/download", summary="Download a billing invoice PDF", tags=["Billing invoices"],
@@ -102,8 +102,13 @@ ACCOUNT_RESPONSES = doc.responses(
            "content": {JSON: {"schema": {"type": "object", "additionalProperties": True},
                               "example": doc.examples()["account_invoice"]},
                        PDF: {"schema": {"type": "string", "format": "binary"}}}},
-     304: {"description": "PDF not modified (If-None-Match names the current ETag)"}},
-    406, 423)
+     304: {"description": "PDF not modified (If-None-Match names the current ETag)", "content": {}}},
+    423)
+ACCOUNT_RESPONSES[406] = {"description": "Neither JSON nor PDF is acceptable: the offered types are listed",
+                          "content": {JSON: {"schema": {"type": "object", "required": ["detail", "offered"], "properties": {
+                              "detail": {"type": "string"}, "offered": {"type": "array", "items": {"type": "string"}}}},
+                              "example": {"detail": "Could not satisfy the request Accept header.",
+                                          "offered": list(OFFERED)}}}}
 
 
 @app.get("/accounts/<accountId>/invoices/<invoiceId>", summary="Retrieve an account invoice",
@@ -147,7 +152,7 @@ def _see_other(url: str) -> Response:
                         "list": {"type": "array", "items": {"type": "object"}},
                         "links": {"type": "array", "items": {"type": "object", "properties": {
                             "href": {"type": "string"}, "rel": {"type": "string"}}}}}}}}},
-              303: {"description": "Too many for one answer: the Location names the page to ask for",
+              303: {"description": "Too many for one answer: the Location names the page to ask for", "content": {},
                     "headers": {"Location": {"schema": {"type": "string"}}}}}))
 def list_account_invoices(accountId: Slug, page: doc.HostwayPage = None, pageSize: doc.HostwayPageSize = None):
     organizer = read.account_organizer(app.context["principal"], accountId)

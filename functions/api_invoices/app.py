@@ -93,7 +93,7 @@ DOWNLOAD_RESPONSES = doc.responses(
            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
                        "application/xml": {"schema": {"type": "string"}}},
            "headers": {"ETag": {"schema": {"type": "string"}}, "Content-Disposition": {"schema": {"type": "string"}}}},
-     304: {"description": "Not modified (If-None-Match names the current ETag)"}},
+     304: {"description": "Not modified (If-None-Match names the current ETag)", "content": {}}},
     406, 409)
 
 

@@ -98,3 +98,15 @@ def test_an_unknown_token_is_still_just_invalid(api, shop):
 
     assert reply.status == 401
     assert reply.body == {"detail": "Invalid token."}
+
+
+def test_a_wrong_method_with_a_used_idempotency_key_is_405_not_the_replay(api, shop):
+    key = {"X-Idempotency-Key": "friendly-405"}
+    first = api.post(shop.url("events", "conf", "orders"), shop.token, body=order_body(), headers=key)
+
+    wrong_method = api.request("PUT", shop.url("events", "conf", "orders"), shop.token, body=order_body(), headers=key)
+    repeat = api.post(shop.url("events", "conf", "orders"), shop.token, body=order_body(), headers=key)
+
+    assert first.status == 201
+    assert wrong_method.status == 405, wrong_method
+    assert repeat.status == 201 and repeat.body == first.body  # the key still replays for the request it ran

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -16,7 +16,9 @@ from invoicing.pagination import Page, PageRequest, paginate_list
 from invoicing.storage import events as store
 from invoicing.storage import organizers as organizer_store
 
-I18nText = str | dict[str, str]
+LOCALE_PATTERN = r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$"
+# A text per language code, as pretix's i18n fields (an empty or odd key could not even be stored in a map).
+I18nText = str | dict[Annotated[str, Field(max_length=20, pattern=LOCALE_PATTERN)], str]
 
 
 class EventCreate(BaseModel):
@@ -30,7 +32,7 @@ class EventCreate(BaseModel):
     date_from: AwareDatetime
     date_to: AwareDatetime | None = None
     location: I18nText | None = None
-    locale: str = Field("en", min_length=2, max_length=10, pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")
+    locale: str = Field("en", min_length=2, max_length=10, pattern=LOCALE_PATTERN)
     timezone: str = "UTC"
 
     @field_validator("timezone")

@@ -92,7 +92,7 @@ def ok(description: str, model: Any = None, example: Any = None, status: int = 2
     return {status: {"description": description, "content": {JSON: content}}}
 
 
-NO_CONTENT = {204: {"description": "Done (no body)"}}
+NO_CONTENT = {204: {"description": "Done (no body)", "content": {}}}
 
 
 # --- Parameters ------------------------------------------------------------------------------------

@@ -150,6 +150,8 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
             return redirect
         if _body_size(event) > MAX_BODY_BYTES:
             return respond(errors.detail(413, "Request body too large."))
+        if (event.get("httpMethod") or "GET").upper() not in allowed_methods(app, event.get("path") or "/"):
+            return handle(event, context)  # a 404/405 runs nothing: no key is spent on it, none replayed to it
         return idempotency.once(handle, event, context, lambda: respond(errors.detail(
             409, "Concurrent request with idempotency key.", {"Retry-After": "5"})))
 

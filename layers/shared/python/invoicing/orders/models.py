@@ -46,7 +46,9 @@ class InvoiceAddress(BaseModel):
     custom_field: Text | None = None
     beneficiary: Text | None = ""
     transmission_type: TransmissionType = "email"
-    transmission_info: dict[str, Annotated[str, Field(max_length=255)]] = Field(default_factory=dict)
+    # Keys are field names (`transmission_peppol_participant_id`, ...): never empty, which DynamoDB maps cannot hold.
+    transmission_info: dict[Annotated[str, Field(min_length=1, max_length=100)], Annotated[str, Field(max_length=255)]] \
+        = Field(default_factory=dict)
 
     @field_validator("country")
     @classmethod
