@@ -2,6 +2,9 @@
 
     invoicing local [--host H] [--port P] [--aws-port P] [--demo] [--state DIR] [--fresh]
                     [--no-fake-channels] [--schedule-interval SECONDS]
+    invoicing local mail [--last N] [--state DIR]          the emails the local stack sent (.eml files)
+    invoicing organizer list                               (targets: --local, --endpoint-url URL,
+                                                            AWS_ENDPOINT_URL, or --stack NAME)
     invoicing organizer create SLUG --name NAME            (--local | --stack NAME)
     invoicing token create --organizer SLUG --permission P [--permission P ...] [--name N] [--events all|A,B]
     invoicing token list --organizer SLUG [--json]
@@ -50,6 +53,9 @@ def _target_options() -> argparse.ArgumentParser:
     group.add_argument("--local", action="store_true", help="the running local stack (`invoicing local`)")
     group.add_argument("--aws-port", type=int, metavar="PORT",
                        help=f"the local stack's AWS endpoint port (default {targets.DEFAULT_AWS_PORT}; with --local)")
+    group.add_argument("--endpoint-url", metavar="URL",
+                       help="the local stack's AWS endpoint (as `invoicing local` prints it); AWS_ENDPOINT_URL "
+                            "in the environment does the same")
     group.add_argument("--stack", metavar="NAME", help="a deployed CloudFormation stack (its outputs name the tables)")
     group.add_argument("--region", help="the stack's region (default: the environment's)")
     return parent
@@ -93,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "keep the template's values)")
     local.add_argument("--schedule-interval", type=_positive_seconds, metavar="SECONDS",
                        help="run every enabled schedule this often instead of at its rate (cron ones too)")
+    local.add_argument("what", nargs="?", choices=["mail"], metavar="mail",
+                       help="`invoicing local mail`: show the emails the local stack sent (saved as .eml under "
+                            "the state directory) instead of starting it")
+    local.add_argument("--last", type=int, default=10, metavar="N", help="with mail: the last N emails (default 10)")
     local.set_defaults(handler=_cmd_local)
 
     organizer = commands.add_parser("organizer", help="organizers").add_subparsers(
@@ -101,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     create_organizer.add_argument("slug", type=_slug, metavar="SLUG")
     create_organizer.add_argument("--name", required=True, help="the organizer's display name")
     create_organizer.set_defaults(handler=_cmd_organizer_create)
+
+    list_organizers = organizer.add_parser("list", parents=[target], help="list organizers (slug, name, billing email)")
+    list_organizers.add_argument("--json", action="store_true", help="one JSON object a line")
+    list_organizers.set_defaults(handler=_cmd_organizer_list)
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(dest="action", metavar="ACTION",
                                                                          required=True)
@@ -173,7 +187,8 @@ def _describe(exc: BaseException) -> str:
 
 
 def _apply_target(args: argparse.Namespace) -> targets.Target:
-    target = targets.resolve(args.local, args.stack, aws_port=args.aws_port, region=args.region)
+    target = targets.resolve(args.local, args.stack, aws_port=args.aws_port, region=args.region,
+                             endpoint_url=args.endpoint_url)
     target.apply()
     return target
 
@@ -205,6 +220,30 @@ def _cmd_organizer_create(args: argparse.Namespace) -> int:
     _info(f"Created organizer {args.slug} ({name}) in {target.description}.")
     print(args.slug, flush=True)
     return 0
+
+
+def _cmd_organizer_list(args: argparse.Namespace) -> int:
+    target = _apply_target(args)
+    from invoicing.storage import organizers
+
+    found = [{"slug": item["slug"], "name": item.get("name", ""), "billing_email": item.get("billing_email")}
+             for item in organizers.scan_organizers()]
+    if args.json:
+        for organizer in found:
+            print(json.dumps(organizer), flush=True)
+    else:
+        print_table([("SLUG", "NAME", "BILLING EMAIL")]
+                    + [(o["slug"], o["name"], o["billing_email"] or "-") for o in found])
+    if not found:
+        _info(f"No organizers in {target.description} (create one with `invoicing organizer create`).")
+    return 0
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    """Left-aligned columns, the last one unpadded."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]), flush=True)
 
 
 def _parse_permissions(values: list[str]) -> list[str]:
@@ -276,9 +315,7 @@ def _cmd_token_list(args: argparse.Namespace) -> int:
         events = token["events"] if isinstance(token["events"], str) else ",".join(token["events"]) or "-"
         rows.append((token["id"], token["name"], events, ",".join(token["permissions"]) or "-",
                      "yes" if token["active"] else "no"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]))
+    print_table(rows)
     if not tokens:
         _info(f"Organizer {args.organizer} has no tokens.")
     return 0
@@ -310,6 +347,8 @@ def _cmd_token_revoke(args: argparse.Namespace) -> int:
 def _cmd_local(args: argparse.Namespace) -> int:
     root = targets.project_root()
     state_dir = Path(args.state).expanduser().resolve() if args.state else root / DEFAULT_STATE_DIR
+    if args.what == "mail":
+        return _show_mail(state_dir, args.last)
     demo_secret: dict[str, str] = {}
     on_ready = _demo_on_ready(state_dir, demo_secret) if args.demo else None
 
@@ -329,6 +368,23 @@ def _cmd_local(args: argparse.Namespace) -> int:
         # Saving the state on stop replaces the state directory, so put the demo token back afterwards.
         if "secret" in demo_secret:
             write_demo_token(state_dir, demo_secret["secret"])
+    return 0
+
+
+def _show_mail(state_dir: Path, last: int) -> int:
+    from .local.mailbox import MAIL_DIR, read_mail
+
+    folder = state_dir / MAIL_DIR
+    messages = read_mail(folder, last)
+    for message in messages:
+        print(f"{message.path.name}", flush=True)
+        print(f"  From:        {message.sender}", flush=True)
+        print(f"  To:          {', '.join(message.recipients) or '-'}", flush=True)
+        print(f"  Subject:     {message.subject}", flush=True)
+        attachments = ", ".join(f"{name} ({size} bytes)" for name, size in message.attachments) or "-"
+        print(f"  Attachments: {attachments}", flush=True)
+    if not messages:
+        _info(f"No emails in {folder} (the local stack saves each one it sends there).")
     return 0
 
 

@@ -56,6 +56,9 @@ def _decode(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+KEPT = ("mail",)  # folders of the state directory a save carries over (the local outbox)
+
+
 def save(state_dir: Path, dynamodb: Any, s3: Any, tables: Iterable[str], buckets: Iterable[str]) -> dict[str, int]:
     """Writes a new snapshot next to the old one, then swaps them, so a failed save keeps the previous state."""
     saving = state_dir.with_name(f"{state_dir.name}.saving")
@@ -71,6 +74,9 @@ def save(state_dir: Path, dynamodb: Any, s3: Any, tables: Iterable[str], buckets
     saved_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     manifest = {"format": FORMAT, "saved_at": saved_at, **summary}
     (saving / "snapshot.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    for kept in KEPT:  # not part of the snapshot, but of the state directory
+        if (state_dir / kept).is_dir():
+            shutil.copytree(state_dir / kept, saving / kept)
     previous = state_dir.with_name(f"{state_dir.name}.previous")
     shutil.rmtree(previous, ignore_errors=True)
     if state_dir.exists():

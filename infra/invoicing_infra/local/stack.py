@@ -18,6 +18,7 @@ from .apigateway import ApiGateway, Route, make_api_server
 from .environment import EnvironmentPatch, aws_environment, function_environment
 from .fake_channels import FakePeppolAccessPoint, FakeSdiIntermediary
 from .handlers import FunctionRunner, add_layer_dirs
+from .mailbox import MAIL_DIR, Mailbox
 from .moto_server import MotoServer
 from .resources import create_resources, local_attributes, physical_name
 from .scheduler import ScheduleRunner, parse_rate, scheduled_event
@@ -108,6 +109,7 @@ class LocalStack:
         self._api_server: Any = None
         self._api_thread: threading.Thread | None = None
         self._pollers: list[SqsPoller] = []
+        self.mailbox: Mailbox | None = None  # saves what SES "sent" as .eml files under state_dir/mail
         self.schedules: list[ScheduleSpec] = []
         self.schedule_runners: list[ScheduleRunner] = []
         self.peppol_access_point: FakePeppolAccessPoint | None = None
@@ -184,6 +186,8 @@ class LocalStack:
         self.api_url = f"http://{url_host}:{self._api_server.server_port}"
 
         self._stopping.clear()
+        self.mailbox = Mailbox(self.state_dir / MAIL_DIR, template.account_id, template.region, self._stopping)
+        self.mailbox.start()
         for subscription in template.sqs_subscriptions():
             if not subscription.enabled:
                 continue
@@ -250,6 +254,9 @@ class LocalStack:
             for runner in self.schedule_runners:
                 runner.join(timeout=10)
             self.schedule_runners = []
+            if self.mailbox is not None:
+                self.mailbox.join(timeout=10)  # its last collect() saves what was sent until now
+                self.mailbox = None
             if self._api_server is not None:
                 self._api_server.shutdown()
                 self._api_server.server_close()
@@ -405,12 +412,10 @@ def run(
             + f"  {len(template.api_routes())} routes",
             flush=True,
         )
-        print(
-            f"  AWS endpoint  {stack.aws_endpoint}  (AWS_ENDPOINT_URL={stack.aws_endpoint} "
-            "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
-            f"AWS_DEFAULT_REGION={template.region})",
-            flush=True,
-        )
+        print(f"  AWS endpoint  {stack.aws_endpoint}", flush=True)
+        print("  For the CLI   paste this line, then e.g. `invoicing organizer list` (or aws ... on this stack):", flush=True)
+        print(f"    export AWS_ENDPOINT_URL={stack.aws_endpoint} AWS_ACCESS_KEY_ID=testing "
+              f"AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={template.region}", flush=True)
         print(f"  SQS           {len(template.sqs_subscriptions())} subscription(s) polled", flush=True)
         schedules = stack.describe_schedules()
         print(f"  Schedules     {len(schedules)}" + "".join(f"\n    {line}" for line in schedules), flush=True)
@@ -426,6 +431,7 @@ def run(
                     flush=True,
                 )
         print(f"  State         {stack.state_dir}" + (" (fresh)" if fresh else ""), flush=True)
+        print(f"  Mail          {stack.state_dir / MAIL_DIR}/*.eml  (`invoicing local mail --last 5`)", flush=True)
         if on_ready is not None:
             on_ready(stack)
         print("Ctrl-C to stop.", flush=True)

@@ -34,6 +34,24 @@ def create_organizer(slug: str, name: str) -> dict[str, Any]:
     return item
 
 
+def scan_organizers() -> list[dict[str, Any]]:
+    """Every organizer (slug, name, billing contact), sorted by slug.
+
+    Reads the whole table: for the operator's CLI (`invoicing organizer list`) only, never for an API request
+    (docs/data-model.md).
+    """
+    found: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"FilterExpression": "SK = :org", "ExpressionAttributeValues": {":org": "ORG"},
+                              "ProjectionExpression": "slug, #n, billing_email", "ExpressionAttributeNames": {"#n": "name"}}
+    while True:
+        with dynamo.mapped_errors():
+            response = dynamo.client().scan(TableName=dynamo.table_name(), **kwargs)
+        found += response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            return sorted(found, key=lambda item: item["slug"])
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
 def update_organizer_settings(slug: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Set (or, for None values, remove) keys of the organizer's settings map; returns the new map."""
     return _update_settings(org_pk(slug), "ORG", changes)
