@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from invoicing.billing import rendering as billing_rendering
 from invoicing.config import storage_config
 from invoicing.invoices import rendering
+from invoicing_jobs import logs
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -33,13 +34,15 @@ def render(job: dict[str, Any]) -> str:
         outcome = billing_rendering.run(billing_rendering.BillingJob.model_validate(job))
     else:
         outcome = rendering.render(rendering.RenderJob.model_validate(job))
-    logger.info("render job done", extra={"organizer": job["organizer"], "content_version": job["content_version"],
-                                          "outcome": outcome.value})
+    logger.info("render job done", extra={"outcome": outcome.value})
     return outcome.value
 
 
 def record_handler(record: SQSRecord) -> str:
-    return render(job=record.json_body)
+    body = record.json_body
+    with logs.job(logger, kind=body.get("kind", "invoice"), organizer=body.get("organizer"), number=body.get("number"),
+                  attempt=body.get("content_version"), delivery=int(record.attributes.approximate_receive_count or 1)):
+        return render(job=body)
 
 
 @logger.inject_lambda_context(clear_state=True)

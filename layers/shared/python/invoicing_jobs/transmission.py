@@ -20,6 +20,7 @@ from invoicing.config import storage_config
 from invoicing.storage import queues
 from invoicing.transmission import worker
 from invoicing.transmission.providers import Provider, Unavailable
+from invoicing_jobs import logs
 
 logger = Logger()
 
@@ -37,19 +38,21 @@ def make_handler(provider: Provider, queue_variable: str) -> Callable[[dict[str,
     @idempotent_function(data_keyword_argument="job", config=config, persistence_store=persistence)
     def attempt(job: dict[str, Any], delivery: int) -> str:
         outcome = worker.run(worker.AttemptJob.model_validate(job), provider, delivery)
-        logger.info("transmission attempt done", extra={"organizer": job["organizer"], "provider": provider.name,
-                                                        "outcome": outcome.value})
+        logger.info("transmission attempt done", extra={"outcome": outcome.value})
         return outcome.value
 
     def record_handler(record: SQSRecord) -> str:
         delivery = int(record.attributes.approximate_receive_count or 1)
-        try:
-            return attempt(job=record.json_body, delivery=delivery)
-        except Unavailable as exc:
-            logger.warning("transmission attempt will be retried", extra={"provider": provider.name,
-                                                                         "delivery": delivery, "reason": str(exc)})
-            queues.delay(os.environ[queue_variable], record.receipt_handle, exc.retry_after or backoff_seconds(delivery))
-            raise
+        body = record.json_body
+        with logs.job(logger, expected=(Unavailable,), provider=provider.name, organizer=body.get("organizer"),
+                      number=body.get("number"), attempt=body.get("attempt"), delivery=delivery):
+            try:
+                return attempt(job=body, delivery=delivery)
+            except Unavailable as exc:
+                logger.warning("transmission attempt will be retried", extra={"outcome": "retry", "reason": str(exc)})
+                queues.delay(os.environ[queue_variable], record.receipt_handle,
+                             exc.retry_after or backoff_seconds(delivery))
+                raise
 
     @logger.inject_lambda_context(clear_state=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
