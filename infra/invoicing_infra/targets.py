@@ -72,11 +72,12 @@ class Target:
 def reset_domain_clients() -> None:
     """Forget the domain's cached configuration, DynamoDB client and token cache (after the environment changed)."""
     from invoicing import access, config
-    from invoicing.storage import dynamo
+    from invoicing.storage import dynamo, events
 
     config.reset()
     dynamo.reset()
     access.clear_cache()
+    events.forget()
 
 
 # --- Local -----------------------------------------------------------------------------------------
