@@ -2,7 +2,9 @@
 
 Run with `.venv/bin/python bench/pdf.py` (figures as text) or `--json` (one object with the keys
 `one_page_warm_median_ms`, `one_page_warm_min_ms`, `six_page_warm_median_ms`, `first_render_ms`,
-`one_page_bytes`, `six_page_bytes`, `rss_mb`). It asserts nothing about timing.
+`one_page_bytes`, `six_page_bytes`, `rss_mb`, and for Factur-X `one_page_factur_x_warm_median_ms`,
+`six_page_factur_x_warm_median_ms`, `one_page_factur_x_ratio`, `six_page_factur_x_ratio`,
+`one_page_factur_x_bytes`). It asserts nothing about timing.
 
 Samples, the tests' plain dicts (tests/support/pdf_samples.py): a one-page invoice (German sender, 8 lines
 with attendees, 19 % and 7 % VAT, payment stamp, footer) and a long one with 190 such lines (8 pages: every row has an attendee
@@ -11,7 +13,10 @@ line; the 190-line reference invoice of the notes had 6).
 * first render: median of 5 fresh interpreters, each `import invoicing.pdf` + one render of the one-page
   invoice, timed from just before the process is spawned until the render returns (so it includes
   interpreter start-up and all imports, not the interpreter's exit).
-* warm: 30 renders in this process after one warm-up render; median and min.
+* warm: 30 renders in this process after one warm-up render; median and min. The plain and the Factur-X
+  render of each sample alternate, so that load from other processes on the machine hits both alike.
+* Factur-X: the same samples as the render job makes them with `invoice_pdf_einvoice=factur-x`, i.e. the
+  EN 16931 CII built and embedded in a PDF/A-3b (goal: at most 1.5x the plain render).
 * RSS: peak resident set size (ru_maxrss) of this process after all renders, of a fresh process
   rendering one invoice, and (text output only) of a process shaped like the render function: the
   figure its MemorySize in template.yaml is chosen from.
@@ -26,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -88,16 +94,30 @@ def function_rss() -> float:
     return float(output.split()[-1])
 
 
-def warm(doc: dict[str, Any], internal: dict[str, Any]) -> tuple[list[float], bytes]:
-    from invoicing.pdf import render_invoice
+def _renderers(doc: dict[str, Any], internal: dict[str, Any]) -> tuple[Callable[[], bytes], Callable[[], bytes]]:
+    """The plain render, and the render job's Factur-X path (CII built from the snapshot, then embedded)."""
+    from invoicing.einvoice import Seller
+    from invoicing.einvoice.cii import build_cii
+    from invoicing.pdf import EmbeddedInvoice, render_invoice
 
-    pdf = render_invoice(doc, internal)
-    times = []
+    def factur_x() -> bytes:
+        seller = Seller.from_invoice(doc, internal, {"invoice_seller_iban": "DE02120300000000202051"})
+        return render_invoice(doc, internal, EmbeddedInvoice(build_cii(doc, internal, seller)))
+
+    return lambda: render_invoice(doc, internal), factur_x
+
+
+def warm(doc: dict[str, Any], internal: dict[str, Any]) -> tuple[list[float], bytes, list[float], bytes]:
+    """Plain and Factur-X renders interleaved, so that load from other processes hits both alike."""
+    plain, factur_x = _renderers(doc, internal)
+    plain_pdf, factur_x_pdf = plain(), factur_x()
+    plain_times, factur_x_times = [], []
     for _ in range(WARM_RUNS):
-        started = time.perf_counter()
-        render_invoice(doc, internal)
-        times.append((time.perf_counter() - started) * 1000)
-    return times, pdf
+        for render, times in ((plain, plain_times), (factur_x, factur_x_times)):
+            started = time.perf_counter()
+            render()
+            times.append((time.perf_counter() - started) * 1000)
+    return plain_times, plain_pdf, factur_x_times, factur_x_pdf
 
 
 def page_count(pdf: bytes) -> int:
@@ -112,8 +132,8 @@ def main() -> None:
     fresh = [fresh_render() for _ in range(FRESH_RUNS)]
     first_ms = statistics.median(ms for ms, _ in fresh)
     fresh_rss = max(rss for _, rss in fresh)
-    one_times, one_pdf = warm(*sample(8))
-    six_times, six_pdf = warm(*sample(190))
+    one_times, one_pdf, one_fx_times, one_fx_pdf = warm(*sample(8))
+    six_times, six_pdf, six_fx_times, six_fx_pdf = warm(*sample(190))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     figures = {
@@ -124,6 +144,11 @@ def main() -> None:
         "one_page_bytes": len(one_pdf),
         "six_page_bytes": len(six_pdf),
         "rss_mb": round(rss, 1),
+        "one_page_factur_x_warm_median_ms": round(statistics.median(one_fx_times), 2),
+        "six_page_factur_x_warm_median_ms": round(statistics.median(six_fx_times), 2),
+        "one_page_factur_x_ratio": round(statistics.median(one_fx_times) / statistics.median(one_times), 2),
+        "six_page_factur_x_ratio": round(statistics.median(six_fx_times) / statistics.median(six_times), 2),
+        "one_page_factur_x_bytes": len(one_fx_pdf),
     }
     if args.json:
         print(json.dumps(figures))
@@ -133,6 +158,11 @@ def main() -> None:
     for label, times, pdf in (("8 lines", one_times, one_pdf), ("190 lines", six_times, six_pdf)):
         print(f"{label:>9}: {page_count(pdf)} page(s), {len(pdf) / 1024:.1f} KiB; warm over {WARM_RUNS} runs: "
               f"median {statistics.median(times):.2f} ms, min {min(times):.2f} ms, max {max(times):.2f} ms")
+    for label, times, plain, pdf in (("8 lines", one_fx_times, one_times, one_fx_pdf),
+                                     ("190 lines", six_fx_times, six_times, six_fx_pdf)):
+        print(f"{label:>9} Factur-X (CII built + PDF/A-3b): {len(pdf) / 1024:.1f} KiB; warm median "
+              f"{statistics.median(times):.2f} ms (min {min(times):.2f}) = "
+              f"{statistics.median(times) / statistics.median(plain):.2f}x plain")
     print(f"Peak RSS of this process after all renders: {rss:.1f} MB")
     print(f"Peak RSS of a render-function-shaped process (its module, boto3 clients, both samples): "
           f"{function_rss():.1f} MB")

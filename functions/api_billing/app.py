@@ -13,6 +13,7 @@ from invoicing.billing.models import PretixBillingInvoice, PretixBillingPage, Sh
 from invoicing.errors import ValidationFailed
 from invoicing.invoices.files import Download
 from invoicing.pagination import PageRequest, page_request
+from invoicing_http import cors
 from invoicing_http import openapi as doc
 from invoicing_http.downloads import file_response
 from invoicing_http.errors import json_response
@@ -20,7 +21,7 @@ from invoicing_http.links import envelope, query_value
 from invoicing_http.negotiation import choose
 from invoicing_http.resolver import configure, make_handler
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)
 
 PRETIX = "/api/v1/organizers/<organizer>/billing_invoices"

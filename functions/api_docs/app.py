@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
-from invoicing_http import openapi
+from invoicing_http import cors, openapi
 from invoicing_http.resolver import make_handler
 
 FUNCTIONS = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ SWAGGER = "/api/v1/docs"
 NOT_SENT = {"422", "500"}  # Powertools documents these for validation; the API answers 400 (and never means 500)
 POWERTOOLS_ONLY_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
-app = APIGatewayRestResolver(enable_validation=True)
+app = APIGatewayRestResolver(enable_validation=True, cors=cors.config())
 app.configure_openapi_merge(path=str(FUNCTIONS), pattern="app.py", exclude=["api_docs/*"], recursive=True,
                             title="Invoicing API (pretix-compatible)", version="1.0.0",
                             description="pretix's invoice API on AWS. Authenticate with `Authorization: Token <secret>` "

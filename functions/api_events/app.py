@@ -11,13 +11,13 @@ from pydantic import Field
 from invoicing import events
 from invoicing.errors import AlreadyExists, ValidationFailed
 from invoicing.pagination import page_request
+from invoicing_http import cors, openapi_settings
 from invoicing_http import openapi as doc
-from invoicing_http import openapi_settings
 from invoicing_http.guard import SAFE_METHODS
 from invoicing_http.links import envelope, query_value
 from invoicing_http.resolver import configure, make_handler
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)
 
 ORGANIZER = "/api/v1/organizers/<organizer>"

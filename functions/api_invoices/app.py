@@ -12,13 +12,13 @@ from invoicing.invoices import changes, files, read
 from invoicing.invoices.models import InvoiceDocument, InvoicePage
 from invoicing.pagination import page_request
 from invoicing.transmission import attempts, documents
-from invoicing_http import guard
+from invoicing_http import cors, guard
 from invoicing_http import openapi as doc
 from invoicing_http.downloads import file_response, wants_xml
 from invoicing_http.links import envelope, query_params, query_value
 from invoicing_http.resolver import configure, make_handler
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)
 
 EVENT = "/api/v1/organizers/<organizer>/events/<event>/invoices"

@@ -11,12 +11,12 @@ from invoicing.invoices.models import InvoiceDocument
 from invoicing.orders import service
 from invoicing.orders.models import OrderCreate, OrderPatch
 from invoicing.pagination import page_request
-from invoicing_http import guard
+from invoicing_http import cors, guard
 from invoicing_http import openapi as doc
 from invoicing_http.links import envelope, query_value
 from invoicing_http.resolver import configure, make_handler
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)
 
 ORDERS = "/api/v1/organizers/<organizer>/events/<event>/orders"

@@ -10,12 +10,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from invoicing import platform
 from invoicing.billing import issue, workflow
 from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, Shapes
-from invoicing_http import guard
+from invoicing_http import cors, guard
 from invoicing_http import openapi as doc
 from invoicing_http.errors import json_response
 from invoicing_http.resolver import configure, make_handler
 
-app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500)
+app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)
 
 BASE = "/api/v1/platform/billing_invoices"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -12,8 +13,10 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from invoicing import metrics
 from invoicing.billing import rendering as billing_rendering
 from invoicing.config import storage_config
 from invoicing.invoices import rendering
@@ -30,21 +33,32 @@ persistence = DynamoDBPersistenceLayer(table_name=storage_config().idempotency_t
 
 @idempotent_function(data_keyword_argument="job", config=idempotency, persistence_store=persistence)
 def render(job: dict[str, Any]) -> str:
+    started = time.perf_counter()
     if job.get("kind") == "billing":  # a billing invoice: rendered, then emailed to the organizer
         outcome = billing_rendering.run(billing_rendering.BillingJob.model_validate(job))
     else:
         outcome = rendering.render(rendering.RenderJob.model_validate(job))
+    if outcome in (rendering.Outcome.RENDERED, billing_rendering.Outcome.SENT):  # the rest drew nothing
+        metrics.pdf_rendered((time.perf_counter() - started) * 1000)
     logger.info("render job done", extra={"outcome": outcome.value})
     return outcome.value
 
 
 def record_handler(record: SQSRecord) -> str:
     body = record.json_body
-    with logs.job(logger, kind=body.get("kind", "invoice"), organizer=body.get("organizer"), number=body.get("number"),
-                  attempt=body.get("content_version"), delivery=int(record.attributes.approximate_receive_count or 1)):
-        return render(job=body)
+    with logs.job(logger, expected=(IdempotencyAlreadyInProgressError,), kind=body.get("kind", "invoice"),
+                  organizer=body.get("organizer"), number=body.get("number"), attempt=body.get("content_version"),
+                  delivery=int(record.attributes.approximate_receive_count or 1)):
+        try:
+            return render(job=body)
+        except IdempotencyAlreadyInProgressError:  # a twin delivery in flight: SQS redelivers it, nothing failed
+            raise
+        except Exception:
+            metrics.pdf_render_failed()
+            raise
 
 
+@metrics.flushed
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     idempotency.register_lambda_context(context)

@@ -8,12 +8,14 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from invoicing import metrics
 from invoicing.transmission.sweep import sweep
 
 logger = Logger()
 STUCK_AFTER = timedelta(minutes=int(os.environ.get("TRANSMISSION_STUCK_MINUTES", "60")))
 
 
+@metrics.flushed
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     result = sweep(STUCK_AFTER)

@@ -1,7 +1,7 @@
 """The `invoicing` command: run the local stack, and bootstrap organizers and API tokens (locally or on AWS).
 
     invoicing local [--host H] [--port P] [--aws-port P] [--demo] [--state DIR] [--fresh]
-                    [--no-fake-channels] [--schedule-interval SECONDS]
+                    [--no-fake-channels] [--schedule-interval SECONDS] [--parameter NAME=VALUE ...]
     invoicing local mail [--last N] [--state DIR]          the emails the local stack sent (.eml files)
     invoicing organizer list                               (targets: --local, --endpoint-url URL,
                                                             AWS_ENDPOINT_URL, or --stack NAME)
@@ -10,6 +10,7 @@
     invoicing token list --organizer SLUG [--json]
     invoicing token revoke --organizer SLUG TOKEN_ID
     invoicing billing ... | platform ... | organizer update ...   (billing_cli.py: the operator's commands)
+    invoicing dlq list | dlq redrive NAME | doctor                  (operations_cli.py: a running stack)
 
 `token create` prints the secret alone on stdout; every message goes to stderr. Errors are one line on
 stderr and exit status 1 (INVOICING_DEBUG=1 shows the traceback instead).
@@ -69,6 +70,13 @@ def _slug(value: str) -> str:
     return value
 
 
+def _parameter(value: str) -> tuple[str, str]:
+    name, sep, parameter_value = value.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"invalid parameter {value!r}: NAME=VALUE")
+    return name.strip(), parameter_value
+
+
 def _positive_seconds(value: str) -> float:
     try:
         seconds = float(value)
@@ -99,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "keep the template's values)")
     local.add_argument("--schedule-interval", type=_positive_seconds, metavar="SECONDS",
                        help="run every enabled schedule this often instead of at its rate (cron ones too)")
+    local.add_argument("--parameter", action="append", type=_parameter, default=[], dest="parameters",
+                       metavar="NAME=VALUE", help="a template parameter's value (repeat for several), as "
+                                                  "`sam deploy --parameter-overrides`: AllowedOrigins=https://shop.example")
     local.add_argument("what", nargs="?", choices=["mail"], metavar="mail",
                        help="`invoicing local mail`: show the emails the local stack sent (saved as .eml under "
                             "the state directory) instead of starting it")
@@ -142,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import billing_cli  # the operator's commands: billing, platform, organizer update
 
     billing_cli.add_commands(commands, organizer, target)
+    from . import operations_cli  # dlq list / redrive, doctor
+
+    operations_cli.add_commands(commands, target)
     return parser
 
 
@@ -363,7 +377,7 @@ def _cmd_local(args: argparse.Namespace) -> int:
     try:
         run(host=args.host, port=args.port, aws_port=args.aws_port, state_dir=state_dir, fresh=args.fresh,
             on_ready=on_ready, template_path=root / targets.TEMPLATE_FILE, fake_channels=args.fake_channels,
-            schedule_interval=args.schedule_interval)
+            schedule_interval=args.schedule_interval, parameters=dict(args.parameters))
     finally:
         # Saving the state on stop replaces the state directory, so put the demo token back afterwards.
         if "secret" in demo_secret:

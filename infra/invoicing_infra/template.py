@@ -179,7 +179,14 @@ class Template:
     region: str = DEFAULT_REGION
     account_id: str = DEFAULT_ACCOUNT_ID
     stack_name: str = "local"
+    # Values for parameters, as `sam deploy --parameter-overrides` gives them; the others keep their Default.
+    parameter_values: dict[str, str] = field(default_factory=dict)
     _conditions: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.parameter_values) - set(self.parameters))
+        if unknown:
+            raise TemplateError(f"no parameter {', '.join(unknown)} in the template (known: {', '.join(self.parameters)})")
 
     @classmethod
     def load(cls, path: str | Path, **kwargs: Any) -> Template:
@@ -428,6 +435,8 @@ class Template:
         if name in attributes and "Ref" in attributes[name]:
             return attributes[name]["Ref"]
         if name in self.parameters:
+            if name in self.parameter_values:
+                return self.parameter_values[name]
             if "Default" not in self.parameters[name]:
                 raise TemplateError(f"parameter {name} has no Default, so it has no local value")
             return self.parameters[name]["Default"]

@@ -25,6 +25,8 @@ from invoicing_infra.local import LocalStack
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
 ALL_PERMISSIONS = ("can_view_orders", "can_change_orders", "can_change_event_settings")
+# The template's AllowedOrigins for the stack (CORS); a request without Origin sees no difference.
+ALLOWED_ORIGINS = ("https://shop.example", "https://admin.example")
 _NO_BODY = object()
 
 
@@ -44,7 +46,8 @@ def stack(tmp_path_factory) -> Iterator[LocalStack]:
     one runs.
     """
     local = LocalStack(template_path=TEMPLATE, host="127.0.0.1", port=0, aws_port=0,
-                       state_dir=tmp_path_factory.mktemp("e2e-state"), fresh=True, persist=False)
+                       state_dir=tmp_path_factory.mktemp("e2e-state"), fresh=True, persist=False,
+                       parameters={"AllowedOrigins": ",".join(ALLOWED_ORIGINS)})
     local.start()
     _reset_process_caches()
     try:

@@ -113,7 +113,7 @@ def test_a_request_presumed_lost_after_the_lease_is_made_again_by_a_download(inv
 
 def test_a_failed_render_is_requested_again_by_the_next_download(invoice, monkeypatch):
     _take_jobs()
-    monkeypatch.setattr(rendering, "render_invoice", lambda doc, internal: 1 / 0)
+    monkeypatch.setattr(rendering, "render_invoice", lambda doc, internal, einvoice=None: 1 / 0)
 
     with pytest.raises(ZeroDivisionError):
         _render("bigevents", "SAMPLECONF-00001", 1)
@@ -145,9 +145,9 @@ def test_regenerate_discards_the_file_and_renders_the_new_content(invoice):
 def test_a_render_that_loses_against_a_regenerate_removes_its_file(invoice, monkeypatch):
     real = rendering.render_invoice
 
-    def render_while_regenerated(doc, internal):
+    def render_while_regenerated(doc, internal, einvoice=None):
         changes.regenerate("bigevents", "SAMPLECONF-00001", ALL)
-        return real(doc, internal)
+        return real(doc, internal, einvoice)
 
     monkeypatch.setattr(rendering, "render_invoice", render_while_regenerated)
 

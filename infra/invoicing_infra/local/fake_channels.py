@@ -4,7 +4,7 @@ They speak the small JSON-over-HTTP API of invoicing.transmission.channels:
 
     POST /documents (Peppol) or /invoices (SdI), body = the XML,
          Authorization: Bearer <api key>, Idempotency-Key: <attempt>,
-         X-Peppol-Sender / X-Peppol-Receiver (Peppol) or X-Filename (SdI)
+         X-Peppol-Sender / X-Peppol-Receiver / X-Peppol-Document-Type (Peppol) or X-Filename (SdI)
       -> 201 {"id": "<uuid>"}              recorded as a delivery
       -> 201 {"id": <the same id>}         a repeated Idempotency-Key: not recorded again
       -> 401 {"detail": "Invalid API key."}

@@ -8,7 +8,7 @@ import json
 import logging
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -69,7 +69,8 @@ class LocalStack:
     (`peppol_access_point`, `sdi_intermediary`) and writes their URL and API key into the secrets the
     functions name in PEPPOL_CHANNEL_SECRET and SDI_CHANNEL_SECRET. `run_schedules=True` runs every enabled
     `Schedule`/`ScheduleV2` event on a timer: at its rate, or every `schedule_interval` seconds when given
-    (cron schedules only then); `run_schedule(function_id)` runs one now whatever these say.
+    (cron schedules only then); `run_schedule(function_id)` runs one now whatever these say. `parameters`
+    gives template parameters values other than their Default (`{"AllowedOrigins": "https://shop.example"}`).
     """
 
     _running: ClassVar[LocalStack | None] = None
@@ -87,10 +88,11 @@ class LocalStack:
         fake_channels: bool = True,
         run_schedules: bool = True,
         schedule_interval: float | None = None,
+        parameters: Mapping[str, str] | None = None,
     ):
         if schedule_interval is not None and schedule_interval <= 0:
             raise ValueError("schedule_interval must be positive (or None: as the template says)")
-        self.template = Template.load(_find_template(template_path))
+        self.template = Template.load(_find_template(template_path), parameter_values=dict(parameters or {}))
         self.host = host
         self.port = port
         self.aws_port = aws_port
@@ -383,12 +385,13 @@ def run(
     template_path: str | Path = "template.yaml",
     fake_channels: bool = True,
     schedule_interval: float | None = None,
+    parameters: Mapping[str, str] | None = None,
 ) -> None:
     """Starts the stack, prints where it listens, calls on_ready(stack), and runs until Ctrl-C or SIGTERM."""
     _configure_logging()
     stack = LocalStack(
         template_path, host=host, port=port, aws_port=aws_port, state_dir=state_dir, fresh=fresh,
-        fake_channels=fake_channels, schedule_interval=schedule_interval,
+        fake_channels=fake_channels, schedule_interval=schedule_interval, parameters=parameters,
     )
     stop_requested = threading.Event()
 

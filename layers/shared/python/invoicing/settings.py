@@ -62,6 +62,8 @@ class InvoiceSettings(BaseModel):
     invoice_seller_peppol_id: str = Field("", max_length=100)
     invoice_seller_codice_fiscale: str = Field("", max_length=16)
     invoice_sdi_transmitter_id: str = Field("", max_length=28)
+    # Ours: "factur-x" makes every invoice PDF a Factur-X / ZUGFeRD hybrid (PDF/A-3b with the EN 16931 CII inside).
+    invoice_pdf_einvoice: Literal["none", "factur-x"] = "none"
 
     @field_validator("invoice_numbers_prefix", "invoice_numbers_prefix_cancellations")
     @classmethod

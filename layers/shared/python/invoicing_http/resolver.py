@@ -18,8 +18,9 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
+from invoicing import metrics
 from invoicing.errors import DomainError
-from invoicing_http import errors, guard, idempotency, openapi
+from invoicing_http import cors, errors, guard, idempotency, openapi
 
 MAX_BODY_BYTES = 1024 * 1024
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -143,8 +144,7 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
             return respond(errors.detail(400, f"JSON parse error - {problem}"))
         return app.resolve(event, context)
 
-    @logger.inject_lambda_context(clear_state=True)
-    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def answer(event: dict[str, Any], context: Any) -> dict[str, Any]:
         redirect = _redirect_to_slash(event)
         if redirect:
             return redirect
@@ -154,5 +154,14 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
             return handle(event, context)  # a 404/405 runs nothing: no key is spent on it, none replayed to it
         return idempotency.once(handle, event, context, lambda: respond(errors.detail(
             409, "Concurrent request with idempotency key.", {"Retry-After": "5"})))
+
+    cors_config = cors.config()
+
+    @metrics.flushed
+    @logger.inject_lambda_context(clear_state=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if cors.is_preflight(cors_config, event):  # a browser's preflight carries no token: answer it first
+            return app.resolve(event, context)
+        return cors.added(cors_config, event, answer(event, context))
 
     return lambda_handler

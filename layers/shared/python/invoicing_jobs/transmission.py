@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
 
+from invoicing import metrics
 from invoicing.config import storage_config
 from invoicing.storage import queues
 from invoicing.transmission import worker
@@ -38,6 +39,7 @@ def make_handler(provider: Provider, queue_variable: str) -> Callable[[dict[str,
     @idempotent_function(data_keyword_argument="job", config=config, persistence_store=persistence)
     def attempt(job: dict[str, Any], delivery: int) -> str:
         outcome = worker.run(worker.AttemptJob.model_validate(job), provider, delivery)
+        metrics.transmission(provider.name, outcome.value)
         logger.info("transmission attempt done", extra={"outcome": outcome.value})
         return outcome.value
 
@@ -49,11 +51,13 @@ def make_handler(provider: Provider, queue_variable: str) -> Callable[[dict[str,
             try:
                 return attempt(job=body, delivery=delivery)
             except Unavailable as exc:
+                metrics.transmission(provider.name, "retry")
                 logger.warning("transmission attempt will be retried", extra={"outcome": "retry", "reason": str(exc)})
                 queues.delay(os.environ[queue_variable], record.receipt_handle,
                              exc.retry_after or backoff_seconds(delivery))
                 raise
 
+    @metrics.flushed
     @logger.inject_lambda_context(clear_state=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         config.register_lambda_context(context)

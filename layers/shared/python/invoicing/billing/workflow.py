@@ -16,6 +16,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
+from invoicing import metrics
 from invoicing.billing.models import PaymentInput
 from invoicing.clock import isoformat_z, now
 from invoicing.config import render_queue_url
@@ -81,6 +82,7 @@ def release(number: str) -> store.StoredBillingInvoice:
     before = find(number)
     invoice = retrying(attempt)
     if before.review_state == "in_review":
+        metrics.billing_invoice_released()
         enqueue(invoice)
     elif invoice.emailed_at is None and invoice.status != "void":
         requeue(invoice)

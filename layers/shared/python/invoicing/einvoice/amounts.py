@@ -189,3 +189,11 @@ def compute(lines: Iterable[Mapping[str, Any]], currency: str, *, negate: bool =
         gross_total=sum((line.gross for line in parsed), ZERO),
     )
 
+
+
+def accounting_tax(amounts: Amounts, currency: str | None, rate: Any) -> tuple[str, Decimal] | None:
+    """BT-6/BT-111: the VAT total in the VAT accounting currency, at the rate the invoice shows
+    (pretix's `foreign_currency_display`); None when the invoice has no other currency."""
+    if not currency or not rate or currency == amounts.currency:
+        return None
+    return currency, quantize(amounts.tax_total * Decimal(str(rate)), currency)

@@ -90,33 +90,44 @@ def _buyer_name(doc: Mapping[str, Any]) -> str | None:
     return _clean(doc.get("invoice_to_company")) or _clean(doc.get("invoice_to_name"))
 
 
-def missing_for_peppol(doc: Mapping[str, Any], seller: Seller) -> list[str]:
-    """Setting keys and invoice fields a Peppol BIS 3.0 invoice needs but lacks (empty list: ready).
-
-    Seller: electronic address BT-34 (R020), name (BR-06), country (BR-09), and a VAT id (BR-S-02 etc.;
-    a local tax id only where every line is exempt). Buyer: participant id (R010), name (BR-07), country
-    (BR-11), and a VAT id for reverse charge and intra-community lines (BR-AE-02, BR-IC-02). Between two
-    German parties the national rules of BIS 3.0.19 apply too (the offline test XSLT predates them).
-    """
-    missing = []
-    if split_participant(seller.peppol_id) is None:
-        missing.append(SETTING_KEYS["peppol_id"])
-    if not seller.name:
-        missing.append("invoice_from_name")
-    if not seller.country:
-        missing.append("invoice_from_country")
+def _missing_seller(doc: Mapping[str, Any], seller: Seller) -> list[str]:
+    """Name (BR-06), country (BR-09), and a VAT id (BR-S-02 etc.; a local tax id only where every line is exempt)."""
+    missing = [field for field, value in (("invoice_from_name", seller.name), ("invoice_from_country", seller.country))
+               if not value]
     codes = _line_codes(doc)
     if codes - {"O"} and not seller.vat_id and not (codes <= {"E"} and seller.tax_id):
         missing.append("invoice_from_vat_id")
+    return missing
+
+
+def _missing_buyer(doc: Mapping[str, Any]) -> list[str]:
+    """Name (BR-07), country (BR-11), and a VAT id for reverse charge and intra-community lines (BR-AE-02, BR-IC-02)."""
+    missing = [field for field, value in (("invoice_to_company", _buyer_name(doc)),
+                                          ("invoice_to_country", _clean(doc.get("invoice_to_country")))) if not value]
+    if _line_codes(doc) & {"AE", "K"} and not _clean(doc.get("invoice_to_vat_id")):
+        missing.append("invoice_to_vat_id")
+    return missing
+
+
+def missing_for_en16931(doc: Mapping[str, Any], seller: Seller) -> list[str]:
+    """Setting keys and invoice fields any EN 16931 invoice needs but lacks (empty list: ready); an invoice
+    without an invoice address, for one, cannot be an EN 16931 invoice."""
+    return _missing_seller(doc, seller) + _missing_buyer(doc)
+
+
+def missing_for_peppol(doc: Mapping[str, Any], seller: Seller) -> list[str]:
+    """Setting keys and invoice fields a Peppol BIS 3.0 invoice needs but lacks (empty list: ready).
+
+    EN 16931's parties plus both electronic addresses: the seller's BT-34 (R020) and the buyer's participant
+    id (R010). Between two German parties the national rules of BIS 3.0.19 apply too (the offline test XSLT
+    predates them).
+    """
+    missing = [SETTING_KEYS["peppol_id"]] if split_participant(seller.peppol_id) is None else []
+    missing += _missing_seller(doc, seller)
     info = doc.get("invoice_to_transmission_info") or {}
     if split_participant(info.get("transmission_peppol_participant_id")) is None:
         missing.append("transmission_peppol_participant_id")
-    if not _buyer_name(doc):
-        missing.append("invoice_to_company")
-    if not _clean(doc.get("invoice_to_country")):
-        missing.append("invoice_to_country")
-    if codes & {"AE", "K"} and not _clean(doc.get("invoice_to_vat_id")):
-        missing.append("invoice_to_vat_id")
+    missing += _missing_buyer(doc)
     if seller.country == "DE" and _clean(doc.get("invoice_to_country")) == "DE":
         missing += _missing_german(doc, seller)
     return missing
@@ -129,6 +140,17 @@ def _missing_german(doc: Mapping[str, Any], seller: Seller) -> list[str]:
                 if not value]
     missing += [field for field in ("invoice_to_zipcode", "invoice_to_city") if not _clean(doc.get(field))]
     return missing
+
+
+def missing_for_xrechnung(doc: Mapping[str, Any], seller: Seller) -> list[str]:
+    """What an XRechnung 3.0 lacks: through Peppol all that Peppol needs, otherwise EN 16931's parties; then
+    the national rules, whatever the seller's country: seller contact name, phone and e-mail (BR-DE-5/6/7,
+    the e-mail is also the seller's electronic address off Peppol), seller and buyer post code and city
+    (BR-DE-3/4/8/9), and a VAT id or tax number (BR-DE-16)."""
+    missing = missing_for_peppol(doc, seller) if doc.get("transmission_type") == "peppol" else missing_for_en16931(doc, seller)
+    if not seller.vat_id and not seller.tax_id:
+        missing.append("invoice_from_vat_id")
+    return list(dict.fromkeys(missing + _missing_german(doc, seller)))
 
 
 def missing_for_sdi(doc: Mapping[str, Any], seller: Seller) -> list[str]:

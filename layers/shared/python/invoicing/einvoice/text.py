@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -25,6 +28,7 @@ def plain(text: str | None, separator: str = "\n") -> str:
     return separator.join(parts(text))
 
 
+@lru_cache(maxsize=256)  # an invoice's lines mostly share their period: one conversion each, not one per line
 def local_date(value: str | None, timezone: str | None) -> date | None:
     """The calendar date of an ISO datetime (`2027-06-14T08:00:00Z`) in the event's time zone."""
     if not value:
@@ -39,3 +43,17 @@ def local_date(value: str | None, timezone: str | None) -> date | None:
     except (ZoneInfoNotFoundError, ValueError):
         zone = UTC
     return moment.astimezone(zone).date()
+
+
+def document_note(doc: Mapping[str, Any], internal: Mapping[str, Any]) -> str:
+    """The document note every format carries: order code, event, additional and footer texts."""
+    pieces = [f"Order code: {doc['order']}", internal.get("event_name") or "",
+              plain(doc.get("additional_text")), plain(doc.get("footer_text"))]
+    return "\n".join(piece for piece in pieces if piece)
+
+
+def payment_terms(doc: Mapping[str, Any], credit: bool) -> str:
+    """BR-CO-25 wants payment terms or a due date when something is due; pretix invoices carry no due date."""
+    if credit:
+        return f"Credit for invoice {doc.get('refers')}" if doc.get("refers") else "Credit note"
+    return plain(doc.get("payment_provider_text"), " ") or "Payable upon receipt"

@@ -1,5 +1,8 @@
 """Peppol BIS Billing 3.0 (EN 16931) UBL 2.1: an `Invoice` (380), or a `CreditNote` (381) for a cancellation.
 
+With `xrechnung=True` the same document is XRechnung 3.0 (Germany's CIUS): its CustomizationID, and electronic
+addresses for both parties even off Peppol (a public buyer's Leitweg-ID, the seller's billing e-mail).
+
 Element order follows the UBL `xs:sequence`s; elements without a value are left out (PEPPOL-EN16931-R008).
 Tags are written with their literal `cbc:`/`cac:` prefixes and the namespaces declared on the root, so no
 global ElementTree namespace registry is touched.
@@ -12,9 +15,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from invoicing.einvoice.amounts import Amounts, TaxCategory, compute
+from invoicing.einvoice import xrechnung as xr
+from invoicing.einvoice.amounts import Amounts, TaxCategory, accounting_tax, compute
+from invoicing.einvoice.endpoints import buyer_endpoint, buyer_reference, seller_endpoint
 from invoicing.einvoice.seller import Seller, split_participant
-from invoicing.einvoice.text import local_date, parts, plain, xml_safe
+from invoicing.einvoice.text import document_note, local_date, parts, payment_terms, xml_safe
 from invoicing.money import format_amount, format_rate
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -29,6 +34,10 @@ _NS = {
 DOCUMENT_TYPE_IDS = {
     "Invoice": f"{_NS['Invoice']}::Invoice##{CUSTOMIZATION_ID}::2.1",
     "CreditNote": f"{_NS['CreditNote']}::CreditNote##{CUSTOMIZATION_ID}::2.1",
+}
+XRECHNUNG_DOCUMENT_TYPE_IDS = {
+    "Invoice": f"{_NS['Invoice']}::Invoice##{xr.CUSTOMIZATION_ID}::2.1",
+    "CreditNote": f"{_NS['CreditNote']}::CreditNote##{xr.CUSTOMIZATION_ID}::2.1",
 }
 UNIT_CODE = "C62"  # "one": each pretix position is one line of quantity 1
 
@@ -59,11 +68,10 @@ def _tax_category(parent: ET.Element, tag: str, category: TaxCategory, *, with_r
     _add(_group(element, "cac:TaxScheme"), "cbc:ID", "VAT")
 
 
-def _endpoint(parent: ET.Element, participant: str | None) -> None:
-    """EndpointID from `<scheme>:<id>`; left out when unknown (missing_for_peppol reports it beforehand)."""
-    split = split_participant(participant)
-    if split is not None:
-        _add(parent, "cbc:EndpointID", split[1], schemeID=split[0])
+def _endpoint(parent: ET.Element, endpoint: tuple[str, str] | None) -> None:
+    """EndpointID `(scheme, id)`; left out when unknown (missing_for_peppol reports it beforehand)."""
+    if endpoint is not None:
+        _add(parent, "cbc:EndpointID", endpoint[1], schemeID=endpoint[0])
 
 
 def _address(parent: ET.Element, tag: str, *, street: str | None, city: str | None, zipcode: str | None,
@@ -86,9 +94,9 @@ def _tax_scheme(parent: ET.Element, company_id: str | None, scheme: str) -> None
         _add(_group(element, "cac:TaxScheme"), "cbc:ID", scheme)
 
 
-def _supplier(root: ET.Element, seller: Seller, outside_scope: bool) -> None:
+def _supplier(root: ET.Element, seller: Seller, outside_scope: bool, xrechnung: bool) -> None:
     party = _group(_group(root, "cac:AccountingSupplierParty"), "cac:Party")
-    _endpoint(party, seller.peppol_id)
+    _endpoint(party, seller_endpoint(seller) if xrechnung else split_participant(seller.peppol_id))
     if outside_scope or not seller.vat_id:  # BR-CO-26: BT-29, BT-30 or BT-31 identifies the seller
         identifier = seller.tax_id or (split_participant(seller.peppol_id) or (None, None))[1]
         if identifier:
@@ -108,10 +116,12 @@ def _supplier(root: ET.Element, seller: Seller, outside_scope: bool) -> None:
         _add(contact, "cbc:ElectronicMail", seller.contact_email)
 
 
-def _customer(root: ET.Element, doc: Mapping[str, Any], outside_scope: bool) -> None:
+def _customer(root: ET.Element, doc: Mapping[str, Any], internal: Mapping[str, Any], outside_scope: bool,
+              xrechnung: bool) -> None:
     info = doc.get("invoice_to_transmission_info") or {}
     party = _group(_group(root, "cac:AccountingCustomerParty"), "cac:Party")
-    _endpoint(party, info.get("transmission_peppol_participant_id"))
+    _endpoint(party, buyer_endpoint(doc, internal) if xrechnung
+              else split_participant(info.get("transmission_peppol_participant_id")))
     company, name = (doc.get("invoice_to_company") or "").strip(), (doc.get("invoice_to_name") or "").strip()
     _address(party, "cac:PostalAddress", street=doc.get("invoice_to_street"), city=doc.get("invoice_to_city"),
              zipcode=doc.get("invoice_to_zipcode"), state=doc.get("invoice_to_state"), country=doc.get("invoice_to_country"))
@@ -120,13 +130,6 @@ def _customer(root: ET.Element, doc: Mapping[str, Any], outside_scope: bool) -> 
     _add(_group(party, "cac:PartyLegalEntity"), "cbc:RegistrationName", company or name)
     if company and name:
         _add(_group(party, "cac:Contact"), "cbc:Name", name)
-
-
-def _note(doc: Mapping[str, Any], internal: Mapping[str, Any]) -> str:
-    """The single document note (PEPPOL-EN16931-R002): order code, event, additional and footer texts."""
-    pieces = [f"Order code: {doc['order']}", internal.get("event_name") or "",
-              plain(doc.get("additional_text")), plain(doc.get("footer_text"))]
-    return "\n".join(piece for piece in pieces if piece)
 
 
 def _period(parent: ET.Element, start: Any, end: Any) -> None:
@@ -171,14 +174,10 @@ def _payment(root: ET.Element, doc: Mapping[str, Any], seller: Seller, credit: b
         _add(means, "cbc:PaymentMeansCode", "ZZZ")  # mutually defined: pretix knows many payment providers
         _add(means, "cbc:PaymentID", doc["order"])
     if payable > 0:  # BR-CO-25: due date or payment terms; pretix invoices carry no due date
-        if credit:
-            terms = f"Credit for invoice {doc.get('refers')}" if doc.get("refers") else "Credit note"
-        else:
-            terms = plain(doc.get("payment_provider_text"), " ") or "Payable upon receipt"
-        _add(_group(root, "cac:PaymentTerms"), "cbc:Note", terms)
+        _add(_group(root, "cac:PaymentTerms"), "cbc:Note", payment_terms(doc, credit))
 
 
-def _tax_total(root: ET.Element, amounts: Amounts) -> None:
+def _tax_total(root: ET.Element, amounts: Amounts, accounting: tuple[str, Decimal] | None) -> None:
     total = _group(root, "cac:TaxTotal")
     _amount(total, "cbc:TaxAmount", amounts.tax_total, amounts.currency)
     for group in amounts.groups:
@@ -186,6 +185,8 @@ def _tax_total(root: ET.Element, amounts: Amounts) -> None:
         _amount(subtotal, "cbc:TaxableAmount", group.taxable, amounts.currency)
         _amount(subtotal, "cbc:TaxAmount", group.tax, amounts.currency)
         _tax_category(subtotal, "cac:TaxCategory", group.category, with_reason=True)
+    if accounting is not None:  # BR-53, PEPPOL-EN16931-R054/R055: the total alone, in the accounting currency
+        _amount(_group(root, "cac:TaxTotal"), "cbc:TaxAmount", accounting[1], accounting[0])
 
 
 def _monetary_total(root: ET.Element, amounts: Amounts) -> None:
@@ -195,8 +196,9 @@ def _monetary_total(root: ET.Element, amounts: Amounts) -> None:
         _amount(total, tag, value, amounts.currency)
 
 
-def build_ubl(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Seller) -> bytes:
-    """The UBL document for one invoice (`doc` = public resource, `internal` = what the PDF also gets)."""
+def build_ubl(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Seller, *, xrechnung: bool = False) -> bytes:
+    """The UBL document for one invoice (`doc` = public resource, `internal` = what the PDF also gets);
+    XRechnung 3.0 with `xrechnung`."""
     currency = (internal.get("currency") or "EUR").upper()
     credit = bool(doc.get("is_cancellation"))
     amounts = compute(doc["lines"], currency, negate=credit)
@@ -205,14 +207,16 @@ def build_ubl(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Selle
     name = "CreditNote" if credit else "Invoice"
 
     root = ET.Element(name, {"xmlns": _NS[name], "xmlns:cac": _NS["cac"], "xmlns:cbc": _NS["cbc"]})
-    _add(root, "cbc:CustomizationID", CUSTOMIZATION_ID)
+    _add(root, "cbc:CustomizationID", xr.CUSTOMIZATION_ID if xrechnung else CUSTOMIZATION_ID)
     _add(root, "cbc:ProfileID", PROFILE_ID)
     _add(root, "cbc:ID", doc["number"])
     _add(root, "cbc:IssueDate", doc["date"])
     _add(root, "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode", "381" if credit else "380")
-    _add(root, "cbc:Note", _note(doc, internal))
+    _add(root, "cbc:Note", document_note(doc, internal))
     _add(root, "cbc:DocumentCurrencyCode", currency)
-    _add(root, "cbc:BuyerReference", (doc.get("internal_reference") or "").strip() or doc["order"])  # R003
+    accounting = accounting_tax(amounts, doc.get("foreign_currency_display"), doc.get("foreign_currency_rate"))
+    _add(root, "cbc:TaxCurrencyCode", accounting[0] if accounting else None)
+    _add(root, "cbc:BuyerReference", buyer_reference(doc))  # PEPPOL-EN16931-R003, BR-DE-15
     start = local_date(internal.get("event_date_from"), timezone)
     end = local_date(internal.get("event_date_to"), timezone) or start
     _period(root, start, end)
@@ -220,8 +224,8 @@ def build_ubl(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Selle
         reference = _group(_group(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
         _add(reference, "cbc:ID", doc["refers"])
         _add(reference, "cbc:IssueDate", internal.get("refers_date"))
-    _supplier(root, seller, outside_scope)
-    _customer(root, doc, outside_scope)
+    _supplier(root, seller, outside_scope, xrechnung)
+    _customer(root, doc, internal, outside_scope, xrechnung)
     if end is not None or any(line.category.code == "K" for line in amounts.lines):
         delivery = _group(root, "cac:Delivery")
         _add(delivery, "cbc:ActualDeliveryDate", end.isoformat() if end else None)
@@ -229,7 +233,7 @@ def build_ubl(doc: Mapping[str, Any], internal: Mapping[str, Any], seller: Selle
             location = _group(_group(delivery, "cac:DeliveryLocation"), "cac:Address")
             _add(_group(location, "cac:Country"), "cbc:IdentificationCode", doc["invoice_to_country"])
     _payment(root, doc, seller, credit, amounts.gross_total)
-    _tax_total(root, amounts)
+    _tax_total(root, amounts, accounting)
     _monetary_total(root, amounts)
     _lines(root, amounts, credit, timezone)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

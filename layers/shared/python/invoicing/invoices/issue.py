@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from invoicing import metrics
 from invoicing.clock import today_in
 from invoicing.errors import AlreadyExists, BadRequest
 from invoicing.events import Event
@@ -62,6 +63,7 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
             if reason == "ConditionalCheckFailed" and index >= 1 and index <= 2 * len(documents):
                 taken.add(documents[(index - 1) // 2][0]["number"].upper())
         raise
+    metrics.invoices_issued([doc for doc, _ in documents])
     # The render requests went in with the invoices; now the jobs (a new invoice is content version 1).
     files.enqueue_renders(order.organizer, [(doc["number"], 1) for doc, _ in documents])
     attempts.on_issue(order.organizer, [doc for doc, _ in documents], send_email=settings.invoice_email_attachment)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from enum import StrEnum
@@ -17,10 +18,14 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from invoicing.clock import isoformat_z, now
-from invoicing.pdf import render_invoice
+from invoicing.invoices.models import ENFORCED_TRANSMISSION
+from invoicing.pdf import EmbeddedInvoice, render_invoice
 from invoicing.storage import files
 from invoicing.storage import invoices as store
 from invoicing.storage.rendered_files import InvoiceFile
+from invoicing.transmission import documents
+
+logger = logging.getLogger(__name__)
 
 
 class RenderJob(BaseModel):
@@ -54,9 +59,38 @@ def render(job: RenderJob) -> Outcome:
 
 def _render(invoice: store.StoredInvoice) -> Outcome:
     key = files.pdf_key(invoice.organizer, invoice.number, invoice.content_version)
-    recorded = render_and_store(lambda: render_invoice(invoice.doc, invoice.internal), key, invoice.content_version,
-                                lambda file: store.record_file(invoice.organizer, invoice.number, file))
+    embedded = embedded_invoice(invoice)
+    if embedded is not None and invoice.doc["transmission_type"] not in ENFORCED_TRANSMISSION:
+        # Kept beside the PDF for `Accept: application/xml` downloads; stored first, so a crash before the PDF
+        # is recorded cannot leave a recorded hybrid PDF without its XML. Enforced types keep the XML they send.
+        documents.store_xml(invoice, embedded.xml, f"{invoice.number}.xml")
+    recorded = render_and_store(lambda: render_invoice(invoice.doc, invoice.internal, embedded), key,
+                                invoice.content_version, lambda file: store.record_file(invoice.organizer, invoice.number, file))
     return Outcome.RENDERED if recorded else Outcome.SUPERSEDED
+
+
+def embedded_invoice(invoice: store.StoredInvoice) -> EmbeddedInvoice | None:
+    """The Factur-X CII to embed when the event's `invoice_pdf_einvoice` asks for it, else None (a plain PDF).
+
+    An invoice that cannot be a valid EN 16931 invoice (no buyer name or country, no seller VAT id, a currency
+    with 3 decimals) gets a plain PDF rather than an invalid e-invoice or no PDF at all; the log says why
+    (setting and field names only, no personal data).
+    """
+    settings = documents.factur_x_settings(invoice)
+    if settings is None:
+        return None
+    from invoicing.einvoice import Seller, build_cii, missing_for_en16931
+
+    seller = Seller.from_invoice(invoice.doc, invoice.internal, settings.model_dump())
+    missing = missing_for_en16931(invoice.doc, seller)
+    if missing:  # an invoice without an invoice address, say: its CII would be invalid
+        logger.warning("factur-x left out of invoice PDF, missing: %s", ", ".join(missing))
+        return None
+    try:
+        return EmbeddedInvoice(build_cii(invoice.doc, invoice.internal, seller))
+    except ValueError as exc:
+        logger.warning("factur-x left out of invoice PDF: %s", type(exc).__name__)
+        return None
 
 
 def render_and_store(draw: Callable[[], bytes], key: str, content_version: int,

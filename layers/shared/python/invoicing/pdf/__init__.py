@@ -1,5 +1,7 @@
 """Invoice PDFs (pretix's "modern1" letter layout): `render_invoice(doc, internal) -> bytes`.
 
+With an `EmbeddedInvoice` the PDF is a Factur-X / ZUGFeRD hybrid: PDF/A-3b carrying the CII XML (`hybrid.py`).
+
 The only package that imports fpdf2; API functions never import it (cold starts stay small).
 """
 
@@ -8,12 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from invoicing.pdf import content, fonts, layout, paint
-from invoicing.pdf.engine import fpdf
+from invoicing.pdf import content, fonts, hybrid, layout, paint
 from invoicing.pdf.format import Formatter
+from invoicing.pdf.hybrid import EmbeddedInvoice
 from invoicing.pdf.output import InvoiceOutputProducer
 
-__all__ = ["render_invoice"]
+__all__ = ["EmbeddedInvoice", "render_invoice"]
 
 
 def _creation_date(doc: dict[str, Any]) -> datetime:
@@ -24,8 +26,11 @@ def _creation_date(doc: dict[str, Any]) -> datetime:
         return datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def render_invoice(doc: dict[str, Any], internal: dict[str, Any]) -> bytes:
-    """The invoice (or cancellation) `doc` as an A4 PDF; `internal` carries currency, event and test mode."""
+def render_invoice(doc: dict[str, Any], internal: dict[str, Any], einvoice: EmbeddedInvoice | None = None) -> bytes:
+    """The invoice (or cancellation) `doc` as an A4 PDF; `internal` carries currency, event and test mode.
+
+    With `einvoice`, a PDF/A-3b that embeds the XML (Factur-X / ZUGFeRD).
+    """
     shared = fonts.shared_fonts()
     regular = shared[""]
     formatter = Formatter(doc.get("locale") or "en", internal.get("currency") or "EUR",
@@ -33,14 +38,17 @@ def render_invoice(doc: dict[str, Any], internal: dict[str, Any]) -> bytes:
     view = content.build(doc, internal, formatter)
     pages = layout.layout(view, shared)
 
-    pdf = fpdf.FPDF(unit="mm", format="A4")
+    pdf = hybrid.new_document(einvoice)
     pdf.set_auto_page_break(False)
     pdf.set_margins(layout.LEFT, layout.TOP, 210 - layout.RIGHT)
     pdf.set_title(view.title)
     pdf.set_creator("invoicing")
     pdf.set_producer("invoicing")
     pdf.set_lang(formatter.locale.replace("_", "-"))
-    pdf.set_creation_date(_creation_date(doc))
+    created = _creation_date(doc)
+    pdf.set_creation_date(created)
+    if einvoice is not None:
+        hybrid.attach(pdf, einvoice, title=view.title, created=created, producer="invoicing", lang=pdf.lang)
     fonts.install(pdf)
     paint.paint(pdf, pages)
     return bytes(pdf.output(output_producer_class=InvoiceOutputProducer))

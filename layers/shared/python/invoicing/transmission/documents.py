@@ -1,4 +1,5 @@
-"""The XML form of an invoice (UBL or FatturaPA), kept in S3 beside its PDF and recorded on the invoice."""
+"""The XML form of an invoice (UBL, XRechnung, FatturaPA, or the CII of a Factur-X PDF), kept in S3 beside its
+PDF and recorded on the invoice."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import hashlib
 from dataclasses import dataclass
 
 from invoicing.errors import NotAcceptable, NotReady
+from invoicing.events import find_event
 from invoicing.invoices.models import ENFORCED_TRANSMISSION
 from invoicing.invoices.read import Visibility, get_invoice
+from invoicing.orders.service import event_settings
+from invoicing.settings import InvoiceSettings
 from invoicing.storage import dynamo, files
 from invoicing.storage.invoices import StoredInvoice, invoice_pk
 
 XML = "application/xml"
+FACTUR_X = "factur-x"
 
 
 @dataclass(frozen=True)
@@ -26,14 +31,15 @@ def xml_key(invoice: StoredInvoice) -> str:
 
 
 def store_xml(invoice: StoredInvoice, xml: bytes, filename: str, attempt: str | None = None) -> XmlDocument:
+    """Write the XML beside the PDF and record it on the invoice, unless its content has moved on since (a late
+    writer for older content must not replace the record of newer content; its file's key is its own)."""
     digest = hashlib.sha256(xml)
     stored = files.put(xml_key(invoice), xml, content_type=XML, sha256_b64=base64.b64encode(digest.digest()).decode())
-    dynamo.update(invoice_pk(invoice.organizer), invoice.number,
-                  UpdateExpression="SET xml_key = :key, xml_s3_version = :v, xml_filename = :name, xml_sha256 = :sha, "
-                                   "xml_attempt = :attempt, xml_content_version = :cv",
-                  ExpressionAttributeValues={":key": stored.key, ":v": stored.version_id, ":name": filename,
-                                             ":sha": digest.hexdigest(), ":attempt": attempt,
-                                             ":cv": invoice.content_version})
+    dynamo.update_if(invoice_pk(invoice.organizer), invoice.number,
+                     "SET xml_key = :key, xml_s3_version = :v, xml_filename = :name, xml_sha256 = :sha, "
+                     "xml_attempt = :attempt, xml_content_version = :cv", "content_version = :cv",
+                     {":key": stored.key, ":v": stored.version_id, ":name": filename, ":sha": digest.hexdigest(),
+                      ":attempt": attempt, ":cv": invoice.content_version})
     return XmlDocument(filename=filename, xml=xml)
 
 
@@ -79,12 +85,29 @@ def next_progressive(transmitter: str) -> int:
 
 
 def download_xml(organizer: str, number: str, visibility: Visibility) -> XmlFile:
-    """The XML form of the invoice's current content: 406 for a type without one (email), 409 until the
-    transmission has built it."""
+    """The XML form of the invoice's current content: what was transmitted (Peppol UBL / XRechnung, FatturaPA),
+    or for an email-type invoice the CII its Factur-X PDF carries.
+
+    409 until the transmission (or the render) has built it; 406 for an email-type invoice whose PDF is plain.
+    """
     invoice = get_invoice(organizer, number, visibility)
-    if invoice.doc["transmission_type"] not in ENFORCED_TRANSMISSION:
-        raise NotAcceptable()
     stored = recorded_xml(invoice)
-    if stored is None:
+    if stored is not None:
+        return stored
+    if invoice.doc["transmission_type"] in ENFORCED_TRANSMISSION:
         raise NotReady()
-    return stored
+    if invoice.file is None and factur_x_settings(invoice) is not None:  # its render will build the CII
+        from invoicing.invoices.files import request_render
+
+        request_render(invoice)
+        raise NotReady()
+    raise NotAcceptable()  # a plain PDF (rendered as such, or the event does not ask for Factur-X)
+
+
+def factur_x_settings(invoice: StoredInvoice) -> InvoiceSettings | None:
+    """The invoice's settings when its event asks for Factur-X PDFs (`invoice_pdf_einvoice`), else None."""
+    event = find_event(invoice.organizer, invoice.event)
+    if event is None:
+        return None
+    settings = event_settings(invoice.organizer, event)
+    return settings if settings.invoice_pdf_einvoice == FACTUR_X else None

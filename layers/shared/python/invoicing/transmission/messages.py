@@ -20,3 +20,8 @@ def invoice_email(locale: str, **values: str) -> tuple[str, str]:
 def attachment_name(number: str) -> str:
     """pretix's `Invoice_<number>.pdf`, or `<number>.pdf` when the number is not plain ASCII."""
     return f"Invoice_{number}.pdf" if number.isascii() and "/" not in number else f"{number.replace('/', '_')}.pdf"
+
+
+def xml_attachment_name(number: str) -> str:
+    """`XRechnung_<number>.xml`, with the same care for unusual numbers as the PDF's name."""
+    return "XRechnung_" + attachment_name(number).removeprefix("Invoice_").removesuffix(".pdf") + ".xml"

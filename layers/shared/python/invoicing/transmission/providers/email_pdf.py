@@ -1,4 +1,8 @@
-"""`email_pdf`: the invoice PDF attached to an email sent through Amazon SES (pretix's core provider)."""
+"""`email_pdf`: the invoice PDF attached to an email sent through Amazon SES (pretix's core provider).
+
+A German public-sector buyer (a Leitweg-ID as customer reference) gets the XRechnung 3.0 XML attached next to
+the PDF: it is the invoice such a buyer must process (E-Rechnungsverordnung); the PDF is a courtesy copy.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from invoicing.invoices import files as invoice_files
 from invoicing.settings import InvoiceSettings
 from invoicing.storage import files, mail
 from invoicing.storage.invoices import StoredInvoice
-from invoicing.transmission.messages import attachment_name, invoice_email
-from invoicing.transmission.providers import Receipt, Rejected, Unavailable
+from invoicing.transmission import documents
+from invoicing.transmission.messages import attachment_name, invoice_email, xml_attachment_name
+from invoicing.transmission.providers import Receipt, Rejected, Unavailable, checked_seller
 
 # SES answers these for a message that will never be accepted as it is.
 _PERMANENT = frozenset({"MessageRejected", "MailFromDomainNotVerifiedException", "NotFoundException",
@@ -30,17 +35,20 @@ class EmailPdf:
         sender = settings.invoice_email_sender or os.environ.get("MAIL_FROM", "")
         if not sender:
             raise Rejected("missing setting: invoice_email_sender")
+        xrechnung = _xrechnung(invoice, settings)  # checked first: missing data fails at once
         stored = invoice.file
         if stored is None:
             invoice_files.request_render(invoice)
             raise Unavailable("the PDF is not rendered yet", retry_after=5)
+        if xrechnung and documents.recorded_xml(invoice) is None:  # a Factur-X PDF's CII stays the XML form
+            documents.store_xml(invoice, xrechnung[0].content, xrechnung[0].filename)
         subject, text = invoice_email(invoice.doc["locale"], number=invoice.number, order=invoice.doc["order"],
                                       event=invoice.internal.get("event_name", ""),
                                       sender=invoice.doc.get("invoice_from_name") or "")
         message = mail.Mail(sender=sender, recipients=(recipient,), subject=subject, text=text,
                             sender_name=invoice.doc.get("invoice_from_name") or "",
                             attachments=(mail.Attachment(attachment_name(invoice.number),
-                                                         files.read(stored.key, stored.s3_version)),))
+                                                         files.read(stored.key, stored.s3_version)), *xrechnung))
         try:
             return Receipt(reference=mail.send(message))
         except ClientError as exc:
@@ -50,3 +58,21 @@ class EmailPdf:
             raise Unavailable(f"ses: {code}") from exc
         except BotoCoreError as exc:
             raise Unavailable(f"ses: {type(exc).__name__}") from exc
+
+
+def _xrechnung(invoice: StoredInvoice, settings: InvoiceSettings) -> tuple[mail.Attachment, ...]:
+    """The XRechnung attachment for a German public-sector buyer, none for anyone else.
+
+    Rejected (naming the settings) when the data XRechnung needs is incomplete: the buyer cannot process a
+    PDF alone.
+    """
+    from invoicing.einvoice import build_ubl, missing_for_xrechnung, public_buyer_leitweg
+
+    if not public_buyer_leitweg(invoice.doc):
+        return ()
+    seller = checked_seller(invoice, settings, missing_for_xrechnung)
+    try:
+        xml = build_ubl(invoice.doc, invoice.internal, seller, xrechnung=True)
+    except ValueError as exc:  # data the format cannot express (an unsupported currency, ...)
+        raise Rejected(str(exc)) from exc
+    return (mail.Attachment(xml_attachment_name(invoice.number), xml, "application/xml"),)

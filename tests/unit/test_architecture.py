@@ -1,0 +1,74 @@
+"""The layering rules of docs and design.md, checked on the source: a broken rule fails here, not in review.
+
+- The domain package (`invoicing`) knows nothing of HTTP, Lambda events, functions or the infra code.
+- API functions never load the PDF engine or the XML validators (cold starts stay small; fpdf2 lives in its own layer).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = ROOT / "layers" / "shared" / "python" / "invoicing"
+FUNCTIONS = ROOT / "functions"
+
+FORBIDDEN_IN_DOMAIN = ("invoicing_http", "invoicing_jobs", "invoicing_infra", "functions", "aws_lambda_powertools.event_handler")
+HEAVY = ("fpdf", "lxml", "saxonche", "fontTools", "PIL")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every absolute module a file imports, at any depth (lazy imports inside functions count too)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def breaks(module: str, forbidden: tuple[str, ...]) -> bool:
+    return any(module == rule or module.startswith(rule + ".") for rule in forbidden)
+
+
+def test_imported_modules_sees_lazy_and_from_imports(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("import os\ndef f():\n    from aws_lambda_powertools.event_handler import Response\n", encoding="utf-8")
+    assert breaks("aws_lambda_powertools.event_handler.Response", FORBIDDEN_IN_DOMAIN)
+    assert {"os", "aws_lambda_powertools.event_handler"} <= imported_modules(sample)
+    assert not breaks("aws_lambda_powertools.utilities.idempotency", FORBIDDEN_IN_DOMAIN)
+
+
+def test_the_domain_never_imports_the_http_layer_functions_or_infra():
+    offenders = sorted(
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in DOMAIN.rglob("*.py")
+        for module in imported_modules(path)
+        if breaks(module, FORBIDDEN_IN_DOMAIN)
+    )
+    assert offenders == []
+
+
+API_FUNCTIONS = sorted(p.parent.name for p in FUNCTIONS.glob("api_*/app.py"))
+
+
+@pytest.mark.parametrize("function", API_FUNCTIONS)
+def test_api_functions_never_load_the_pdf_engine_or_xml_validators(function):
+    assert API_FUNCTIONS, "no API function found"
+    code = (
+        "import json, runpy, sys\n"
+        f"runpy.run_path({str(FUNCTIONS / function / 'app.py')!r})\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {set(HEAVY)!r})))\n"
+    )
+    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-central-1", "POWERTOOLS_TRACE_DISABLED": "1"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
