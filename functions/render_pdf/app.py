@@ -48,7 +48,7 @@ def record_handler(record: SQSRecord) -> str:
     body = record.json_body
     with logs.job(logger, expected=(IdempotencyAlreadyInProgressError,), kind=body.get("kind", "invoice"),
                   organizer=body.get("organizer"), number=body.get("number"), attempt=body.get("content_version"),
-                  delivery=int(record.attributes.approximate_receive_count or 1)):
+                  delivery=logs.delivery(record)):
         try:
             return render(job=body)
         except IdempotencyAlreadyInProgressError:  # a twin delivery in flight: SQS redelivers it, nothing failed

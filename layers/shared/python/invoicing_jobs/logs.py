@@ -10,6 +10,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 
+def delivery(record: Any) -> int:
+    """Which delivery of an SQS record this is (1 for the first; records without the attribute count as first)."""
+    return int((record.attributes or {}).get("ApproximateReceiveCount") or 1)
+
+
 @contextmanager
 def job(logger: Logger, expected: tuple[type[BaseException], ...] = (), **keys: Any) -> Iterator[None]:
     """Every log line inside carries `keys`; an exception is logged by its type only (its message may quote
