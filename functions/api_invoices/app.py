@@ -11,7 +11,7 @@ from invoicing.access import Principal
 from invoicing.invoices import changes, files, read
 from invoicing.invoices.models import InvoiceDocument, InvoicePage
 from invoicing.pagination import page_request
-from invoicing.transmission import attempts, documents
+from invoicing.transmission import attempts, documents, history
 from invoicing_http import cors, guard
 from invoicing_http import openapi as doc
 from invoicing_http.downloads import file_response, wants_xml
@@ -172,6 +172,30 @@ def retransmit_event_invoice(organizer: Slug, event: Slug, number: Number, key: 
 def retransmit_organizer_invoice(organizer: Slug, number: Number, key: doc.IdempotencyKey = None):
     attempts.retransmit(organizer, number, _visibility(None, write=True))
     return _no_content()
+
+
+def _attempts(organizer: str, number: str, event: str | None) -> dict:
+    request = page_request(query_value(app, "page"), query_value(app, "page_size"))
+    return envelope(app, history.list_attempts(organizer, number, _visibility(event), request))
+
+
+TRANSMISSIONS = doc.responses(doc.ok("A page of transmission attempts, newest first"))
+
+
+@app.get(EVENT + "/<number>/transmissions", summary="List the transmission attempts of an invoice, with reasons",
+         tags=["Invoices"], operation_id="list_event_invoice_transmissions", security=doc.SECURITY,
+         responses=TRANSMISSIONS)
+def list_event_invoice_transmissions(organizer: Slug, event: Slug, number: Number, page: doc.Page = None,
+                                     page_size: doc.PageSize = None) -> history.TransmissionPage:
+    return _attempts(organizer, number, event)
+
+
+@app.get(ORGANIZER + "/<number>/transmissions", summary="List transmission attempts (organizer level)",
+         tags=["Invoices"], operation_id="list_organizer_invoice_transmissions", security=doc.SECURITY,
+         responses=TRANSMISSIONS)
+def list_organizer_invoice_transmissions(organizer: Slug, number: Number, page: doc.Page = None,
+                                         page_size: doc.PageSize = None) -> history.TransmissionPage:
+    return _attempts(organizer, number, None)
 
 
 def _policy(resource: str, method: str) -> str | None:

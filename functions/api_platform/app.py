@@ -8,8 +8,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from invoicing import platform
-from invoicing.billing import issue, workflow
+from invoicing.billing import issue, parties, workflow
 from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, Shapes
+from invoicing.errors import NotFound
+from invoicing.storage import organizers
 from invoicing_http import cors, guard
 from invoicing_http import openapi as doc
 from invoicing_http.errors import json_response
@@ -20,6 +22,7 @@ configure(app)
 
 BASE = "/api/v1/platform/billing_invoices"
 Number = Annotated[str, Path(max_length=200)]
+Slug = Annotated[str, Path(max_length=50)]
 
 
 def _amount_body(schema: dict[str, Any]) -> None:
@@ -69,6 +72,28 @@ def pay_billing_invoice(number: Number, body: Annotated[dict[str, Any] | None, B
           operation_id="platform_void_billing_invoice", security=doc.SECURITY, responses=ACTION)
 def void_billing_invoice(number: Number, key: doc.IdempotencyKey = None) -> OperatorBillingInvoice:
     return Shapes.operator(workflow.void(number))
+
+
+ORGANIZER_BILLING = doc.ok("The organizer's billing contact and address")
+
+
+@app.patch("/api/v1/platform/organizers/<organizer>", summary="Set an organizer's billing contact and address",
+           tags=["Platform billing"], operation_id="platform_update_organizer_billing", security=doc.SECURITY,
+           responses=doc.responses(ORGANIZER_BILLING, write=True))
+def update_organizer_billing(organizer: Slug, body: Annotated[dict[str, Any] | None, Body(
+                                 description="The billing fields to change (see the organizer's billing data)")] = None,
+                             key: doc.IdempotencyKey = None):
+    return json_response(200, parties.update_organizer(organizer, body if body is not None else {}))
+
+
+@app.get("/api/v1/platform/organizers/<organizer>", summary="An organizer's billing contact and address",
+         tags=["Platform billing"], operation_id="platform_get_organizer_billing", security=doc.SECURITY,
+         responses=doc.responses(ORGANIZER_BILLING))
+def get_organizer_billing(organizer: Slug):
+    item = organizers.get_organizer(organizer)
+    if item is None:
+        raise NotFound()
+    return json_response(200, parties.organizer_billing(item))
 
 
 def _check(event: dict[str, Any], _policy: guard.Policy) -> platform.PlatformPrincipal:

@@ -40,6 +40,8 @@ def render(job: dict[str, Any]) -> str:
         outcome = rendering.render(rendering.RenderJob.model_validate(job))
     if outcome in (rendering.Outcome.RENDERED, billing_rendering.Outcome.SENT):  # the rest drew nothing
         metrics.pdf_rendered((time.perf_counter() - started) * 1000)
+    elif outcome is rendering.Outcome.UNPRINTABLE:  # a failed render that no retry can mend: counted, not raised
+        metrics.pdf_render_failed()
     logger.info("render job done", extra={"outcome": outcome.value})
     return outcome.value
 

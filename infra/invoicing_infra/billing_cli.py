@@ -2,10 +2,11 @@
 
     invoicing billing create --organizer SLUG --currency EUR --lines FILE.json [--date YYYY-MM-DD] [--description TEXT]
     invoicing billing release NUMBER | pay NUMBER --amount 10.00 | void NUMBER | show NUMBER
-    invoicing organizer update SLUG --billing-email ADDRESS [--name NAME]
+    invoicing organizer update SLUG [--billing-email ADDRESS] [--name NAME] [--billing-company C] [--billing-street S]
+                                [--billing-zipcode Z] [--billing-city C] [--billing-country CC] [--billing-vat-id V]
     invoicing platform token create [--name NAME] | token list | token revoke TOKEN_ID
     invoicing platform settings [--name N] [--address A] [--zipcode Z] [--city C] [--country CC] [--vat-id V]
-                                [--footer-text T] [--billing-prefix P] [--billing-counter-length N]
+                                [--tax-id T] [--iban I] [--footer-text T] [--billing-prefix P] [--billing-counter-length N]
 
 Every command takes --local or --stack NAME. `billing create` prints the new number alone on stdout,
 `platform token create` the secret alone; every message goes to stderr.
@@ -25,14 +26,21 @@ from . import targets
 from .cli import CommandError, _apply_target, _info, _require_organizer, _slug, print_table
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+BILLING_OPTIONS = (("--billing-company", "the name billing invoices are addressed to"),
+                   ("--billing-street", "street and number"), ("--billing-zipcode", "postal code"),
+                   ("--billing-city", "city"), ("--billing-country", "ISO country code, e.g. DE"),
+                   ("--billing-vat-id", "VAT ID (checked against the country; decides reverse charge)"))
 
 
 def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser) -> None:
     """Adds `billing`, `platform` and `organizer update` to the parser of `invoicing`."""
-    update = organizer.add_parser("update", parents=[target], help="change an organizer (its billing contact)")
+    update = organizer.add_parser("update", parents=[target],
+                                  help="change an organizer (its billing contact and billing address)")
     update.add_argument("slug", type=_slug, metavar="SLUG")
     update.add_argument("--billing-email", metavar="ADDRESS", help="where billing invoices are emailed")
     update.add_argument("--name", help="the organizer's display name")
+    for option, helptext in BILLING_OPTIONS:
+        update.add_argument(option, dest=option[2:].replace("-", "_"), help=helptext)
     update.set_defaults(handler=_cmd_organizer_update)
 
     billing = commands.add_parser("billing", help="the platform's invoices to organizers").add_subparsers(
@@ -75,7 +83,8 @@ def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser)
     settings = platform.add_parser("settings", parents=[target],
                                    help="the sender printed on billing invoices and their numbering; prints them")
     for option, dest in (("--name", "name"), ("--address", "address"), ("--zipcode", "zipcode"), ("--city", "city"),
-                         ("--country", "country"), ("--vat-id", "vat_id"), ("--footer-text", "footer_text"),
+                         ("--country", "country"), ("--vat-id", "vat_id"), ("--tax-id", "tax_id"), ("--iban", "iban"),
+                         ("--footer-text", "footer_text"),
                          ("--billing-prefix", "billing_number_prefix")):
         settings.add_argument(option, dest=dest)
     settings.add_argument("--billing-counter-length", dest="billing_number_counter_length", type=int)
@@ -108,22 +117,19 @@ def _apply_target_with_queue(args: argparse.Namespace) -> targets.Target:
 
 
 def _cmd_organizer_update(args: argparse.Namespace) -> int:
-    fields: dict[str, Any] = {}
-    if args.billing_email is not None:
-        if not EMAIL.match(args.billing_email):
-            raise CommandError(f"--billing-email: {args.billing_email!r} is not an email address")
-        fields["billing_email"] = args.billing_email
-    if args.name is not None:
-        if not args.name.strip():
-            raise CommandError("--name must not be empty")
-        fields["name"] = args.name.strip()
+    names = ["billing_email", "name", *(option[2:].replace("-", "_") for option, _ in BILLING_OPTIONS)]
+    fields: dict[str, Any] = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    if args.billing_email is not None and not EMAIL.match(args.billing_email):
+        raise CommandError(f"--billing-email: {args.billing_email!r} is not an email address")
+    if args.name is not None and not args.name.strip():
+        raise CommandError("--name must not be empty")
     if not fields:
-        raise CommandError("nothing to change: give --billing-email and/or --name")
+        raise CommandError("nothing to change: give --billing-email, --name or --billing-* options")
     target = _apply_target(args)
-    from invoicing.storage import organizers
+    from invoicing.billing import parties
 
     _require_organizer(args.slug)
-    organizers.update_organizer(args.slug, fields)
+    parties.update_organizer(args.slug, fields)
     _info(f"Updated organizer {args.slug} ({', '.join(sorted(fields))}) in {target.description}.")
     return 0
 

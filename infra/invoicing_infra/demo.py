@@ -20,10 +20,16 @@ ORGANIZER_SETTINGS: dict[str, Any] = {
     "invoice_address_from_zipcode": "69117",
     "invoice_address_from_city": "Heidelberg",
     "invoice_address_from_country": "DE",
-    "invoice_address_from_vat_id": "DE123456789",
-    "invoice_introductory_text": "Thank you for your order. We hereby invoice the following items:",
-    "invoice_additional_text": "The amount has been or will be charged to the payment method you chose.",
-    "invoice_footer_text": "Big Events LLC · Demo street 12 · 69117 Heidelberg · demo@bigevents.example",
+    "invoice_address_from_vat_id": "DE123456788",
+    # pretix's i18n form: the German order's invoice prints the German texts.
+    "invoice_introductory_text": {"en": "Thank you for your order. We hereby invoice the following items:",
+                                  "de": "Vielen Dank für Ihre Bestellung. Wir berechnen Ihnen folgende Leistungen:"},
+    "invoice_additional_text": {"en": "The amount has been or will be charged to the payment method you chose.",
+                                "de": "Der Betrag wurde oder wird über die von Ihnen gewählte Zahlungsart eingezogen."},
+    "invoice_footer_text": {"en": "Big Events LLC · Demo street 12 · 69117 Heidelberg · demo@bigevents.example · "
+                                  "IBAN DE02 1203 0000 0000 2020 51",
+                            "de": "Big Events LLC · Demostraße 12 · 69117 Heidelberg · demo@bigevents.example · "
+                                  "IBAN DE02 1203 0000 0000 2020 51"},
     "invoice_generate": "True",
     # Transmission: email-type invoices are sent on issue too; what Peppol and SdI need of the seller.
     "invoice_email_attachment": True,
@@ -31,7 +37,7 @@ ORGANIZER_SETTINGS: dict[str, Any] = {
     "invoice_seller_contact_name": "Dana Demo",
     "invoice_seller_contact_email": "billing@bigevents.example",
     "invoice_seller_iban": "DE02120300000000202051",
-    "invoice_seller_peppol_id": "9930:DE123456789",
+    "invoice_seller_peppol_id": "9930:DE123456788",
     "invoice_sdi_transmitter_id": "01234567890",
 }
 
@@ -83,9 +89,9 @@ ORDERS: list[dict[str, Any]] = [
                             "street": "Storgatan 1", "zipcode": "111 22", "city": "Stockholm", "country": "SE",
                             "vat_id": "SE556677889901"},
         "positions": [{"description": "Conference ticket", "price": "335.29", "tax_rate": "0.00",
-                       "tax_name": "Reverse charge", "attendee_name": "Erik Lund"}],
+                       "tax_name": "Reverse charge", "tax_code": "AE", "attendee_name": "Erik Lund"}],
         "fees": [{"fee_type": "service", "description": "Group registration", "value": "10.00", "tax_rate": "0.00",
-                  "tax_name": "Reverse charge"}],
+                  "tax_name": "Reverse charge", "tax_code": "AE"}],
     },
     {   # A Belgian business that receives its invoices through Peppol (UBL to the local fake access point).
         "status": "p", "email": "ap@acme-belgium.example", "locale": "en", "payment_provider": "banktransfer",
@@ -100,7 +106,7 @@ ORDERS: list[dict[str, Any]] = [
         "status": "p", "email": "amministrazione@rossi.example", "locale": "en", "payment_provider": "banktransfer",
         "invoice_address": {"is_business": True, "company": "Rossi S.r.l.", "name": "Mario Rossi",
                             "street": "Via Roma 1", "zipcode": "00184", "city": "Roma", "country": "IT",
-                            "vat_id": "IT12345678903", "transmission_type": "it_sdi",
+                            "vat_id": "IT12345670017", "transmission_type": "it_sdi",
                             "transmission_info": {"transmission_it_sdi_pec": "rossi@pec.example.it",
                                                   "transmission_it_sdi_recipient_code": "ABC1234"}},
         "positions": [{**_TICKET, "attendee_name": "Mario Rossi"}],
@@ -136,27 +142,38 @@ def seed() -> str:
 
 
 BILLING_EMAIL = "accounts@bigevents.example"
+# The platform sits in Austria and bills a German business: reverse charge, both VAT IDs on the PDF.
+PLATFORM_SETTINGS: dict[str, Any] = {
+    "name": "Ticketplattform GmbH", "address": "Ringstraße 1", "zipcode": "1010", "city": "Wien", "country": "AT",
+    "vat_id": "ATU13585627", "tax_id": "FN 123456a", "iban": "AT611904300234573201",
+    "footer_text": "Ticketplattform GmbH · Ringstraße 1 · 1010 Wien · FN 123456a · IBAN AT61 1904 3002 3457 3201",
+}
+ORGANIZER_BILLING: dict[str, Any] = {
+    "billing_company": "Big Events LLC", "billing_street": "Demo street 12", "billing_zipcode": "69117",
+    "billing_city": "Heidelberg", "billing_country": "DE", "billing_vat_id": "DE123456788",
+}
 BILLING_INVOICES: list[dict[str, Any]] = [
     {   # Released: rendered and emailed to the billing contact, downloadable.
         "currency": "EUR", "date_issued": "2026-08-01", "description": "Platform fees for July 2026.",
-        "lines": [{"description": "Ticketing fees July 2026 (412 tickets)", "net": "412.00", "tax_rate": "19.00"},
-                  {"description": "Payment processing", "net": "87.35", "tax_rate": "19.00"}],
+        "lines": [{"description": "Ticketing fees July 2026 (412 tickets)", "net": "412.00", "tax_rate": "0.00"},
+                  {"description": "Payment processing", "net": "87.35", "tax_rate": "0.00"}],
         "release": True,
     },
     {   # Still in review with accounting: listed, but its download is 423.
         "currency": "EUR", "date_issued": "2026-09-01", "description": "Platform fees for August 2026.",
-        "lines": [{"description": "Ticketing fees August 2026 (1,022 tickets)", "net": "1022.00", "tax_rate": "19.00"}],
+        "lines": [{"description": "Ticketing fees August 2026 (1,022 tickets)", "net": "1022.00", "tax_rate": "0.00"}],
     },
 ]
 
 
 def seed_billing() -> None:
     """The platform's billing invoices to the demo organizer: one released, one in review."""
-    from invoicing.billing import issue, workflow
+    from invoicing import platform
+    from invoicing.billing import issue, parties, workflow
     from invoicing.billing.models import BillingCreate
-    from invoicing.storage import organizers
 
-    organizers.update_organizer(ORGANIZER, {"billing_email": BILLING_EMAIL})
+    platform.update_settings(PLATFORM_SETTINGS)
+    parties.update_organizer(ORGANIZER, {"billing_email": BILLING_EMAIL, **ORGANIZER_BILLING})
     for data in BILLING_INVOICES:
         created = issue.create(BillingCreate.model_validate(
             {"organizer": ORGANIZER, **{key: value for key, value in data.items() if key != "release"}}))

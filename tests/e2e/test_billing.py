@@ -46,18 +46,36 @@ def operator(api, stack) -> Operator:
     from invoicing import platform
 
     secret, _record = platform.create_token("e2e operator")
+    platform.update_settings({"name": "Invoicing Platform", "address": "Hauptstr. 1", "zipcode": "10115",
+                              "city": "Berlin", "country": "DE"})
     return Operator(api, secret)
 
 
 @pytest.fixture
-def customer(new_organizer) -> Organizer:
-    """An organizer with a billing contact and a token that may see billing invoices (and nothing else)."""
-    from invoicing.storage import organizers
-
+def customer(new_organizer, operator) -> Organizer:
+    """An organizer with a billing contact and address (set through the operator API) and a token that may see
+    billing invoices (and nothing else)."""
     organizer = new_organizer("billed")
-    organizers.update_organizer(organizer.slug, {"billing_email": f"accounts@{organizer.slug}.example"})
+    reply = operator.api.patch(f"/api/v1/platform/organizers/{organizer.slug}/", operator.token, body={
+        "billing_email": f"accounts@{organizer.slug}.example", "billing_company": "Billed Events GmbH",
+        "billing_street": "Marktplatz 3", "billing_zipcode": "69117", "billing_city": "Heidelberg",
+        "billing_country": "DE"})
+    assert reply.status == 200, reply
     organizer.token = organizer.token_with(["can_view_billing"])
     return organizer
+
+
+def test_the_operator_api_sets_and_checks_an_organizers_billing_address(api, operator, customer):
+    url = f"/api/v1/platform/organizers/{customer.slug}/"
+    wrong = api.patch(url, operator.token, body={"billing_vat_id": "DE136695977"})
+    assert (wrong.status, wrong.body) == (400, {"billing_vat_id": [
+        "This VAT ID is not valid for its country (wrong length, format or check digit)."]})
+    assert api.patch(url, operator.token, body={"billing_vat_id": "DE136695976"}).status == 200
+    shown = api.get(url, operator.token)
+    assert (shown.status, shown.body["billing_company"], shown.body["billing_vat_id"]) == (
+        200, "Billed Events GmbH", "DE136695976")
+    assert api.patch(url, customer.token, body={"billing_city": "Mannheim"}).status == 403  # not a platform token
+    assert api.patch("/api/v1/platform/organizers/nobody-here/", operator.token, body={"name": "x"}).status == 404
 
 
 def billing_url(org: Organizer, *parts: str, query: str = "") -> str:

@@ -18,16 +18,16 @@ pytestmark = pytest.mark.e2e
 SELLER = {
     "invoice_address_from_name": "Big Events GmbH", "invoice_address_from": "Musterstraße 1",
     "invoice_address_from_zipcode": "10115", "invoice_address_from_city": "Berlin",
-    "invoice_address_from_country": "DE", "invoice_address_from_vat_id": "DE123456789",
+    "invoice_address_from_country": "DE", "invoice_address_from_vat_id": "DE123456788",
     "invoice_email_sender": "invoices@example.com", "invoice_seller_contact_name": "Anna Schmidt",
     "invoice_seller_contact_email": "billing@bigevents.example", "invoice_seller_iban": "DE02120300000000202051",
-    "invoice_seller_peppol_id": "9930:DE123456789", "invoice_sdi_transmitter_id": "01234567890",
+    "invoice_seller_peppol_id": "9930:DE123456788", "invoice_sdi_transmitter_id": "01234567890",
 }
 PEPPOL = {"is_business": True, "company": "Acme NV", "name": "Jan Peeters", "street": "Rue de la Loi 1",
           "zipcode": "1000", "city": "Brussels", "country": "BE", "vat_id": "BE0123456749",
           "transmission_type": "peppol", "transmission_info": {"transmission_peppol_participant_id": "0208:0123456749"}}
 SDI = {"is_business": True, "company": "Rossi S.r.l.", "name": "Mario Rossi", "street": "Via Roma 1", "zipcode": "00184",
-       "city": "Roma", "country": "IT", "vat_id": "IT12345678903", "transmission_type": "it_sdi",
+       "city": "Roma", "country": "IT", "vat_id": "IT12345670017", "transmission_type": "it_sdi",
        "transmission_info": {"transmission_it_sdi_pec": "rossi@pec.example.it",
                              "transmission_it_sdi_recipient_code": "ABC1234"}}
 
@@ -100,11 +100,35 @@ def test_a_rejecting_channel_fails_the_invoice_and_retransmit_completes_it(stack
         assert status(shop, number) == ("failed", "peppol")
     finally:
         stack.peppol_access_point.fail_with(None)
+    # Why it failed, in words, at event and organizer level; the invoice resource keeps pretix's fields
+    for event in ("conf", None):
+        reply = shop.api.get(shop.invoices_url(event, number, "transmissions"), shop.token)
+        assert reply.status == 200, reply
+        assert (reply.body["count"], reply.body["next"], reply.body["previous"]) == (1, None, None)
+        [attempt] = reply.body["results"]
+        assert (attempt["provider"], attempt["status"]) == ("peppol", "failed")
+        assert attempt["reason"].startswith("the access point refused the document: ")
+        assert attempt["reason"].endswith("(HTTP 400)")
+    assert not {"reason", "tx_reason", "transmissions"} & set(shop.invoice(number, "conf"))
 
     assert shop.api.post(shop.invoices_url(None, number, "retransmit"), shop.token).status == 204
     stack.drain()
 
     assert status(shop, number) == ("completed", "peppol")
+    listed = shop.api.get(shop.invoices_url("conf", number, "transmissions", query="page_size=1"), shop.token).body
+    assert listed["count"] == 2 and listed["results"][0]["status"] == "completed" and listed["next"]
+    assert shop.api.get(listed["next"], shop.token).body["results"][0]["status"] == "failed"
+
+
+def test_transmission_attempts_need_can_view_orders(stack, shop):
+    number = shop.order("conf")["invoices"][0]
+    without = shop.token_with(["can_change_event_settings"])
+
+    reply = shop.api.get(shop.invoices_url("conf", number, "transmissions"), without)
+    assert reply.status == 403, reply
+    assert shop.api.get(shop.invoices_url("conf", "NOPE-1", "transmissions"), shop.token).status == 404
+    empty = shop.api.get(shop.invoices_url(None, number, "transmissions"), shop.token)
+    assert (empty.status, empty.body["count"], empty.body["results"]) == (200, 0, [])
 
 
 def test_fifty_concurrent_transmit_calls_deliver_once(stack, shop):

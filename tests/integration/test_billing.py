@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from invoicing import access, platform
-from invoicing.billing import issue, read, rendering, workflow
+from invoicing.billing import issue, parties, read, rendering, workflow
 from invoicing.billing.models import BillingCreate, Shapes
 from invoicing.errors import BadRequest, Locked, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from invoicing.storage import billing as store
@@ -27,10 +27,19 @@ from tests.support.aws import sent_emails
 LINES = [{"description": "Ticketing fees May 2019", "net": "100.00", "tax_rate": "19.00"}]
 
 
+PLATFORM_ADDRESS = {"name": "Invoicing Platform", "address": "Hauptstr. 1", "zipcode": "10115", "city": "Berlin",
+                    "country": "DE"}
+ACME_BILLING = {"billing_email": "billing@acme.example", "billing_company": "Acme Events GmbH",
+                "billing_street": "Marktplatz 3", "billing_zipcode": "69117", "billing_city": "Heidelberg",
+                "billing_country": "DE"}
+
+
 @pytest.fixture
 def acme(aws) -> str:
+    # Given both parties' addresses, which a release needs
+    platform.update_settings(PLATFORM_ADDRESS)
     slug = builders.organizer("acme")
-    organizers.update_organizer(slug, {"billing_email": "billing@acme.example"})
+    parties.update_organizer(slug, ACME_BILLING)
     return slug
 
 
@@ -255,13 +264,13 @@ def test_nothing_is_rendered_or_sent_in_review_or_for_a_void_invoice(acme):
 
 def test_the_pdf_shows_the_platform_as_sender_and_the_lines(acme):
     platform.update_settings({"name": "Ticketshop Platform GmbH", "address": "Hauptstr. 1", "zipcode": "10115",
-                              "city": "Berlin", "country": "DE", "vat_id": "DE999999999"})
+                              "city": "Berlin", "country": "DE", "vat_id": "DE136695976"})
     number = create(description="Fees for May 2019").number
     workflow.release(number)
     run_job(number)
 
     text = PdfReader(io.BytesIO(stored_pdf("acme", number))).pages[0].extract_text()
-    for expected in ("Ticketshop Platform GmbH", "DE999999999", "Acme", number, "Fees for May 2019",
+    for expected in ("Ticketshop Platform GmbH", "DE136695976", "Acme", number, "Fees for May 2019",
                      "Ticketing fees May 2019", "€119.00", "€19.00"):
         assert expected in text
     assert "Order code" not in text
@@ -339,3 +348,82 @@ def test_the_demo_has_one_released_and_one_billing_invoice_in_review(aws):
     assert [(invoice.review_state, invoice.billing_email) for invoice in page.results] == [
         ("released", demo.BILLING_EMAIL), ("in_review", demo.BILLING_EMAIL)]
     assert any(job.get("kind") == "billing" for job in queued_jobs())
+
+
+# --- Both parties in full ---------------------------------------------------------------------------
+
+def test_release_is_refused_while_an_address_is_missing_and_says_how_to_set_it(aws):
+    # Given an organizer with a billing contact but no address, and a platform without one
+    slug = builders.organizer("bare")
+    parties.update_organizer(slug, {"billing_email": "billing@bare.example"})
+    number = create("bare").number
+
+    with pytest.raises(BadRequest) as refused:
+        workflow.release(number)
+    assert refused.value.detail == (
+        "This invoice cannot be released: the platform's address is incomplete (address, zipcode, city, country): "
+        "set it with `invoicing platform settings --address ... --zipcode ... --city ... --country ...`; organizer "
+        "bare has no complete billing address (billing_company, billing_street, billing_zipcode, billing_city, "
+        "billing_country): set it with `invoicing organizer update bare --billing-company ... --billing-street ... "
+        "--billing-zipcode ... --billing-city ... --billing-country ...` or PATCH /api/v1/platform/organizers/bare/.")
+    assert store.get("bare", number).review_state == "in_review"
+    assert queued_jobs() == []
+
+    # When both are set, the release goes through
+    platform.update_settings(PLATFORM_ADDRESS)
+    parties.update_organizer(slug, {**ACME_BILLING, "billing_email": "billing@bare.example"})
+    assert workflow.release(number).review_state == "released"
+
+
+def test_a_cross_border_business_invoice_shows_both_parties_in_full_with_the_reverse_charge_note(aws):
+    # Given an Austrian platform billing a German business at 0 %
+    platform.update_settings({"name": "Ticketplattform GmbH", "address": "Ringstraße 1", "zipcode": "1010",
+                              "city": "Wien", "country": "AT", "vat_id": "ATU13585627", "tax_id": "FN 123456a",
+                              "iban": "AT61 1904 3002 3457 3201"})
+    slug = builders.organizer("acme")
+    parties.update_organizer(slug, {**ACME_BILLING, "billing_vat_id": "DE136695976"})
+    number = create(lines=[{"description": "Ticketing fees May 2019", "net": "100.00", "tax_rate": "0.00"}]).number
+
+    workflow.release(number)
+    run_job(number)
+
+    text = " ".join(PdfReader(io.BytesIO(stored_pdf("acme", number))).pages[0].extract_text().split())
+    for expected in ("Ticketplattform GmbH", "Ringstraße 1", "1010 Wien", "Austria", "VAT-ID: ATU13585627",
+                     "Tax ID: FN 123456a", "Acme Events GmbH", "Marktplatz 3", "69117 Heidelberg", "Germany",
+                     "Customer VAT ID: DE136695976", "IBAN AT61 1904 3002 3457 3201",
+                     "Reverse Charge: According to Article 194, 196 of Council Directive 2006/112/EEC, VAT liability "
+                     "rests with the service recipient."):
+        assert expected in text, expected
+
+
+def test_a_domestic_billing_invoice_has_no_reverse_charge_note(acme):
+    number = create().number
+    workflow.release(number)
+    run_job(number)
+    assert "Reverse Charge" not in PdfReader(io.BytesIO(stored_pdf("acme", number))).pages[0].extract_text()
+
+
+def test_organizer_billing_data_is_checked_where_it_enters(aws):
+    slug = builders.organizer("checked")
+    with pytest.raises(ValidationFailed) as wrong_vat:
+        parties.update_organizer(slug, {"billing_country": "DE", "billing_vat_id": "DE136695977"})
+    assert wrong_vat.value.errors == {"billing_vat_id": [
+        "This VAT ID is not valid for its country (wrong length, format or check digit)."]}
+    with pytest.raises(ValidationFailed) as unknown:
+        parties.update_organizer(slug, {"billing_country": "XX", "billing_colour": "red"})
+    assert unknown.value.errors == {"billing_country": ['"XX" is not a valid choice.'], "billing_colour": ["Unknown field."]}
+    with pytest.raises(ValidationFailed) as bad_iban:
+        platform.update_settings({"iban": "DE02 1203 0000 0000 2020 52"})
+    assert list(bad_iban.value.errors) == ["iban"]
+    assert organizers.get_organizer(slug).get("billing_vat_id") is None  # nothing half-written
+
+
+def test_a_cross_border_business_invoice_with_vat_is_not_released(aws):
+    platform.update_settings({**PLATFORM_ADDRESS, "country": "AT", "city": "Wien", "zipcode": "1010"})
+    slug = builders.organizer("acme")
+    parties.update_organizer(slug, {**ACME_BILLING, "billing_vat_id": "DE136695976"})
+    number = create().number  # 19 %
+
+    with pytest.raises(BadRequest, match=r"reverse charge, Art\. 196 .* every line must be at 0 %"):
+        workflow.release(number)
+    assert store.get("acme", number).review_state == "in_review"

@@ -67,8 +67,33 @@ def test_organizer_update_sets_the_billing_contact(stack, capsys):
     assert code == 1 and "organizer nobody does not exist" in err
 
 
+ADDRESSES = [
+    ["platform", "settings", "--name", "Ticketplattform GmbH", "--address", "Hauptstraße 1", "--zipcode", "10115",
+     "--city", "Berlin", "--country", "DE", "--vat-id", "DE123456788", "--tax-id", "HRB 12345 B",
+     "--iban", "DE02 1203 0000 0000 2020 51"],
+    ["organizer", "update", "acme", "--billing-email", "billing@acme.example", "--billing-company", "Acme Events GmbH",
+     "--billing-street", "Marktplatz 3", "--billing-zipcode", "69117", "--billing-city", "Heidelberg",
+     "--billing-country", "DE", "--billing-vat-id", "DE136695976"],
+]
+
+
+def test_platform_and_organizer_billing_addresses_are_set_from_the_cli(stack, capsys):
+    for command in ADDRESSES:
+        assert run(capsys, *command, *TARGET)[0] == 0
+
+    assert platform.settings().model_dump(include={"city", "country", "vat_id", "tax_id", "iban"}) == {
+        "city": "Berlin", "country": "DE", "vat_id": "DE123456788", "tax_id": "HRB 12345 B",
+        "iban": "DE02120300000000202051"}
+    stored = organizers.get_organizer("acme")
+    assert {key: stored[key] for key in ("billing_company", "billing_country", "billing_vat_id")} == {
+        "billing_company": "Acme Events GmbH", "billing_country": "DE", "billing_vat_id": "DE136695976"}
+    code, _, err = run(capsys, "organizer", "update", "acme", "--billing-vat-id", "DE136695977", *TARGET)
+    assert code == 1 and "This VAT ID is not valid for its country" in err
+
+
 def test_billing_from_create_to_paid(stack, capsys, lines_file):
-    run(capsys, "organizer", "update", "acme", "--billing-email", "billing@acme.example", *TARGET)
+    for command in ADDRESSES:
+        run(capsys, *command, *TARGET)
 
     # create prints the number alone
     code, out, err = run(capsys, "billing", "create", "--organizer", "acme", "--currency", "EUR", "--lines", lines_file,

@@ -182,7 +182,11 @@ def test_demo_seed(aws):
     assert len(cancellations) == 1
     assert {doc["locale"] for doc in invoices} == {"en", "de"}
     assert {line["tax_rate"] for doc in invoices for line in doc["lines"]} >= {"19.00", "7.00", "0.00"}
-    assert all(doc["invoice_from_vat_id"] == "DE123456789" for doc in invoices)
+    assert all(doc["invoice_from_vat_id"] == "DE123456788" for doc in invoices)
+    # the German order's invoice carries the German texts of the i18n settings
+    [german] = [doc for doc in invoices if doc["locale"] == "de"]
+    assert german["introductory_text"].startswith("Vielen Dank für Ihre Bestellung.")
+    assert "Demostraße 12" in german["footer_text"]
 
     orders = service.list_orders(demo.ORGANIZER, demo.EVENT, PageRequest(page=1)).results
     assert sorted(order["status"] for order in orders) == sorted(

@@ -191,3 +191,28 @@ def test_non_consecutive_numbers_use_the_order_code(aws):
     changes.reissue(org, "SAMPLECONF-FOO-1", ALL)
     assert _numbers(org, orders=("foo",)) == ["SAMPLECONF-FOO-1", "SAMPLECONF-FOO-2", "SAMPLECONF-FOO-3"]
     assert order["code"] == "FOO"
+
+
+def test_i18n_invoice_texts_are_stored_as_given_and_printed_in_the_invoice_language(aws):
+    # Given organizer texts in English and German (pretix's i18n form)
+    texts = {"invoice_introductory_text": {"en": "We invoice:", "de": "Wir berechnen:"},
+             "invoice_footer_text": {"en": "Thanks", "de": "Danke"}}
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+
+    stored = events.patch_organizer_settings(org, texts)
+    # Then the settings API returns what was stored
+    assert stored["invoice_introductory_text"] == texts["invoice_introductory_text"]
+    assert events.organizer_settings(org)["invoice_footer_text"] == {"en": "Thanks", "de": "Danke"}
+    # and a German order's invoice carries the German texts
+    [number] = builders.order(org, locale="de")["invoices"]
+    doc = invoice_store.get(org, number).doc
+    assert (doc["introductory_text"], doc["footer_text"]) == ("Wir berechnen:", "Danke")
+
+
+def test_i18n_invoice_text_with_a_bad_language_key_is_a_field_error(aws):
+    org = builders.organizer()
+    with pytest.raises(ValidationFailed) as raised:
+        events.patch_organizer_settings(org, {"invoice_footer_text": {"en": "ok", "not a locale": "x"}})
+    assert raised.value.errors == {"invoice_footer_text": [
+        '"not a locale" is not a language code such as "en" or "de-formal".']}

@@ -12,13 +12,17 @@ import boto3
 import pytest
 
 from invoicing import clock
-from invoicing.errors import PermissionDenied, ValidationFailed
+from invoicing.errors import NotFound, PermissionDenied, ValidationFailed
 from invoicing.invoices import rendering
 from invoicing.invoices.read import Visibility
+from invoicing.orders import service
+from invoicing.orders.models import OrderPatch
+from invoicing.pagination import PageRequest
 from invoicing.storage import invoices as invoice_store
-from invoicing.transmission import attempts, sweep, worker
+from invoicing.transmission import attempts, history, sweep, worker
 from invoicing.transmission.providers import Receipt, Rejected, Unavailable
 from invoicing.transmission.providers.email_pdf import EmailPdf
+from invoicing.transmission.providers.peppol import Peppol
 from tests.support import builders
 from tests.support.aws import sent_emails
 
@@ -89,9 +93,11 @@ def _queued_attempt(org: str, number: str) -> worker.AttemptJob:
     ({**PEPPOL_ADDRESS, "transmission_info": {"transmission_peppol_participant_id": "0208"}},
      {"transmission_info": {"transmission_peppol_participant_id": [
          "Use the form <scheme>:<id>, for example 0088:4035811991021."]}}),
-    ({"country": "DE", "transmission_type": "it_sdi", "transmission_info": {"transmission_it_sdi_codice_fiscale": "X"}},
+    ({"country": "DE", "transmission_type": "it_sdi",
+      "transmission_info": {"transmission_it_sdi_codice_fiscale": "RSSMRA80A01H501U"}},
      {"transmission_type": ["This transmission type is only available for addresses in Italy."]}),
-    ({"is_business": True, "country": "IT", "vat_id": "", "transmission_type": "it_sdi", "transmission_info": {}},
+    ({"is_business": True, "country": "IT", "zipcode": "00184", "vat_id": "", "transmission_type": "it_sdi",
+      "transmission_info": {}},
      {"vat_id": REQUIRED,
       "transmission_info": {"transmission_it_sdi_pec": REQUIRED,
                             "transmission_it_sdi_recipient_code": REQUIRED}}),
@@ -104,6 +110,52 @@ def test_an_address_its_transmission_type_cannot_serve_is_refused_with_field_err
 
     assert refused.value.errors == {"invoice_address": errors}
     assert invoice_store.read_counter(shop).seq == 0  # nothing was issued
+
+
+SDI_BUSINESS = {"is_business": True, "company": "Rossi S.r.l.", "street": "Via Roma 1", "zipcode": "00184",
+                "city": "Roma", "country": "IT", "vat_id": "IT12345670017", "transmission_type": "it_sdi",
+                "transmission_info": {"transmission_it_sdi_pec": "rossi@pec.example.it",
+                                      "transmission_it_sdi_recipient_code": "ABC1234"}}
+WRONG_DIGIT = "(wrong length, format or check digit)."
+
+
+@pytest.mark.parametrize(("address", "errors"), [
+    # The example: a Belgian enterprise number with a wrong check digit (mod 97).
+    ({**PEPPOL_ADDRESS, "transmission_info": {"transmission_peppol_participant_id": "0208:0987654321"}},
+     {"transmission_info": {"transmission_peppol_participant_id": [
+         "Scheme 0208 needs a Belgian enterprise number (10 digits); 0987654321 is not one " + WRONG_DIGIT]}}),
+    ({**PEPPOL_ADDRESS, "transmission_info": {"transmission_peppol_participant_id": "0088:4035811991022"}},
+     {"transmission_info": {"transmission_peppol_participant_id": [
+         "Scheme 0088 needs a GLN (13 digits); 4035811991022 is not one " + WRONG_DIGIT]}}),
+    ({**PEPPOL_ADDRESS, "vat_id": "BE0123456748"},
+     {"vat_id": ["This VAT ID is not valid for its country " + WRONG_DIGIT]}),
+    ({**PEPPOL_ADDRESS, "vat_id": "0123456749"},
+     {"vat_id": ["An EU VAT ID starts with its country code, for example BE0123456749."]}),
+    ({**SDI_BUSINESS, "zipcode": "184"}, {"zipcode": ["An Italian postal code (CAP) has exactly 5 digits."]}),
+    ({**SDI_BUSINESS, "vat_id": "IT12345678903"},
+     {"vat_id": ["Enter a valid partita IVA: 11 digits (optionally after IT) with a correct check digit."]}),
+    ({**SDI_BUSINESS, "is_business": False, "vat_id": "",
+      "transmission_info": {"transmission_it_sdi_codice_fiscale": "RSSMRA80A01H501X"}},
+     {"transmission_info": {"transmission_it_sdi_codice_fiscale": [
+         "Enter a valid codice fiscale: 16 characters with a correct check character, or a company's 11 digits."]}}),
+])
+def test_identifiers_a_channel_needs_are_checked_with_check_digits(shop, address, errors):
+    with pytest.raises(ValidationFailed) as refused:
+        builders.order(shop, invoice_address=address)
+    assert refused.value.errors == {"invoice_address": errors}
+
+
+def test_an_email_invoice_accepts_identifiers_as_pretix_does(shop):
+    # Only the chosen channel's needs are checked: a VAT ID with a wrong check digit is pretix's business here.
+    address = {"is_business": True, "company": "Acme", "country": "DE", "vat_id": "DE123456789", "zipcode": "1"}
+    assert builders.order(shop, invoice_address=address)["code"]
+
+
+def test_valid_sdi_and_peppol_addresses_are_accepted(shop):
+    assert builders.order(shop, invoice_address=SDI_BUSINESS)["code"]
+    assert builders.order(shop, invoice_address={**SDI_BUSINESS, "is_business": False, "vat_id": "", "transmission_info": {
+        "transmission_it_sdi_codice_fiscale": "RSSMRA80A01H501U"}})["code"]
+    assert builders.order(shop, invoice_address=PEPPOL_ADDRESS)["code"]
 
 
 # --- Transmit / retransmit and the attempt ------------------------------------------------------------
@@ -175,6 +227,67 @@ def test_a_test_mode_order_is_not_sent_by_a_provider_without_test_mode(shop):
     assert _status(shop, number)["transmission_status"] == "testmode_ignored"
 
 
+# --- The attempt log: why a transmission failed ----------------------------------------------------
+
+
+def _attempts(org: str, number: str, visibility=ALL) -> list[dict]:
+    return history.list_attempts(org, number, visibility, PageRequest(page=1)).results
+
+
+def test_every_attempt_is_listed_newest_first_with_its_reason_in_words(shop):
+    # Given an invoice whose first attempt the access point refused, and a retransmit that went through
+    number = builders.order(shop)["invoices"][0]
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=1))
+    worker.run(_queued_attempt(shop, number), FakeProvider(Rejected(
+        "the access point refused the document: [PEPPOL-COMMON-R043] wrong check digit (HTTP 422)")), 1)
+    clock.set_clock(lambda: MOMENT + timedelta(minutes=2))
+    attempts.retransmit(shop, number, ALL)
+    [retry] = _jobs("EMAIL_QUEUE_URL")
+    worker.run(worker.AttemptJob.model_validate(retry), FakeProvider(), 1)
+
+    # Then both attempts are listed, the newest first
+    assert _attempts(shop, number) == [
+        {"provider": "fake", "status": "completed", "started": "2026-11-21T09:02:00Z",
+         "finished": "2026-11-21T09:02:00Z", "tries": 1, "reason": None},
+        {"provider": "fake", "status": "failed", "started": "2026-11-21T09:01:00Z", "finished": "2026-11-21T09:01:00Z",
+         "tries": 1, "reason": "the access point refused the document: [PEPPOL-COMMON-R043] wrong check digit (HTTP 422)"},
+    ]
+
+
+def test_temporary_failures_are_noted_on_the_attempt_and_counted(shop):
+    number = builders.order(shop)["invoices"][0]
+    job = _queued_attempt(shop, number)
+    provider = FakeProvider(Unavailable("the access point could not be reached (TimeoutError)"))
+
+    with pytest.raises(Unavailable):
+        worker.run(job, provider, 1)
+    [attempt] = _attempts(shop, number)
+    assert (attempt["status"], attempt["tries"], attempt["finished"]) == ("inflight", 1, None)
+    assert attempt["reason"] == "try 1 of 5 failed, will retry: the access point could not be reached (TimeoutError)"
+
+    worker.run(job, provider, 2)
+    [attempt] = _attempts(shop, number)
+    assert (attempt["status"], attempt["tries"], attempt["reason"]) == ("completed", 2, None)
+
+
+def test_missing_seller_data_is_named_by_setting_key_never_by_value(shop):
+    # Given a Peppol invoice of a seller without its Peppol ID and IBAN-free settings
+    number = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    [job] = _jobs("PEPPOL_QUEUE_URL")
+
+    assert worker.run(worker.AttemptJob.model_validate(job), Peppol(), 1) == worker.Outcome.FAILED
+    [attempt] = _attempts(shop, number)
+    assert attempt["reason"] == "seller data missing: invoice_seller_peppol_id, invoice_from_name, invoice_from_country, " \
+                                "invoice_from_vat_id"
+    assert "Acme NV" not in attempt["reason"]
+
+
+def test_attempts_of_an_invoice_the_token_cannot_see_are_404(shop):
+    number = builders.order(shop)["invoices"][0]
+    with pytest.raises(NotFound):
+        _attempts(shop, number, Visibility(events=frozenset({"other"})))
+
+
 # --- email_pdf through SES ----------------------------------------------------------------------------
 
 
@@ -241,3 +354,20 @@ def test_the_sweep_revives_stuck_attempts_and_sends_enforced_invoices_still_pend
     [revived] = _jobs("EMAIL_QUEUE_URL")
     assert worker.run(worker.AttemptJob.model_validate(revived), FakeProvider(), 1) == worker.Outcome.COMPLETED
     assert [job["number"] for job in _jobs("PEPPOL_QUEUE_URL")] == [waiting]
+
+
+def test_a_reverse_charge_peppol_order_needs_the_buyer_vat_id_at_entry(shop):
+    # BR-AE-02: without it the access point would refuse the document later; refused where the data enters
+    with pytest.raises(ValidationFailed) as refused:
+        builders.order(shop, invoice_address={**PEPPOL_ADDRESS, "vat_id": ""},
+                       positions=[{"description": "Workshop", "price": "100.00", "tax_rate": "0.00", "tax_code": "AE"}])
+    assert refused.value.errors == {"invoice_address": {"vat_id": [
+        "Reverse charge and intra-community lines need the customer's VAT ID on a Peppol invoice."]}}
+
+    order = builders.order(shop, invoice_address={**PEPPOL_ADDRESS, "vat_id": "", "transmission_type": "email",
+                                                  "transmission_info": {}},
+                           positions=[{"description": "Workshop", "price": "100.00", "tax_rate": "0.00", "tax_code": "AE"}])
+    with pytest.raises(ValidationFailed, match="VAT ID on a Peppol invoice"):
+        service.patch_order(shop, "sampleconf", order["code"],
+                            OrderPatch.model_validate({"invoice_address": {**PEPPOL_ADDRESS, "vat_id": ""}}),
+                            {"invoice_address"})

@@ -87,7 +87,7 @@ def test_missing_seller_contact_fails_with_the_settings_named(aws):
 
     assert outcome == worker.Outcome.FAILED
     assert sent_emails() == []
-    assert invoice_store.get(org, number).item["tx_reason"] == "missing: invoice_seller_contact_phone"
+    assert invoice_store.get(org, number).item["tx_reason"] == "seller data missing: invoice_seller_contact_phone"
 
 
 def test_with_factur_x_the_pdf_is_hybrid_and_the_xml_form_stays_its_cii(aws, validator):

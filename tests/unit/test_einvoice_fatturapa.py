@@ -213,3 +213,18 @@ def test_natura_for_zero_rate_lines(code, country, expected):
 
 def test_no_natura_with_a_rate():
     assert natura(compute([_line(1, "x", "12.20")], "EUR").lines[0], "IT") is None
+
+
+def test_seller_seated_abroad_is_ready_and_valid_with_cap_00000(validator):
+    # The SdI bug of issue 12: a seller whose zip code is no Italian CAP was refused as "missing" although set.
+    from invoicing.einvoice.seller import missing_for_sdi
+
+    doc = _doc(BUSINESS, invoice_from_country="AT", invoice_from_zipcode="1010", invoice_from_city="Wien",
+               invoice_from_vat_id="ATU13585627")
+    internal = pdf_samples.internal()
+    seller = Seller.from_invoice(doc, internal, SETTINGS)
+    assert missing_for_sdi(doc, seller) == []
+
+    root = _valid(validator, build_fatturapa(doc, internal, seller, 1).xml)
+    seat = root.find("FatturaElettronicaHeader/CedentePrestatore/Sede")
+    assert (seat.findtext("CAP"), seat.findtext("Nazione")) == ("00000", "AT")

@@ -104,6 +104,13 @@ def test_sdi_needs_transmitter_seller_vat_and_cap():
         "invoice_sdi_transmitter_id", "invoice_from_vat_id", "invoice_from_zipcode"]
 
 
+def test_sdi_seller_abroad_needs_no_italian_cap():
+    # An Austrian seller's zip code is no CAP; FatturaPA writes 00000 for a seat abroad, so nothing is missing.
+    doc = _it_doc(invoice_from_country="AT", invoice_from_zipcode="1010", invoice_from_vat_id="ATU13585627")
+    seller = Seller.from_invoice(doc, {}, {"invoice_sdi_transmitter_id": "IT01234567890"})
+    assert missing_for_sdi(doc, seller) == []
+
+
 def test_sdi_business_needs_vat_id_and_a_recipient_code_or_pec():
     doc = _it_doc(invoice_to_vat_id=None, invoice_to_transmission_info={})
     seller = Seller.from_invoice(doc, {}, {"invoice_sdi_transmitter_id": "IT01234567890"})

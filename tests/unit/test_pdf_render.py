@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from pypdf import PdfReader
 
-from invoicing.pdf import render_invoice
+from invoicing.pdf import UnprintableText, render_invoice
 from tests.support import pdf_samples as samples
 
 
@@ -97,7 +97,7 @@ def test_cancellation_shows_original_invoice_and_cancellation_labels() -> None:
 
     for expected in ("Cancellation number", "SAMPLECONF-00011", "Original invoice", "SAMPLECONF-00010",
                      "Cancellation date", "Dec 2, 2026", "Original invoice date", "Nov 21, 2026",
-                     "Invoice total -€1,421.83 -€1,672.00"):
+                     "Cancellation total -€1,421.83 -€1,672.00"):
         assert expected in text, expected
     assert "\nCancellation\n" in text
     assert "Invoice number" not in text
@@ -206,13 +206,12 @@ def test_text_fields_break_at_br_and_decode_entities() -> None:
     assert "&amp;" not in text and "<br" not in text
 
 
-def test_characters_the_font_lacks_are_logged_by_script_never_by_content(caplog) -> None:
+def test_characters_no_font_can_draw_fail_the_render_naming_the_script_never_the_text() -> None:
     doc = samples.invoice()
     doc["invoice_to_name"] = "王小明"
 
-    with caplog.at_level("WARNING", logger="invoicing.pdf.output"):
-        pdf = render_invoice(doc, samples.internal())
+    with pytest.raises(UnprintableText) as failed:
+        render_invoice(doc, samples.internal())
 
-    assert pdf.startswith(b"%PDF-")
-    assert "3 character(s) (CJK)" in caplog.text
-    assert "王" not in caplog.text
+    assert "CJK (Chinese, Japanese, Korean) (3 characters)" in str(failed.value)
+    assert "王" not in str(failed.value)

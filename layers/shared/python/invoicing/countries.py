@@ -9,6 +9,8 @@ from babel import Locale, UnknownLocaleError
 # CLDR territory codes of two letters that are not countries (regions, reserved or user-assigned).
 _NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"})
 _extra: dict[str, str] = {}
+EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
+                "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"})
 
 
 @cache
@@ -23,6 +25,10 @@ def _territories(locale: str) -> dict[str, str]:
 def is_country(code: str) -> bool:
     return code in _extra or (len(code) == 2 and code.isalpha() and code.isupper()
                                and code not in _NOT_COUNTRIES and code in _territories("en"))
+
+
+def is_eu(code: str | None) -> bool:
+    return (code or "").upper() in EU
 
 
 def country_name(code: str | None, locale: str = "en") -> str:

@@ -12,9 +12,9 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from invoicing import access
+from invoicing import access, countries, identifiers
 from invoicing.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from invoicing.storage import platform as store
 
@@ -28,10 +28,34 @@ class PlatformSettings(BaseModel):
     city: str = ""
     country: str = ""
     vat_id: str = ""
+    tax_id: str = ""
+    iban: str = ""
     footer_text: str = ""
     # `{year}` is replaced by the year of the invoice date; the counter runs per resulting prefix.
     billing_number_prefix: str = Field(default="R{year}", max_length=40)
     billing_number_counter_length: int = Field(default=3, ge=1, le=12)
+
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if value and not countries.is_country(value):
+            raise ValueError(f'"{value}" is not a valid choice.')
+        return value
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        value = value.replace(" ", "").upper()
+        if value and (error := identifiers.iban_error(value)):
+            raise ValueError(error)
+        return value
+
+    @model_validator(mode="after")
+    def _vat_id(self) -> PlatformSettings:
+        if self.vat_id and (error := identifiers.vat_id_error(self.vat_id, self.country)):
+            raise ValueError(f"vat_id: {error}")
+        return self
 
 
 SETTING_NAMES = tuple(PlatformSettings.model_fields)
@@ -50,8 +74,17 @@ def update_settings(changes: dict[str, object]) -> PlatformSettings:
     if isinstance(prefix, str) and (not _PREFIX.match(prefix) or prefix.replace("{year}", "").count("{")):
         raise ValidationFailed({"billing_number_prefix": ["Use letters, digits, - _ . / and the placeholder {year}."]})
     merged = {**store.get_settings(), **{k: v for k, v in changes.items() if v is not None}}
-    PlatformSettings.model_validate(merged)  # fails before anything is written
-    return PlatformSettings.model_validate(store.update_settings(changes))
+    try:
+        checked = PlatformSettings.model_validate(merged)  # fails before anything is written
+    except ValidationError as exc:
+        errors: dict[str, list[str]] = {}
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            field, _, text = message.partition(": ") if not error["loc"] else (str(error["loc"][0]), "", message)
+            errors.setdefault(field, []).append(text)
+        raise ValidationFailed(errors) from exc
+    normalized = {key: getattr(checked, key) if value is not None else None for key, value in changes.items()}
+    return PlatformSettings.model_validate(store.update_settings(normalized))
 
 
 # --- Tokens ------------------------------------------------------------------------------------

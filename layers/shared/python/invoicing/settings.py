@@ -7,18 +7,19 @@ so the inherited one applies again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from invoicing import countries
+from invoicing import countries, i18n, identifiers
 from invoicing.errors import ValidationFailed
 from invoicing.orders.models import EMAIL
 
 _PREFIX = re.compile(r"^[\w\-%./,&:# ]*$")
-PARTICIPANT_ID = re.compile(r"[0-9]{4}:[^\s:]{1,60}")  # <ICD scheme>:<identifier>, as pretix validates it
+I18nText = i18n.text_type(5000)
 
 
 class InvoiceSettings(BaseModel):
@@ -34,9 +35,10 @@ class InvoiceSettings(BaseModel):
     invoice_address_from_country: str = ""
     invoice_address_from_tax_id: str = ""
     invoice_address_from_vat_id: str = ""
-    invoice_introductory_text: str = ""
-    invoice_additional_text: str = ""
-    invoice_footer_text: str = ""
+    # pretix's i18n strings: a string, or {"en": "...", "de": "..."}; returned as stored.
+    invoice_introductory_text: I18nText = ""
+    invoice_additional_text: I18nText = ""
+    invoice_footer_text: I18nText = ""
     invoice_numbers_prefix: str = Field("", max_length=155)
     invoice_numbers_prefix_cancellations: str = Field("", max_length=155)
     invoice_numbers_counter_length: int = Field(5, ge=1, le=12)
@@ -89,9 +91,7 @@ class InvoiceSettings(BaseModel):
     @field_validator("invoice_seller_peppol_id")
     @classmethod
     def _participant(cls, value: str) -> str:
-        if value and not PARTICIPANT_ID.fullmatch(value):
-            raise ValueError("Use the form <scheme>:<id>, for example 0088:4035811991021.")
-        return value
+        return _checked(value.strip(), identifiers.participant_error)
 
     @field_validator("invoice_email_sender", "invoice_seller_contact_email")
     @classmethod
@@ -103,10 +103,17 @@ class InvoiceSettings(BaseModel):
     @field_validator("invoice_seller_iban")
     @classmethod
     def _iban(cls, value: str) -> str:
-        value = value.replace(" ", "").upper()
-        if value and not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", value):
-            raise ValueError("Enter a valid IBAN.")
-        return value
+        return _checked(value.replace(" ", "").upper(), identifiers.iban_error)
+
+    @field_validator("invoice_seller_bic")
+    @classmethod
+    def _bic(cls, value: str) -> str:
+        return _checked(value.replace(" ", "").upper(), identifiers.bic_error)
+
+    @field_validator("invoice_seller_codice_fiscale")
+    @classmethod
+    def _codice_fiscale(cls, value: str) -> str:
+        return _checked(value.strip().upper(), identifiers.codice_fiscale_error)
 
     @field_validator("invoice_generate", mode="before")
     @classmethod
@@ -115,6 +122,14 @@ class InvoiceSettings(BaseModel):
 
 
 KEYS = tuple(InvoiceSettings.model_fields)
+
+
+def _checked(value: str, error_of: Callable[[str], str | None]) -> str:
+    """Empty stays empty (unset); anything else must pass its identifier check."""
+    error = error_of(value) if value else None
+    if error:
+        raise ValueError(error)
+    return value
 
 
 def validate_patch(changes: Any) -> dict[str, Any]:

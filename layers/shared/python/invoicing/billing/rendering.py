@@ -10,18 +10,20 @@ job that fails after the render (SES throttling) is redelivered and goes straigh
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, Field
 
+from invoicing.billing import parties
 from invoicing.clock import isoformat_z, now
 from invoicing.config import required
 from invoicing.errors import Conflict
 from invoicing.invoices.rendering import render_and_store
 from invoicing.money import format_amount
-from invoicing.pdf import render_invoice
+from invoicing.pdf import UnprintableText, render_invoice
 from invoicing.storage import billing as store
 from invoicing.storage import files, mail
 
@@ -56,31 +58,46 @@ def pdf_key(organizer: str, number: str, content_version: int) -> str:
 
 
 def document(invoice: store.StoredBillingInvoice) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The billing invoice shaped like a public invoice (plus `internal`), for the shared PDF renderer."""
+    """The billing invoice shaped like a public invoice (plus `internal`), for the shared PDF renderer.
+
+    Both parties in full; between businesses in two EU countries the 0 % lines are reverse charge (AE), which
+    prints the legal note through the same mapping as every invoice.
+    """
     sender, recipient, currency = invoice.sender, invoice.recipient, invoice.currency
+    reverse = parties.reverse_charge(sender, recipient)
     lines = [{
         "position": index, "description": line["description"], "gross_value": line["gross"],
         "tax_value": line["tax"], "tax_rate": line["tax_rate"], "tax_name": "VAT",
+        "tax_code": "AE" if reverse and Decimal(line["tax_rate"]) == 0 else None,
         "period_start": None, "period_end": None, "event_date_from": None, "event_date_to": None,
         "attendee_name": None,
     } for index, line in enumerate(invoice.lines, start=1)]
+    iban = sender.get("iban", "")
     doc = {
         "number": invoice.number, "event": "", "order": "", "is_cancellation": False, "refers": None,
         "date": invoice.date_issued, "locale": "en",
         "invoice_from_name": sender.get("name", ""), "invoice_from": sender.get("address", ""),
         "invoice_from_zipcode": sender.get("zipcode", ""), "invoice_from_city": sender.get("city", ""),
         "invoice_from_country": sender.get("country", ""), "invoice_from_vat_id": sender.get("vat_id", ""),
-        "invoice_from_tax_id": "",
-        "invoice_to": recipient.get("name", ""), "invoice_to_name": recipient.get("name", ""),
-        "invoice_to_company": "", "invoice_to_street": "", "invoice_to_zipcode": "", "invoice_to_city": "",
-        "invoice_to_state": "", "invoice_to_country": "", "invoice_to_vat_id": "", "invoice_to_beneficiary": "",
+        "invoice_from_tax_id": sender.get("tax_id", ""),
+        "invoice_to": recipient.get("name", ""), "invoice_to_name": "",
+        "invoice_to_company": recipient.get("name", ""), "invoice_to_street": recipient.get("street", ""),
+        "invoice_to_zipcode": recipient.get("zipcode", ""), "invoice_to_city": recipient.get("city", ""),
+        "invoice_to_state": "", "invoice_to_country": recipient.get("country", ""),
+        "invoice_to_vat_id": recipient.get("vat_id", ""), "invoice_to_beneficiary": "",
         "introductory_text": invoice.description, "internal_reference": "", "additional_text": "",
-        "payment_provider_text": "", "payment_provider_stamp": "", "footer_text": sender.get("footer_text", ""),
+        "payment_provider_text": f"Please transfer the amount to IBAN {_grouped(iban)}." if iban else "",
+        "payment_provider_stamp": "", "footer_text": sender.get("footer_text", ""),
         "lines": lines, "foreign_currency_display": None, "foreign_currency_rate": None,
         "foreign_currency_rate_date": None,
     }
     internal = {"currency": currency, "testmode": False}
     return doc, internal
+
+
+def _grouped(iban: str) -> str:
+    """An IBAN as it is printed: groups of four (the layout never breaks inside a group)."""
+    return " ".join(iban[index:index + 4] for index in range(0, len(iban), 4))
 
 
 def run(job: BillingJob) -> Outcome:
@@ -93,7 +110,8 @@ def run(job: BillingJob) -> Outcome:
         try:
             _render(invoice)
         except Exception as exc:
-            store.record_render_error(invoice.organizer, invoice.number, invoice.content_version, type(exc).__name__)
+            reason = str(exc) if isinstance(exc, UnprintableText) else type(exc).__name__
+            store.record_render_error(invoice.organizer, invoice.number, invoice.content_version, reason)
             raise
         invoice = store.get(job.organizer, job.number) or invoice
     return send_email(invoice)

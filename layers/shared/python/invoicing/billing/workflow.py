@@ -17,6 +17,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
 from invoicing import metrics
+from invoicing.billing import parties
 from invoicing.billing.models import PaymentInput
 from invoicing.clock import isoformat_z, now
 from invoicing.config import render_queue_url
@@ -72,7 +73,14 @@ def release(number: str) -> store.StoredBillingInvoice:
         if not contact:
             raise BadRequest(f"Organizer {invoice.organizer} has no billing contact: set one with "
                              f"`invoicing organizer update {invoice.organizer} --billing-email ADDRESS`.")
+        # The document becomes final now: both parties complete, as they stand at release.
+        sender, recipient = parties.complete_parties(invoice.organizer)
+        if parties.reverse_charge(sender, recipient) and any(Decimal(line["tax_rate"]) for line in invoice.lines):
+            raise BadRequest(f"Organizer {invoice.organizer} is a business in another EU country: the VAT is theirs "
+                             "to pay (reverse charge, Art. 196 of Directive 2006/112/EC), so every line must be at 0 %. "
+                             "Void this invoice and create it again with 0 % lines.")
         changes = {"review_state": "released", "released_at": isoformat_z(now()), "billing_email": contact,
+                   "sender": sender, "recipient": recipient,
                    "render_requested": invoice.content_version, "render_requested_at": _timestamp()}
         if not store.update(invoice, changes, "review_state = :in_review AND #status = :open",
                             {":in_review": "in_review", ":open": "open"}, names={"#status": "status"}):

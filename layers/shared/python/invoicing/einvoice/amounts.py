@@ -23,14 +23,14 @@ ZERO = Decimal(0)
 # Categories that carry an exemption reason (BR-E-10, BR-AE-10, BR-IC-10, BR-G-10, BR-O-10) and the VATEX
 # code each one gets when pretix's tax code names none (P0104..P0111 tie codes to categories).
 _DEFAULT_VATEX = {"AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G", "O": "VATEX-EU-O"}
-_DEFAULT_REASON = {
+DEFAULT_REASON = {
     "E": "Exempt from VAT",
     "AE": "Reverse charge",
     "K": "Intra-community supply",
     "G": "Export outside the EU",
     "O": "Not subject to VAT",
 }
-EXEMPT_CATEGORIES = frozenset(_DEFAULT_REASON)
+EXEMPT_CATEGORIES = frozenset(DEFAULT_REASON)
 RATED_CATEGORIES = frozenset({"S", "L", "M", "B"})  # rate > 0 expected
 KNOWN_CATEGORIES = EXEMPT_CATEGORIES | RATED_CATEGORIES | {"Z"}
 
@@ -99,7 +99,7 @@ def categorize(rate: Decimal, tax_code: str | None, tax_name: str = "") -> TaxCa
     if code == "Z":
         return TaxCategory("Z", ZERO)
     vatex = tail.strip().upper() if tail.strip().upper().startswith("VATEX-") else _DEFAULT_VATEX.get(code)
-    reason = tax_name.strip() or _DEFAULT_REASON[code]
+    reason = tax_name.strip() or DEFAULT_REASON[code]
     return TaxCategory(code, ZERO, vatex, reason)
 
 
@@ -108,7 +108,7 @@ def _without_outside_scope(lines: list[Line]) -> list[Line]:
     codes = {line.category.code for line in lines}
     if "O" not in codes or codes == {"O"}:
         return lines
-    return [replace(line, category=TaxCategory("E", ZERO, None, line.category.exemption_reason or _DEFAULT_REASON["O"]))
+    return [replace(line, category=TaxCategory("E", ZERO, None, line.category.exemption_reason or DEFAULT_REASON["O"]))
             if line.category.code == "O" else line for line in lines]
 
 
@@ -162,6 +162,12 @@ def _parse_line(raw: Mapping[str, Any], sign: int) -> Line:
     return Line(position=int(raw["position"]), description=raw.get("description") or "", gross=gross, net=gross - tax,
                 tax=tax, category=categorize(rate, raw.get("tax_code"), raw.get("tax_name") or ""),
                 tax_code=raw.get("tax_code"), period_start=raw.get("period_start"), period_end=raw.get("period_end"))
+
+
+def categories(lines: Iterable[Mapping[str, Any]]) -> tuple[TaxCategory, ...]:
+    """The distinct VAT categories of an invoice's lines, exactly as `compute` gives them to the XML formats."""
+    parsed = _one_breakdown_per_exemption(_without_outside_scope([_parse_line(raw, 1) for raw in lines]))
+    return tuple(dict.fromkeys(line.category for line in parsed))
 
 
 def compute(lines: Iterable[Mapping[str, Any]], currency: str, *, negate: bool = False) -> Amounts:

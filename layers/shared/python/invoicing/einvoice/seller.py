@@ -169,7 +169,8 @@ def missing_for_sdi(doc: Mapping[str, Any], seller: Seller) -> list[str]:
                          ("invoice_from_city", seller.city), ("invoice_from_country", seller.country)):
         if not value:
             missing.append(field)
-    if not _CAP.match(seller.zipcode or ""):
+    # The XSD's CAP is five digits; a seat abroad is written 00000 (fatturapa._sede), so only Italy needs a CAP.
+    if seller.country == "IT" and not _CAP.match(seller.zipcode or ""):
         missing.append("invoice_from_zipcode")
     if not _buyer_name(doc):
         missing.append("invoice_to_company" if doc.get("invoice_to_is_business") else "invoice_to_name")

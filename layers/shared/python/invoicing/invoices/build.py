@@ -142,10 +142,8 @@ def build_lines(order: Order, event: Event, settings: InvoiceSettings, locale: s
     fee_start = min(starts) if starts else event.date_from
     fee_end = min(ends) if ends else (None if starts else event.date_to)
     for index, fee in enumerate(order.fees, start=len(positions) + 1):
-        if fee.fee_type == "other" and fee.description:
-            description = fee.description
-        else:
-            description = label(fee.fee_type, locale) + (f" - {fee.description}" if fee.description else "")
+        # The organizer's own words when given ("Servicegebühr", not "Servicegebühr - Servicegebühr"), else the type.
+        description = fee.description or label(fee.fee_type, locale)
         lines.append(_line(index, description, gross=fee.value, rate=fee.tax_rate, tax_name=fee.tax_name,
                            tax_code=fee.tax_code, currency=currency, start=fee_start, end=fee_end,
                            fee_type=fee.fee_type, fee_internal_type=fee.internal_type or None,
@@ -156,7 +154,10 @@ def build_lines(order: Order, event: Event, settings: InvoiceSettings, locale: s
 def build_invoice(order: Order, event: Event, settings: InvoiceSettings, invoice_date: date) -> Draft:
     locale = invoice_locale(order, event, settings)
     address = order.invoice_address
-    additional = _html_lines(settings.invoice_additional_text)
+    def text(value: str | dict[str, str]) -> str:
+        return i18n.pick(value, locale, event.locale)
+
+    additional = _html_lines(text(settings.invoice_additional_text))
     notes = []
     if settings.invoice_event_location and event.location:
         notes.append(label("event_location", locale, location=i18n.localize(event.location, locale)))
@@ -173,12 +174,12 @@ def build_invoice(order: Order, event: Event, settings: InvoiceSettings, invoice
         "date": invoice_date.isoformat(),
         "refers": None,
         "locale": locale,
-        "introductory_text": _html_lines(settings.invoice_introductory_text),
+        "introductory_text": _html_lines(text(settings.invoice_introductory_text)),
         "internal_reference": (address.internal_reference or "") if address else "",
         "additional_text": additional,
-        "payment_provider_text": _html_lines(order.payment_provider_text),
+        "payment_provider_text": _html_lines(text(order.payment_provider_text)),
         "payment_provider_stamp": order.payment_provider_stamp,
-        "footer_text": settings.invoice_footer_text,
+        "footer_text": text(settings.invoice_footer_text),
         "lines": build_lines(order, event, settings, locale),
         "foreign_currency_display": settings.invoice_foreign_currency_display if foreign else None,
         "foreign_currency_rate": f"{settings.invoice_foreign_currency_rate:.4f}" if foreign else None,

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from invoicing.clock import isoformat_z, now
 from invoicing.invoices.models import ENFORCED_TRANSMISSION
-from invoicing.pdf import EmbeddedInvoice, render_invoice
+from invoicing.pdf import EmbeddedInvoice, UnprintableText, render_invoice
 from invoicing.storage import files
 from invoicing.storage import invoices as store
 from invoicing.storage.rendered_files import InvoiceFile
@@ -39,6 +39,7 @@ class Outcome(StrEnum):
     ALREADY_RENDERED = "already rendered"
     SUPERSEDED = "superseded"
     MISSING = "missing"
+    UNPRINTABLE = "unprintable"  # text no font can draw: recorded with its script, not retried (it cannot help)
 
 
 def render(job: RenderJob) -> Outcome:
@@ -51,6 +52,9 @@ def render(job: RenderJob) -> Outcome:
         return Outcome.ALREADY_RENDERED
     try:
         return _render(invoice)
+    except UnprintableText as exc:
+        store.record_render_error(job.organizer, job.number, job.content_version, str(exc))
+        return Outcome.UNPRINTABLE
     except Exception as exc:
         # Recorded so that the next download asks again at once; SQS retries the job meanwhile.
         store.record_render_error(job.organizer, job.number, job.content_version, type(exc).__name__)

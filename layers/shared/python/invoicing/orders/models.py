@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from invoicing import countries
+from invoicing import countries, i18n
 from invoicing.money import parse_decimal
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # also for settings and transmission addresses
@@ -28,6 +28,7 @@ def _strict_decimal(value: Any) -> Decimal:
 Money = Annotated[Decimal, BeforeValidator(_strict_decimal), Field(ge=Decimal("-1e11"), le=Decimal("1e11"))]
 Rate = Annotated[Decimal, BeforeValidator(_strict_decimal), Field(ge=0, le=100, decimal_places=2)]
 Text = Annotated[str, Field(max_length=2000)]
+PaymentText = i18n.text_type(2000)  # pretix's i18n form: a string or {locale: text}
 
 
 class InvoiceAddress(BaseModel):
@@ -105,7 +106,7 @@ class OrderCreate(BaseModel):
     locale: Annotated[str, Field(max_length=10, pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")] | None = None
     testmode: bool = False
     payment_provider: Annotated[str, Field(max_length=255)] = ""
-    payment_provider_text: Text = ""
+    payment_provider_text: PaymentText = ""
     payment_provider_stamp: Annotated[str, Field(max_length=100)] | None = None
     invoice_address: InvoiceAddress | None = None
     positions: Annotated[list[Position], Field(min_length=1, max_length=500)]
@@ -134,7 +135,7 @@ class Order(BaseModel):
     testmode: bool = False
     datetime: datetime
     payment_provider: str = ""
-    payment_provider_text: str = ""
+    payment_provider_text: str | dict[str, str] = ""
     payment_provider_stamp: str | None = None
     payment_date: datetime | None = None
     invoice_address: InvoiceAddress | None = None

@@ -74,11 +74,15 @@ def _number_positions(data: OrderCreate) -> None:
             used.add(next_id)
 
 
+def _tax_codes(order: OrderCreate | Order) -> list[str | None]:
+    return [line.tax_code for line in (*order.positions, *order.fees)]
+
+
 def create_order(organizer: str, event_slug: str, data: OrderCreate) -> dict[str, Any]:
     """Create an order; with `invoice_generate` True (or `paid` for a paid order) its invoice too, atomically."""
     event = get_event(organizer, event_slug)
     _check_money(data, event.currency)
-    check_address(data.invoice_address)
+    check_address(data.invoice_address, _tax_codes(data))
     _number_positions(data)
     explicit_code = data.code.upper() if data.code else None
     record = data.model_dump(mode="json", exclude={"code"})
@@ -136,6 +140,8 @@ def patch_order(organizer: str, event_slug: str, code: str, data: OrderPatch, fi
 
     def attempt() -> dict[str, Any]:
         context = load(organizer, event_slug, code)
+        if "invoice_address" in fields:
+            check_address(data.invoice_address, _tax_codes(context.order))
         changes = data.model_dump(mode="json", include=fields & {"email", "locale", "invoice_address"})
         if "locale" in changes and changes["locale"] is None:
             changes.pop("locale")

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from invoicing.pdf import content, fonts, hybrid, layout, paint
+from invoicing.pdf import content, fonts, hybrid, layout, paint, scripts
 from invoicing.pdf.format import Formatter
 from invoicing.pdf.hybrid import EmbeddedInvoice
 from invoicing.pdf.output import InvoiceOutputProducer
+from invoicing.pdf.scripts import UnprintableText
 
-__all__ = ["EmbeddedInvoice", "render_invoice"]
+__all__ = ["EmbeddedInvoice", "UnprintableText", "render_invoice"]
 
 
 def _creation_date(doc: dict[str, Any]) -> datetime:
@@ -24,6 +25,17 @@ def _creation_date(doc: dict[str, Any]) -> datetime:
         return datetime.fromisoformat(doc["date"][:10]).replace(tzinfo=UTC)
     except (KeyError, TypeError, ValueError):
         return datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _script_fonts(lacking: dict[str, int]) -> tuple[fonts.SharedFont, ...]:
+    """The script fonts a document needs; UnprintableText for a script no installed font draws."""
+    if not lacking:
+        return ()
+    found = {script: fonts.script_font(script) for script in lacking}
+    unserved = {script: count for script, count in lacking.items() if found[script] is None}
+    if unserved:
+        scripts.check([], lambda code: False, unserved)
+    return tuple(font for font in found.values() if font is not None)
 
 
 def render_invoice(doc: dict[str, Any], internal: dict[str, Any], einvoice: EmbeddedInvoice | None = None) -> bytes:
@@ -36,7 +48,11 @@ def render_invoice(doc: dict[str, Any], internal: dict[str, Any], einvoice: Embe
     formatter = Formatter(doc.get("locale") or "en", internal.get("currency") or "EUR",
                           internal.get("event_timezone"), printable=regular.has_glyphs)
     view = content.build(doc, internal, formatter)
-    pages = layout.layout(view, shared)
+    texts = content.texts(view)
+    extra = _script_fonts(scripts.missing(texts, regular.widths.__contains__))
+    if extra:
+        scripts.check(texts, lambda code: code in regular.widths or any(code in font.widths for font in extra))
+    pages = layout.layout(view, shared, extra)
 
     pdf = hybrid.new_document(einvoice)
     pdf.set_auto_page_break(False)
@@ -49,6 +65,6 @@ def render_invoice(doc: dict[str, Any], internal: dict[str, Any], einvoice: Embe
     pdf.set_creation_date(created)
     if einvoice is not None:
         hybrid.attach(pdf, einvoice, title=view.title, created=created, producer="invoicing", lang=pdf.lang)
-    fonts.install(pdf)
+    fonts.install(pdf, extra)
     paint.paint(pdf, pages)
     return bytes(pdf.output(output_producer_class=InvoiceOutputProducer))

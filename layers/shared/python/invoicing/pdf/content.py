@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from invoicing import countries
+from invoicing.einvoice.notes import legal_notes
 from invoicing.money import quantize
 from invoicing.pdf.format import Formatter
 from invoicing.pdf.labels import Labels
@@ -151,7 +152,7 @@ def _meta(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter, labels:
             [MetaField(labels("invoice_date"), fmt.date(doc.get("date")))]]
 
 
-def _intro(doc: dict[str, Any], labels: Labels) -> list[str]:
+def _intro(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter, labels: Labels) -> list[str]:
     found: list[str] = []
     if doc.get("internal_reference"):
         found.append(labels("customer_reference", reference=doc["internal_reference"]))
@@ -159,7 +160,11 @@ def _intro(doc: dict[str, Any], labels: Labels) -> list[str]:
         found.append(labels("customer_vat_id", id=doc["invoice_to_vat_id"]))
     if doc.get("invoice_to_beneficiary"):
         found += [labels("beneficiary"), *paragraphs(doc["invoice_to_beneficiary"])]
-    introduction = paragraphs(doc.get("introductory_text"))
+    if doc.get("is_cancellation"):  # not the canceled invoice's introduction: say what this document does
+        introduction = [labels("cancellation_intro", number=doc.get("refers") or "",
+                               date=fmt.date(internal.get("refers_date")))]
+    else:
+        introduction = paragraphs(doc.get("introductory_text"))
     if found and introduction:
         found.append("")
     return found + introduction
@@ -169,7 +174,9 @@ def build(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter) -> Invo
     labels = Labels(doc.get("locale") or "en")
     currency = fmt.currency
     source = doc.get("lines") or []
-    has_taxes = any(_money(line.get("tax_value")) for line in source)
+    # pretix shows the tax columns when any line carries tax or is reverse charge (its 0 % then reads as such).
+    has_taxes = any(_money(line.get("tax_value")) or (line.get("tax_code") or "").upper().startswith("AE")
+                    for line in source)
     periods = {(line.get("period_start"), line.get("period_end")) for line in source}
     show_row_period = len(periods) > 1
 
@@ -215,8 +222,8 @@ def build(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter) -> Invo
         event_period = _period(fmt, labels, internal.get("event_date_from"), internal.get("event_date_to"))
         if period != event_period:
             after_total.append(labels("invoice_period", period=period))
-    for text in (doc.get("payment_provider_text"), doc.get("additional_text")):
-        block = paragraphs(text)
+    for block in (paragraphs(doc.get("payment_provider_text")), paragraphs(doc.get("additional_text")),
+                  legal_notes(doc, fmt.locale)):
         if block:
             after_total += [""] * bool(after_total) + block
 
@@ -230,12 +237,12 @@ def build(doc: dict[str, Any], internal: dict[str, Any], fmt: Formatter) -> Invo
         sender=_sender(doc, internal, fmt, labels)[1],
         recipient=_recipient(doc, fmt),
         meta=_meta(doc, internal, fmt, labels),
-        intro=_intro(doc, labels),
+        intro=_intro(doc, internal, fmt, labels),
         has_taxes=has_taxes,
         headers=((labels("description"), labels("qty"), labels("tax_rate"), labels("net"), labels("gross")) if has_taxes
                  else (labels("description"), labels("qty"), labels("amount"))),
         rows=rows,
-        total_label=labels("invoice_total"),
+        total_label=labels("cancellation_total" if doc.get("is_cancellation") else "invoice_total"),
         total_net=fmt.money(total_gross - total_tax) if has_taxes else "",
         total_gross=fmt.money(quantize(total_gross, currency)),
         stamp=stamp,
@@ -269,3 +276,17 @@ def _foreign(doc: dict[str, Any], fmt: Formatter, labels: Labels, summary: list[
     if len(summary) > 1:
         rows.append(TaxRow(labels("total"), convert(total_gross - total_tax), convert(total_gross), convert(total_tax)))
     return labels("conversion", rate=fmt.decimal(rate), date=rate_date), rows
+
+
+def texts(view: InvoiceContent) -> list[str]:
+    """Every string the PDF will draw (to check that the fonts can draw them before anything is laid out)."""
+    found = [view.heading, view.test_mode, view.sender_line, view.total_label, view.total_net, view.total_gross,
+             view.stamp, view.taxes_heading, view.foreign_text, view.page_label, *view.event, *view.sender,
+             *view.recipient, *view.intro, *view.headers, *view.after_total, *view.tax_headers, *view.footer]
+    for column in view.meta:
+        found += [text for field in column for text in (field.label, field.value, field.note)]
+    for row in view.rows:
+        found += [row.description, *row.details, row.quantity, row.rate, row.net, row.gross]
+    for row in (*view.tax_rows, *view.foreign_rows):
+        found += [row.rate, row.net, row.gross, row.tax]
+    return found

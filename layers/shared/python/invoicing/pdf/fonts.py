@@ -45,9 +45,10 @@ class DocumentFont(_fonts.TTFFont):
 class SharedFont:
     """One font file: its metrics for every document, and a fast string width for layout."""
 
-    def __init__(self, style: str) -> None:
+    def __init__(self, style: str, path: Path | None = None, family: str = FAMILY) -> None:
         self.style = style
-        self.path = FONT_DIR / FILES[style]
+        self.family = family
+        self.path = path or FONT_DIR / FILES[style]
         self.program = TrueTypeProgram(self.path.read_bytes())
         self.metrics: Metrics = self.program.metrics()
         self.widths = _Widths(self.metrics.widths, self.metrics.missing_width)
@@ -70,7 +71,7 @@ class SharedFont:
         font.ttffile = self.path
         font.is_compressed = False
         font._hbfont = None
-        font.fontkey = FAMILY + self.style
+        font.fontkey = self.family + self.style
         font.biggest_size_pt = 0
         font.collection_font_number = 0
         font.ttfont = None  # no fontTools object: output.py embeds from `program`
@@ -109,10 +110,31 @@ def shared_fonts() -> dict[str, SharedFont]:
     return {style: SharedFont(style) for style in FILES}
 
 
-def install(pdf: Any) -> dict[str, SharedFont]:
-    """Register this process' fonts with a new FPDF document (instead of `add_font`)."""
+# Scripts Open Sans lacks, and the registry package (PyPI, OFL) whose font draws each: imported only when a
+# document needs it, so the one-page Latin invoice never pays for them.
+SCRIPT_PACKAGES = {"Hebrew": ("fontpkg_heebo", "heebo"), "Arabic": ("fontpkg_noto_sans_arabic", "notoarabic")}
+
+
+@cache
+def script_font(script: str) -> SharedFont | None:
+    """The font for `script` (one weight: its default instance), or None when none is installed."""
+    import importlib
+
+    package_name, family = SCRIPT_PACKAGES.get(script, (None, None))
+    if package_name is None:
+        return None
+    try:
+        package = importlib.import_module(package_name)
+    except ImportError:
+        return None
+    files = sorted((package.ROOT / "files").glob("*.ttf"))
+    return SharedFont("", files[0], family) if files else None
+
+
+def install(pdf: Any, extra: tuple[SharedFont, ...] = ()) -> dict[str, SharedFont]:
+    """Register this process' fonts (and the script fonts a document needs) with a new FPDF document."""
     fonts = shared_fonts()
-    for shared in fonts.values():
+    for shared in (*fonts.values(), *extra):
         font = shared.for_document(len(pdf.fonts) + 1)
         pdf.fonts[font.fontkey] = font
     return fonts

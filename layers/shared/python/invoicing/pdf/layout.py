@@ -7,11 +7,13 @@ y grows downwards and text positions are baselines.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from invoicing.pdf.content import InvoiceContent, MetaField, TaxRow
 from invoicing.pdf.fonts import SharedFont
+from invoicing.pdf.scripts import UnprintableText, script_of, to_visual
 from invoicing.pdf.text import wrap
 
 PAGE_HEIGHT = 297.0
@@ -44,9 +46,10 @@ class Page:
 
 
 class Layout:
-    def __init__(self, content: InvoiceContent, fonts: dict[str, SharedFont]) -> None:
+    def __init__(self, content: InvoiceContent, fonts: dict[str, SharedFont], scripts: tuple[SharedFont, ...] = ()) -> None:
         self.content = content
         self.fonts = fonts
+        self.scripts = scripts  # fonts for Hebrew, Arabic, ... when the document has such text (else the fast path)
         self.pages: list[Page] = []
         self.page = Page()  # the page being written to
         self.y = 0.0
@@ -57,11 +60,33 @@ class Layout:
 
     # measuring -------------------------------------------------------------------------------------------
     def width(self, text: str, size: float, style: str = "") -> float:
+        if self.scripts:
+            return sum(font.width(run, size) for font, run in self.runs(text, style))
         return self.fonts[style].width(text, size)
 
     def measure(self, style: str, size: float) -> Callable[[str], float]:
+        if self.scripts:
+            return lambda text: self.width(text, size, style)
         font = self.fonts[style]
         return lambda text: font.width(text, size)
+
+    def runs(self, text: str, style: str) -> list[tuple[SharedFont, str]]:
+        """`text` cut into runs of one font each: the invoice font where it has the glyph, else a script font."""
+        primary = self.fonts[style]
+        found: list[tuple[SharedFont, str]] = []
+        for char in text:
+            font = primary if ord(char) in primary.widths else next(
+                (script for script in self.scripts if ord(char) in script.widths), None)
+            if font is None:
+                if not char.isprintable() or unicodedata.category(char) == "Cf":
+                    continue  # direction marks and joiners need no glyph
+                raise UnprintableText(f"the invoice fonts cannot draw text in {script_of(char)} (1 character); the PDF "
+                                      "was not made, so that no name or address goes missing from it")
+            if found and found[-1][0] is font:
+                found[-1] = (font, found[-1][1] + char)
+            else:
+                found.append((font, char))
+        return found
 
     def wrap(self, text: str, width: float, size: float, style: str = "") -> list[str]:
         return wrap(text, width, self.measure(style, size))
@@ -71,11 +96,25 @@ class Layout:
              align: str = "L") -> None:
         if not string:
             return
+        if self.scripts and any(ord(char) not in self.fonts[style].widths for char in string):
+            self.mixed_text(x, y, to_visual(string), size, style, color, align)
+            return
         if align == "R":
             x -= self.width(string, size, style)
         elif align == "C":
             x -= self.width(string, size, style) / 2
         self.page.ops.append(("text", style, size, color, x, y, string))
+
+    def mixed_text(self, x: float, y: float, visual: str, size: float, style: str, color: tuple, align: str) -> None:
+        """Text in visual order drawn as runs, each in the font that has its glyphs (script fonts in one weight)."""
+        runs = self.runs(visual, style)
+        total = sum(font.width(run, size) for font, run in runs)
+        x -= total if align == "R" else total / 2 if align == "C" else 0.0
+        for font, run in runs:
+            primary = font is self.fonts[style]
+            self.page.ops.append(("text", style if primary else "", size, color, x, y, run,
+                                  font.family))
+            x += font.width(run, size)
 
     def rule(self, y: float, x1: float = LEFT, x2: float = RIGHT, color: tuple = LIGHT) -> None:
         self.page.ops.append(("line", x1, y, x2, y, color))
@@ -298,5 +337,5 @@ class Layout:
                       color=GREY, align="R")
 
 
-def layout(content: InvoiceContent, fonts: dict[str, SharedFont]) -> list[Page]:
-    return Layout(content, fonts).run()
+def layout(content: InvoiceContent, fonts: dict[str, SharedFont], scripts: tuple[SharedFont, ...] = ()) -> list[Page]:
+    return Layout(content, fonts, scripts).run()

@@ -10,7 +10,7 @@ STAMP_SIZE = 12.0
 
 
 def paint(pdf: fpdf.FPDF, pages: list[Page]) -> None:
-    font: tuple[str, float] | None = None
+    font: tuple[str, str, float] | None = None
     color: tuple | None = None
     for page in pages:
         pdf.add_page()
@@ -18,10 +18,11 @@ def paint(pdf: fpdf.FPDF, pages: list[Page]) -> None:
         for op in page.ops:
             kind = op[0]
             if kind == "text":
-                _, style, size, rgb, x, y, string = op
-                if font != (style, size):
-                    pdf.set_font(FAMILY, style, size)
-                    font = (style, size)
+                _, style, size, rgb, x, y, string, *rest = op
+                family = rest[0] if rest else FAMILY  # a script font's runs name their family
+                if font != (family, style, size):
+                    pdf.set_font(family, style, size)
+                    font = (family, style, size)
                 if color != rgb:
                     pdf.set_text_color(*rgb)
                     color = rgb

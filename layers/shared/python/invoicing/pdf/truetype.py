@@ -212,7 +212,12 @@ class TrueTypeProgram:
         head[8:12] = b"\0\0\0\0"  # checkSumAdjustment, set below
         head[50:52] = struct.pack(">h", 1)  # long loca offsets
         tables = {**self.tables, "glyf": bytes(glyf), "loca": loca.tobytes(), "hmtx": bytes(hmtx), "head": bytes(head)}
-        return _assemble(tables)
+        # A PDF draws the default outlines only: variation and layout tables (variable script fonts) are dead weight
+        # and, with glyphs emptied, would describe points that are gone.
+        return _assemble({tag: data for tag, data in tables.items() if tag not in _NOT_EMBEDDED})
+
+
+_NOT_EMBEDDED = frozenset({"fvar", "gvar", "avar", "HVAR", "MVAR", "STAT", "cvar", "GSUB", "GPOS", "GDEF"})
 
 
 def _assemble(tables: dict[str, bytes]) -> bytes:

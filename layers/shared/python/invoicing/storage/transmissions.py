@@ -80,3 +80,50 @@ def due(kind: str, before: str, limit: int = 100) -> list[StoredInvoice]:
     response = dynamo.query(IndexName=DUE_INDEX, KeyConditionExpression="TxDue = :kind AND TxSince < :before",
                             ExpressionAttributeValues={":kind": kind, ":before": before}, Limit=limit)
     return [from_item(item) for item in response["Items"]]
+
+
+# --- The attempt log: one item per attempt, read by `GET .../invoices/{number}/transmissions/` ----------
+# `ORG#<org>#TXLOG#<number>` / `<attempt>`: provider, status, started, finished, reason. Its own partition per
+# invoice, so listing an invoice's attempts is one Query of a handful of items.
+
+
+def log_pk(organizer: str, number: str) -> str:
+    return f"ORG#{organizer}#TXLOG#{number}"
+
+
+def log_begin(organizer: str, number: str, attempt: str, provider: str) -> None:
+    """The attempt began (or began again after a temporary failure: the first start is kept)."""
+    dynamo.update(log_pk(organizer, number), attempt,
+                  UpdateExpression="SET provider = :provider, #status = :inflight, started = if_not_exists(started, :now),"
+                                   " tries = if_not_exists(tries, :zero) + :one",
+                  ExpressionAttributeNames={"#status": "status"},
+                  ExpressionAttributeValues={":provider": provider, ":inflight": "inflight", ":now": isoformat_z(now()),
+                                             ":zero": 0, ":one": 1})
+
+
+def log_note(organizer: str, number: str, attempt: str, reason: str) -> None:
+    """A temporary failure: the attempt stays inflight and will be tried again."""
+    dynamo.update(log_pk(organizer, number), attempt, UpdateExpression="SET reason = :reason",
+                  ExpressionAttributeValues={":reason": reason[:500]})
+
+
+def log_finish(organizer: str, number: str, attempt: str, status: str, reason: str | None) -> None:
+    expression = "SET #status = :status, finished = :now" + (", reason = :reason" if reason else " REMOVE reason")
+    values = {":status": status, ":now": isoformat_z(now())}
+    if reason:
+        values[":reason"] = reason[:500]
+    dynamo.update(log_pk(organizer, number), attempt, UpdateExpression=expression,
+                  ExpressionAttributeNames={"#status": "status"}, ExpressionAttributeValues=values)
+
+
+def log_attempts(organizer: str, number: str) -> list[dict[str, Any]]:
+    """Every attempt of an invoice (a handful: one per transmit or retransmit), in no particular order."""
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"KeyConditionExpression": "PK = :pk",
+                              "ExpressionAttributeValues": {":pk": log_pk(organizer, number)}}
+    while True:
+        response = dynamo.query(**kwargs)
+        items += response["Items"]
+        if "LastEvaluatedKey" not in response:
+            return items
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

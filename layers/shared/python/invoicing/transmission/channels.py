@@ -26,37 +26,38 @@ TIMEOUT_SECONDS = 10
 class Channel:
     base_url: str
     api_key: str
+    label: str = "the channel"  # who answers, in failure reasons: "the access point", "the SdI intermediary"
 
     @classmethod
-    def from_secret(cls, variable: str) -> Channel:
+    def from_secret(cls, variable: str, label: str = "the channel") -> Channel:
         """The channel named by the secret in environment variable `variable`; Rejected (no provider) if unset."""
         name = os.environ.get(variable)
         if not name:
-            raise Rejected("no_provider")
+            raise Rejected(f"no channel: {label} is not configured")
         try:
             value = parameters.get_secret(name, transform="json", max_age=300)
         except parameters.exceptions.GetParameterError as exc:
-            raise Unavailable("channel configuration unreadable") from exc
+            raise Unavailable(f"the configuration of {label} could not be read") from exc
         if not isinstance(value, dict) or not value.get("base_url"):
-            raise Rejected("no_provider")
-        return cls(base_url=str(value["base_url"]).rstrip("/"), api_key=str(value.get("api_key", "")))
+            raise Rejected(f"no channel: {label} is not configured")
+        return cls(base_url=str(value["base_url"]).rstrip("/"), api_key=str(value.get("api_key", "")), label=label)
 
     def post(self, path: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
         request = urllib.request.Request(  # noqa: S310 - the URL is our own configuration, http(s) only
             self.base_url + path, data=body, method="POST",
             headers={"Authorization": f"Bearer {self.api_key}", "Accept": "application/json", **headers})
         if not request.full_url.startswith(("https://", "http://")):
-            raise Rejected("no_provider")
+            raise Rejected(f"no channel: {self.label} is not configured")
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
                 payload = response.read()
         except urllib.error.HTTPError as exc:
             detail = _detail(exc.read())
             if 400 <= exc.code < 500 and exc.code not in (408, 429):
-                raise Rejected(f"{exc.code} {detail}".strip()) from exc
-            raise Unavailable(f"{exc.code} {detail}".strip()) from exc
+                raise Rejected(f"{self.label} refused the document: {detail or 'no reason given'} (HTTP {exc.code})") from exc
+            raise Unavailable(f"{self.label} is unavailable: {detail or 'no reason given'} (HTTP {exc.code})") from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise Unavailable(f"channel unreachable: {type(exc).__name__}") from exc
+            raise Unavailable(f"{self.label} could not be reached ({type(exc).__name__})") from exc
         try:
             return json.loads(payload) if payload else {}
         except ValueError:

@@ -33,6 +33,9 @@ def sweep(stuck_after: timedelta, batch: int = 100) -> SweepResult:
         kind = invoice.doc["transmission_type"]
         attempt = attempts.new_attempt()
         if store.release_stuck(invoice.organizer, invoice.number, invoice.item["TxSince"], attempt, kind in ENFORCED):
+            if invoice.item.get("tx_attempt"):
+                store.log_finish(invoice.organizer, invoice.number, invoice.item["tx_attempt"], "failed",
+                                 "the attempt stopped without an outcome (its worker timed out); sent again")
             attempts.enqueue(kind, [attempts.job(invoice.organizer, invoice.number, attempt)])
             result.revived += 1
     for invoice in store.due("pending", isoformat_z(moment - ENFORCED_AFTER), batch):

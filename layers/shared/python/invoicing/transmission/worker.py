@@ -48,10 +48,14 @@ def run(job: AttemptJob, provider: Provider, delivery: int) -> Outcome:
         invoice = current  # a retry of this attempt after a temporary failure
     else:
         invoice = invoices.from_item(item)
-    finish = lambda status, reason=None: store.finish(  # noqa: E731
-        job.organizer, job.number, job.attempt, status, provider.name, reason)
+    store.log_begin(job.organizer, job.number, job.attempt, provider.name)
+
+    def finish(status: Outcome, reason: str | None = None) -> None:
+        if store.finish(job.organizer, job.number, job.attempt, status, provider.name, reason):
+            store.log_finish(job.organizer, job.number, job.attempt, status, reason)
+
     if invoice.internal.get("testmode") and not provider.supports_testmode:
-        finish(Outcome.TESTMODE_IGNORED)
+        finish(Outcome.TESTMODE_IGNORED, "test mode order: this channel has no test mode, nothing was sent")
         return Outcome.TESTMODE_IGNORED
     event = find_event(job.organizer, invoice.event)
     if event is None:
@@ -66,6 +70,7 @@ def run(job: AttemptJob, provider: Provider, delivery: int) -> Outcome:
         if delivery >= MAX_TRIES:
             finish(Outcome.FAILED, f"gave up after {delivery} tries: {exc}")
             return Outcome.FAILED
+        store.log_note(job.organizer, job.number, job.attempt, f"try {delivery} of {MAX_TRIES} failed, will retry: {exc}")
         raise
     finish(Outcome.COMPLETED)
     return Outcome.COMPLETED

@@ -43,8 +43,16 @@ def checked_seller(invoice: StoredInvoice, settings: InvoiceSettings,
     seller = Seller.from_invoice(invoice.doc, invoice.internal, settings.model_dump())
     missing = missing_for(invoice.doc, seller)
     if missing:
-        raise Rejected("missing: " + ", ".join(missing))
+        raise Rejected(missing_reason(missing))
     return seller
+
+
+def missing_reason(missing: list[str]) -> str:
+    """`seller data missing: invoice_seller_iban; buyer data missing: invoice_to_vat_id` (keys, never values)."""
+    buyer = [key for key in missing if key.startswith(("invoice_to_", "transmission_"))]
+    seller = [key for key in missing if key not in buyer]
+    parts = [f"{who} data missing: {', '.join(keys)}" for who, keys in (("seller", seller), ("buyer", buyer)) if keys]
+    return "; ".join(parts)
 
 
 class Provider(Protocol):

@@ -31,10 +31,10 @@ class EmailPdf:
         info = invoice.doc.get("invoice_to_transmission_info") or {}
         recipient = info.get("transmission_email_address") or invoice.internal.get("order_email")
         if not recipient:
-            raise Rejected("no_recipient")
+            raise Rejected("the order has no email address to send the invoice to")
         sender = settings.invoice_email_sender or os.environ.get("MAIL_FROM", "")
         if not sender:
-            raise Rejected("missing setting: invoice_email_sender")
+            raise Rejected("seller data missing: invoice_email_sender")
         xrechnung = _xrechnung(invoice, settings)  # checked first: missing data fails at once
         stored = invoice.file
         if stored is None:
@@ -54,10 +54,10 @@ class EmailPdf:
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in _PERMANENT:
-                raise Rejected(f"ses: {code}") from exc
-            raise Unavailable(f"ses: {code}") from exc
+                raise Rejected(f"the mail service refused the message ({code})") from exc
+            raise Unavailable(f"the mail service is unavailable ({code})") from exc
         except BotoCoreError as exc:
-            raise Unavailable(f"ses: {type(exc).__name__}") from exc
+            raise Unavailable(f"the mail service could not be reached ({type(exc).__name__})") from exc
 
 
 def _xrechnung(invoice: StoredInvoice, settings: InvoiceSettings) -> tuple[mail.Attachment, ...]:

@@ -17,14 +17,14 @@ class ItSdi:
         from invoicing.einvoice import build_fatturapa, missing_for_sdi
 
         seller = checked_seller(invoice, settings, missing_for_sdi)
-        channel = Channel.from_secret("SDI_CHANNEL_SECRET")
+        channel = Channel.from_secret("SDI_CHANNEL_SECRET", "the SdI intermediary")
         stored = documents.stored_xml(invoice, attempt)
         if stored is None:  # a retry of this attempt resends the same file under the same name
             progressive = documents.next_progressive(seller.sdi_transmitter_id or "")
             try:
                 built = build_fatturapa(invoice.doc, invoice.internal, seller, progressive)
             except ValueError as exc:  # data the format cannot express
-                raise Rejected(str(exc)) from exc
+                raise Rejected(f"the document cannot be written: {exc}") from exc
             stored = documents.store_xml(invoice, built.xml, built.filename, attempt)
         answer = channel.post("/invoices", stored.xml, {"Content-Type": "application/xml", "X-Filename": stored.filename,
                                                        "Idempotency-Key": attempt})

@@ -26,11 +26,11 @@ class Peppol:
 
         xrechnung = wants_xrechnung(invoice.doc)
         seller = checked_seller(invoice, settings, missing_for_xrechnung if xrechnung else missing_for_peppol)
-        channel = Channel.from_secret("PEPPOL_CHANNEL_SECRET")
+        channel = Channel.from_secret("PEPPOL_CHANNEL_SECRET", "the access point")
         try:
             xml = build_ubl(invoice.doc, invoice.internal, seller, xrechnung=xrechnung)
         except ValueError as exc:  # data the format cannot express (an unsupported currency, ...)
-            raise Rejected(str(exc)) from exc
+            raise Rejected(f"the document cannot be written: {exc}") from exc
         documents.store_xml(invoice, xml, f"{invoice.number}.xml")
         document_types = XRECHNUNG_DOCUMENT_TYPE_IDS if xrechnung else DOCUMENT_TYPE_IDS  # for the SMP lookup
         receiver = (invoice.doc.get("invoice_to_transmission_info") or {}).get("transmission_peppol_participant_id", "")
