@@ -9,6 +9,7 @@ import pytest
 
 from invoicing_infra import cli
 from tests.support.aws import reset_caches
+from tests.support.billing_parties import make_billable
 
 
 @pytest.fixture
@@ -32,10 +33,9 @@ def billed(new_organizer):
     """An organizer with a billing contact and one released billing invoice (rendered and emailed)."""
     from invoicing.billing import issue, workflow
     from invoicing.billing.models import BillingCreate
-    from invoicing.storage import organizers
 
     organizer = new_organizer("clilist")
-    organizers.update_organizer(organizer.slug, {"billing_email": f"accounts@{organizer.slug}.example"})
+    make_billable(organizer.slug)
     invoice = issue.create(BillingCreate.model_validate({
         "organizer": organizer.slug, "currency": "EUR", "date_issued": "2019-06-03",
         "lines": [{"description": "Ticketing fees", "net": "10.00", "tax_rate": "19.00"}]}))

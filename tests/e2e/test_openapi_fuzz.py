@@ -18,6 +18,7 @@ import sys
 import pytest
 
 from tests.e2e.conftest import ROOT, make_token
+from tests.support.billing_parties import make_billable
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_headers_conformance", "response_schema_conformance", "unsupported_method",
@@ -36,13 +37,12 @@ def fuzz_target(new_organizer, api, stack):
     from invoicing import platform
     from invoicing.billing import issue, workflow
     from invoicing.billing.models import BillingCreate
-    from invoicing.storage import organizers
 
     shop = new_organizer("fuzz", invoice_generate="True")
     shop.event("conf")
     order = shop.order("conf")
     number = shop.invoice_numbers("conf")[0]
-    organizers.update_organizer(shop.slug, {"billing_email": f"accounts@{shop.slug}.example"})
+    make_billable(shop.slug)
     billing = issue.create(BillingCreate.model_validate({
         "organizer": shop.slug, "currency": "EUR", "lines": [{"description": "Fees", "net": "10.00", "tax_rate": "19"}]}))
     workflow.release(billing.number)
