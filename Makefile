@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint checkov bench bench-pdf clean openapi
+.PHONY: install run test lint checkov bench bench-pdf bench-export clean openapi
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench: install
 
 bench-pdf: install
 	$(BIN)/python bench/pdf.py
+
+## Exporters on the local stack: 10,000 invoices as invoicedata CSV and as the PDF ZIP (time, function peak memory).
+bench-export: install
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .ruff_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,9 +46,15 @@ def aws_server(monkeypatch) -> Iterator[str]:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
+    _reset_moto(endpoint)  # a LocalStack run earlier in this process leaves its resources in moto's backends
     monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
     reset_caches()
     create_resources()
     yield endpoint
     reset_caches()
+    _reset_moto(endpoint)  # moto's backends are process-wide: the next server must not find this one's resources
     server.stop()
+
+
+def _reset_moto(endpoint: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10).close()

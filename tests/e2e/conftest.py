@@ -47,7 +47,9 @@ def stack(tmp_path_factory) -> Iterator[LocalStack]:
     """
     local = LocalStack(template_path=TEMPLATE, host="127.0.0.1", port=0, aws_port=0,
                        state_dir=tmp_path_factory.mktemp("e2e-state"), fresh=True, persist=False,
-                       parameters={"AllowedOrigins": ",".join(ALLOWED_ORIGINS)})
+                       parameters={"AllowedOrigins": ",".join(ALLOWED_ORIGINS),
+                                   # webhooks: a loopback receiver, retries after 1 s, 2 s, 4 s ...
+                                   "WebhookLocalTargets": "true", "WebhookRetryBaseSeconds": "1"})
     local.start()
     _reset_process_caches()
     try:

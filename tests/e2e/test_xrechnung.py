@@ -14,10 +14,10 @@ LEITWEG = "04011000-1234512345-06"
 SELLER = {
     "invoice_address_from_name": "Big Events GmbH", "invoice_address_from": "Musterstraße 1",
     "invoice_address_from_zipcode": "10115", "invoice_address_from_city": "Berlin",
-    "invoice_address_from_country": "DE", "invoice_address_from_vat_id": "DE123456789",
+    "invoice_address_from_country": "DE", "invoice_address_from_vat_id": "DE123456788",
     "invoice_seller_contact_name": "Anna Schmidt", "invoice_seller_contact_email": "billing@bigevents.example",
     "invoice_seller_contact_phone": "+49 30 123456", "invoice_seller_iban": "DE02120300000000202051",
-    "invoice_seller_peppol_id": "9930:DE123456789",
+    "invoice_seller_peppol_id": "9930:DE123456788",
 }
 PUBLIC_BUYER = {"is_business": True, "company": "Stadtverwaltung Musterstadt", "street": "Rathausplatz 1",
                 "zipcode": "12345", "city": "Musterstadt", "country": "DE", "internal_reference": LEITWEG,

@@ -69,9 +69,11 @@ def test_dlq_list_names_every_dead_letter_queue_with_its_source(deployed, capsys
     listed = [json.loads(line) for line in out.splitlines()]
     assert listed == [
         {"name": "EmailDeadLetterQueue", "source": "EmailQueue", "messages": 0, "oldest_seconds": None},
+        {"name": "ExportDeadLetterQueue", "source": "ExportQueue", "messages": 0, "oldest_seconds": None},
         {"name": "PeppolDeadLetterQueue", "source": "PeppolQueue", "messages": 0, "oldest_seconds": None},
         {"name": "RenderDeadLetterQueue", "source": "RenderQueue", "messages": 0, "oldest_seconds": None},
         {"name": "SdiDeadLetterQueue", "source": "SdiQueue", "messages": 0, "oldest_seconds": None},
+        {"name": "WebhookDeadLetterQueue", "source": "WebhookQueue", "messages": 0, "oldest_seconds": None},
     ]
 
 
@@ -136,8 +138,8 @@ def test_redrive_of_an_empty_queue_or_an_unknown_name(deployed, capsys):
     assert (code, err) == (0, "RenderDeadLetterQueue is empty: nothing to redrive.\n")
     code, _out, err = run(capsys, "dlq", "redrive", "invoices", "--stack", STACK, "--region", REGION)
     assert code == 1
-    assert err == ("invoicing: error: no dead-letter queue 'invoices' (known: EmailDeadLetterQueue, "
-                   "PeppolDeadLetterQueue, RenderDeadLetterQueue, SdiDeadLetterQueue)\n")
+    assert err == ("invoicing: error: no dead-letter queue 'invoices' (known: EmailDeadLetterQueue, ExportDeadLetterQueue, "
+                   "PeppolDeadLetterQueue, RenderDeadLetterQueue, SdiDeadLetterQueue, WebhookDeadLetterQueue)\n")
 
 
 def test_a_stack_that_does_not_exist_is_one_line(deployed, capsys):

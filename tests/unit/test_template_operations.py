@@ -66,7 +66,7 @@ def test_every_function_has_an_errors_and_a_throttles_alarm():
 
 def test_every_dead_letter_queue_alarms_on_one_message_and_every_work_queue_on_age():
     work, dead = _queues()
-    assert len(work) == len(dead) == 4
+    assert len(work) == len(dead) == 6
     by_queue = {}
     for alarm in _alarms().values():
         if alarm["Namespace"] == "AWS/SQS":

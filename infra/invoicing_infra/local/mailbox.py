@@ -50,7 +50,7 @@ class Mailbox(threading.Thread):
         self._account_id, self._region = account_id, region
         self._stopping = stopping
         self._interval = interval
-        self._seen = 0
+        self._written: set[str] = set()  # ids of the messages saved (moto keeps only the most recent ones)
         self._lock = threading.Lock()
 
     def run(self) -> None:
@@ -62,16 +62,15 @@ class Mailbox(threading.Thread):
         """Writes the messages sent since the last call; returns how many."""
         with self._lock:
             sent = list(_backend(self._account_id, self._region).sent_messages)
-            new = sent[self._seen:]
-            if not new:
-                return 0
-            self.folder.mkdir(parents=True, exist_ok=True)
-            number = len(list(self.folder.glob("*.eml")))
-            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-            for message in new:
-                number += 1
-                (self.folder / f"{number:05d}-{stamp}-{message.id}.eml").write_bytes(_as_mime(message))
-            self._seen = len(sent)
+            new = [message for message in sent if message.id not in self._written]
+            if new:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                number = len(list(self.folder.glob("*.eml")))
+                stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+                for message in new:
+                    number += 1
+                    (self.folder / f"{number:05d}-{stamp}-{message.id}.eml").write_bytes(_as_mime(message))
+            self._written = {message.id for message in sent}
             return len(new)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from invoicing_infra.local.journal import JournaledApp
 from invoicing_infra.local.serialized_moto import SerializedMotoServer
 
 FAKE_CREDENTIALS = {
@@ -23,7 +24,7 @@ FAKE_CREDENTIALS = {
 class MotoServer:
     def __init__(self, host: str, port: int, region: str):
         self._host, self._port = host, port
-        self._server = SerializedMotoServer(ip_address=host, port=port, verbose=False)
+        self._server = SerializedMotoServer(ip_address=host, port=port, verbose=False, region=region)
         self.region = region
         self.endpoint = ""
         self._clients: dict[str, Any] = {}
@@ -46,6 +47,10 @@ class MotoServer:
             raise RuntimeError(f"moto server could not start: {error!r}")
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+
+    @property
+    def app(self) -> JournaledApp:
+        return self._server.app
 
     def reset(self) -> None:
         """Forgets every resource: moto's backends are global to the process, not to one server."""

@@ -1,172 +1,259 @@
-"""Saves the local tables and buckets to a directory on a clean stop, and loads them back on start.
+"""Saves the local tables, buckets and queues to a directory, and loads them back on start.
 
-Layout of the state directory (format 1):
-  snapshot.json         format, time saved, item and object counts
-  tables/<table>.jsonl  one item a line, in DynamoDB JSON (type descriptors; binary values base64)
-  buckets/<bucket>.jsonl  one object a line: key, blob, content type, user metadata (current versions only)
-  blobs/<sha256>        object contents, stored once per distinct content
+Layout of the state directory (format 2):
+  snapshot.json           format, time saved, the last journal entry folded in, counts, the data directory's name
+  snapshot-<id>/tables/<table>.jsonl    one item a line, in DynamoDB JSON as the wire carries it (binary: base64)
+  snapshot-<id>/buckets/<bucket>.jsonl  one object version a line, oldest first: key, version ID, blob, content
+                                        type, user metadata (or a delete marker)
+  snapshot-<id>/queues.jsonl            one waiting message a line: queue, message ID, body, attributes
+  blobs/<sha256>          object contents, stored once per distinct content (shared with the journal and moto)
+  journal.log             acknowledged writes since the snapshot (journal.py)
+
+A save writes a new data directory, then replaces snapshot.json (an atomic rename), then removes the old data
+directory: a crash at any point leaves a complete snapshot. Format 1 (tables/ and buckets/ directly in the state
+directory, current object versions only) is still read.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import logging
+import os
 import shutil
 import time
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
+from invoicing_infra.local import journal
 
 logger = logging.getLogger("local_stack.snapshot")  # not __name__: see stack.LOGGER_NAME
 
-FORMAT = 1
-_BATCH_WRITE_SIZE = 25  # DynamoDB BatchWriteItem limit
+FORMAT = 2
+READABLE_FORMATS = (1, 2)
 # Stored with each object and given back to put_object.
+_HEADER_FIELDS = {"content-type": "ContentType", "content-disposition": "ContentDisposition",
+                  "content-encoding": "ContentEncoding", "content-language": "ContentLanguage",
+                  "cache-control": "CacheControl"}
 _OBJECT_FIELDS = ("ContentType", "ContentDisposition", "ContentEncoding", "ContentLanguage", "CacheControl", "Metadata")
 
 
-def _encode(value: dict[str, Any]) -> dict[str, Any]:
-    """A DynamoDB attribute value made JSON-safe: binary values become base64 text."""
-    (kind, inner), = value.items()
-    if kind == "B":
-        return {"B": base64.b64encode(inner).decode("ascii")}
-    if kind == "BS":
-        return {"BS": [base64.b64encode(item).decode("ascii") for item in inner]}
-    if kind == "M":
-        return {"M": {name: _encode(item) for name, item in inner.items()}}
-    if kind == "L":
-        return {"L": [_encode(item) for item in inner]}
-    return value
+def manifest(state_dir: Path) -> dict[str, Any] | None:
+    path = state_dir / "snapshot.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _decode(value: dict[str, Any]) -> dict[str, Any]:
-    (kind, inner), = value.items()
-    if kind == "B":
-        return {"B": base64.b64decode(inner)}
-    if kind == "BS":
-        return {"BS": [base64.b64decode(item) for item in inner]}
-    if kind == "M":
-        return {"M": {name: _decode(item) for name, item in inner.items()}}
-    if kind == "L":
-        return {"L": [_decode(item) for item in inner]}
-    return value
-
-
-KEPT = ("mail",)  # folders of the state directory a save carries over (the local outbox)
-
-
-def save(state_dir: Path, dynamodb: Any, s3: Any, tables: Iterable[str], buckets: Iterable[str]) -> dict[str, int]:
-    """Writes a new snapshot next to the old one, then swaps them, so a failed save keeps the previous state."""
-    saving = state_dir.with_name(f"{state_dir.name}.saving")
-    shutil.rmtree(saving, ignore_errors=True)
-    (saving / "tables").mkdir(parents=True)
-    (saving / "buckets").mkdir()
-    (saving / "blobs").mkdir()
-    summary: dict[str, dict[str, int]] = {"tables": {}, "buckets": {}}
+def save(state_dir: Path, tables: Iterable[str], buckets: Iterable[str],
+         queues: Iterable[str] = (), journal_seq: int = 0, region: str = "") -> dict[str, int]:
+    """Writes a new snapshot beside the old one, then switches to it: a failed save keeps the previous state."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    blobs = state_dir / "blobs"
+    blobs.mkdir(exist_ok=True)
+    previous = manifest(state_dir)
+    data_name = f"snapshot-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+    data = state_dir / data_name
+    (data / "tables").mkdir(parents=True)
+    (data / "buckets").mkdir()
+    summary: dict[str, dict[str, int]] = {"tables": {}, "buckets": {}, "queues": {}}
     for table in tables:
-        summary["tables"][table] = _save_table(saving / "tables" / f"{table}.jsonl", dynamodb, table)
+        summary["tables"][table] = _save_table(data / "tables" / f"{table}.jsonl", table, region)
     for bucket in buckets:
-        summary["buckets"][bucket] = _save_bucket(saving, s3, bucket)
+        summary["buckets"][bucket] = _save_bucket(data / "buckets" / f"{bucket}.jsonl", blobs, bucket)
+    summary["queues"] = _save_queues(data / "queues.jsonl", list(queues), region)
     saved_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    manifest = {"format": FORMAT, "saved_at": saved_at, **summary}
-    (saving / "snapshot.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    for kept in KEPT:  # not part of the snapshot, but of the state directory
-        if (state_dir / kept).is_dir():
-            shutil.copytree(state_dir / kept, saving / kept)
-    previous = state_dir.with_name(f"{state_dir.name}.previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    if state_dir.exists():
-        state_dir.rename(previous)
-    saving.rename(state_dir)
-    shutil.rmtree(previous, ignore_errors=True)
-    return {"items": sum(summary["tables"].values()), "objects": sum(summary["buckets"].values())}
+    new_manifest = {"format": FORMAT, "saved_at": saved_at, "journal_seq": journal_seq, "data": data_name, **summary}
+    temporary = state_dir / "snapshot.json.saving"
+    with temporary.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(new_manifest, indent=2))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, state_dir / "snapshot.json")
+    if previous is not None and previous.get("format") == FORMAT:
+        shutil.rmtree(state_dir / previous["data"], ignore_errors=True)
+    else:  # format 1 kept its data in the state directory itself
+        for name in ("tables", "buckets"):
+            shutil.rmtree(state_dir / name, ignore_errors=True)
+    return {"items": sum(summary["tables"].values()), "objects": sum(summary["buckets"].values()),
+            "messages": sum(summary["queues"].values())}
 
 
-def _save_table(path: Path, dynamodb: Any, table: str) -> int:
+def referenced_blobs(state_dir: Path) -> set[str]:
+    found = manifest(state_dir)
+    if not found:
+        return set()
+    data = state_dir / found["data"] if found.get("format") == FORMAT else state_dir
+    names = set()
+    for path in (data / "buckets").glob("*.jsonl"):
+        with path.open(encoding="utf-8") as lines:
+            names.update(json.loads(line).get("blob") for line in lines if line.strip())
+    names.discard(None)
+    return names
+
+
+def remove_unreferenced_blobs(state_dir: Path) -> int:
+    """After a save that folded the whole journal in: blobs only the journal or older snapshots named."""
+    keep = referenced_blobs(state_dir)
+    removed = 0
+    for path in (state_dir / "blobs").iterdir() if (state_dir / "blobs").is_dir() else ():
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _save_table(path: Path, table: str, region: str) -> int:
+    """The table's items from moto itself: a paginated Scan over HTTP costs O(table) per page in moto."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+
     count = 0
     with path.open("w", encoding="utf-8") as out:
-        for page in dynamodb.get_paginator("scan").paginate(TableName=table):
-            for item in page.get("Items", []):
-                out.write(json.dumps({name: _encode(value) for name, value in item.items()}) + "\n")
-                count += 1
+        for item in journal.dynamodb_backend(DEFAULT_ACCOUNT_ID, region).get_table(table).all_items():
+            out.write(json.dumps(journal.item_image(item)) + "\n")
+            count += 1
     return count
 
 
-def _save_bucket(saving: Path, s3: Any, bucket: str) -> int:
+def _versions(bucket: str) -> list[tuple[str, Any, bool]]:
+    """(key, version or delete marker) of every version in moto's bucket, oldest first per key."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.s3.models import FakeDeleteMarker, s3_backends
+
+    store = s3_backends[DEFAULT_ACCOUNT_ID]["aws"].get_bucket(bucket).keys
+    return [(key, version, isinstance(version, FakeDeleteMarker)) for key, versions in list(store.lists())
+            for version in versions]
+
+
+def _save_bucket(path: Path, blobs: Path, bucket: str) -> int:
+    """Each version from moto itself: its content file is already in `blobs` (object_store), so nothing is copied."""
+    from invoicing_infra.local.object_store import store
+
     count = 0
-    with (saving / "buckets" / f"{bucket}.jsonl").open("w", encoding="utf-8") as out:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            for summary in page.get("Contents", []):
-                obj = s3.get_object(Bucket=bucket, Key=summary["Key"])
-                content = obj["Body"].read()
-                blob = hashlib.sha256(content).hexdigest()
-                blob_path = saving / "blobs" / blob
-                if not blob_path.exists():
-                    blob_path.write_bytes(content)
-                fields = {name: obj[name] for name in _OBJECT_FIELDS if obj.get(name)}
-                out.write(json.dumps({"key": summary["Key"], "blob": blob, **fields}) + "\n")
-                count += 1
+    with path.open("w", encoding="utf-8") as out:
+        for key, version, is_delete_marker in _versions(bucket):
+            if is_delete_marker:
+                out.write(json.dumps({"key": key, "version_id": version.version_id, "delete_marker": True}) + "\n")
+                continue
+            spilled = getattr(version._value_buffer, "path", None)
+            blob = spilled.name if spilled is not None and spilled.parent == blobs else store(blobs, version.value).name
+            out.write(json.dumps({"key": key, "version_id": version.version_id, "blob": blob,
+                                  **_object_fields(version.metadata)}) + "\n")
+            count += 1
     return count
 
 
-def load(state_dir: Path, dynamodb: Any, s3: Any, tables: Iterable[str], buckets: Iterable[str]) -> dict[str, int]:
-    """Puts the saved items and objects back into the (new, empty) tables and buckets of the same names.
+def _object_fields(metadata: Any) -> dict[str, Any]:
+    """put_object's arguments for what moto keeps as headers: content headers and user metadata."""
+    headers = {name.lower(): value for name, value in metadata.items()}
+    fields: dict[str, Any] = {field: headers[name] for name, field in _HEADER_FIELDS.items() if headers.get(name)}
+    user = {name.removeprefix("x-amz-meta-"): value for name, value in headers.items() if name.startswith("x-amz-meta-")}
+    if user:
+        fields["Metadata"] = user
+    return fields
 
-    Saved tables or buckets the template no longer declares are skipped with a warning.
-    """
-    manifest_path = state_dir / "snapshot.json"
-    if not manifest_path.is_file():
-        return {"items": 0, "objects": 0}
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT:
-        logger.warning("%s: unknown snapshot format %r, not loaded", state_dir, manifest.get("format"))
-        return {"items": 0, "objects": 0}
-    tables, buckets = set(tables), set(buckets)
-    items = objects = 0
-    for table in manifest.get("tables", {}):
+
+def _save_queues(path: Path, queues: list[str], region: str) -> dict[str, int]:
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    counts = {}
+    with path.open("w", encoding="utf-8") as out:
+        for name in queues:
+            queue = journal._queue(DEFAULT_ACCOUNT_ID, region, name)
+            messages = list(queue._messages) if queue is not None else []
+            for message in messages:
+                out.write(json.dumps({"queue": name, "id": message.id, "body": message.body,
+                                      "attributes": message.message_attributes, "group_id": message.group_id,
+                                      "deduplication_id": message.deduplication_id}, default=str) + "\n")
+            counts[name] = len(messages)
+    return counts
+
+
+def load(state_dir: Path, s3: Any, tables: Iterable[str], buckets: Iterable[str],
+         queues: Iterable[str] = (), region: str = "") -> dict[str, int]:
+    """Puts the saved items, object versions and messages back into the (new, empty) tables, buckets and queues
+    of the same names, with their version and message IDs. Saved ones the template no longer declares are
+    skipped with a warning. `journal_seq` in the result is the last journal entry the snapshot holds."""
+    found = manifest(state_dir)
+    if found is None:
+        return {"items": 0, "objects": 0, "messages": 0, "journal_seq": 0}
+    if found.get("format") not in READABLE_FORMATS:
+        logger.warning("%s: unknown snapshot format %r, not loaded", state_dir, found.get("format"))
+        return {"items": 0, "objects": 0, "messages": 0, "journal_seq": 0}
+    data = state_dir / found["data"] if found.get("format") == 2 else state_dir
+    tables, buckets, queues = set(tables), set(buckets), set(queues)
+    items = objects = messages = 0
+    for table in found.get("tables", {}):
         if table in tables:
-            items += _load_table(state_dir / "tables" / f"{table}.jsonl", dynamodb, table)
+            items += _load_table(data / "tables" / f"{table}.jsonl", table, region)
         else:
             logger.warning("saved table %s is not in the template any more: not loaded", table)
-    for bucket in manifest.get("buckets", {}):
+    for bucket in found.get("buckets", {}):
         if bucket in buckets:
-            objects += _load_bucket(state_dir, s3, bucket)
+            objects += _load_bucket(data / "buckets" / f"{bucket}.jsonl", state_dir / "blobs", s3, bucket)
         else:
             logger.warning("saved bucket %s is not in the template any more: not loaded", bucket)
-    return {"items": items, "objects": objects}
+    if (data / "queues.jsonl").is_file():
+        messages = _load_queues(data / "queues.jsonl", queues, region)
+    return {"items": items, "objects": objects, "messages": messages, "journal_seq": found.get("journal_seq", 0)}
 
 
-def _load_table(path: Path, dynamodb: Any, table: str) -> int:
-    with path.open(encoding="utf-8") as lines:
-        items = [{name: _decode(value) for name, value in json.loads(line).items()} for line in lines if line.strip()]
+def _load_table(path: Path, table: str, region: str) -> int:
+    """Puts the saved items into moto's table directly (the items are in the wire's DynamoDB JSON)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    moto_table = journal.dynamodb_backend(DEFAULT_ACCOUNT_ID, region).get_table(table)
     loaded = 0
-    for start in range(0, len(items), _BATCH_WRITE_SIZE):
-        requests = [{"PutRequest": {"Item": item}} for item in items[start : start + _BATCH_WRITE_SIZE]]
-        try:
-            while requests:
-                response = dynamodb.batch_write_item(RequestItems={table: requests})
-                requests = response.get("UnprocessedItems", {}).get(table, [])
-        except ClientError as exc:
-            # Typically a key schema changed in the template since the save.
-            logger.warning("table %s: %d saved item(s) could not be loaded: %s", table, len(requests), exc)
-            continue
-        loaded += min(_BATCH_WRITE_SIZE, len(items) - start)
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                moto_table.put_item(json.loads(line))
+            except Exception as exc:  # typically a key schema changed in the template since the save
+                logger.warning("table %s: a saved item could not be loaded: %s", table, exc)
+                continue
+            loaded += 1
     return loaded
 
 
-def _load_bucket(state_dir: Path, s3: Any, bucket: str) -> int:
+def _load_bucket(path: Path, blobs: Path, s3: Any, bucket: str) -> int:
     count = 0
-    with (state_dir / "buckets" / f"{bucket}.jsonl").open(encoding="utf-8") as lines:
+    with path.open(encoding="utf-8") as lines:
         for line in lines:
             if not line.strip():
                 continue
             entry = json.loads(line)
-            fields = {name: entry[name] for name in _OBJECT_FIELDS if name in entry}
-            body = (state_dir / "blobs" / entry["blob"]).read_bytes()
-            s3.put_object(Bucket=bucket, Key=entry["key"], Body=body, **fields)
+            if entry.get("delete_marker"):
+                response = s3.delete_object(Bucket=bucket, Key=entry["key"])
+            else:
+                fields = {name: entry[name] for name in _OBJECT_FIELDS if name in entry}
+                body = (blobs / entry["blob"]).read_bytes()
+                response = s3.put_object(Bucket=bucket, Key=entry["key"], Body=body, **fields)
+                count += 1
+            if entry.get("version_id") not in (None, "null"):
+                journal.rename_version(bucket, entry["key"], response.get("VersionId"), entry["version_id"])
+    return count
+
+
+def _load_queues(path: Path, queues: set[str], region: str) -> int:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.sqs.models import sqs_backends
+
+    backend = sqs_backends[DEFAULT_ACCOUNT_ID][region]
+    count = 0
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            entry = json.loads(line)
+            if entry["queue"] not in queues:
+                logger.warning("saved message for queue %s, not in the template any more: not loaded", entry["queue"])
+                continue
+            message = backend.send_message(entry["queue"], entry["body"], message_attributes=entry.get("attributes"),
+                                           deduplication_id=entry.get("deduplication_id"),
+                                           group_id=entry.get("group_id"))
+            message.id = entry["id"]
             count += 1
     return count

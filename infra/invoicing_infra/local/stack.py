@@ -6,18 +6,21 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ..template import FunctionSpec, ScheduleSpec, Template
-from . import snapshot
+from . import journal, object_store, snapshot
 from .apigateway import ApiGateway, Route, make_api_server
 from .environment import EnvironmentPatch, aws_environment, function_environment
 from .fake_channels import FakePeppolAccessPoint, FakeSdiIntermediary
 from .handlers import FunctionRunner, add_layer_dirs
+from .journal import Journal
 from .mailbox import MAIL_DIR, Mailbox
 from .moto_server import MotoServer
 from .resources import create_resources, local_attributes, physical_name
@@ -63,7 +66,8 @@ class LocalStack:
     moto keeps its state per process, not per server, so one stack runs in a process at a time.
     Relative paths (template, state directory) are taken from the current directory first, else from the
     project root; the state directory is relative to the template's directory. `persist=False` neither
-    loads nor saves state; `fresh=True` starts empty and overwrites the saved state on stop.
+    loads nor saves state; `fresh=True` starts empty and replaces the saved state at once. With `persist`, every
+    acknowledged write is journaled before its response (journal.py), so a killed stack loses none of them.
 
     `fake_channels=True` starts a fake Peppol access point and SdI intermediary on free loopback ports
     (`peppol_access_point`, `sdi_intermediary`) and writes their URL and API key into the secrets the
@@ -120,6 +124,8 @@ class LocalStack:
         self._activity = Activity()
         self._stopping = threading.Event()
         self._started = False
+        self._journal: Journal | None = None
+        self._spill_dir: Path | None = None
 
     # --- Lifecycle ---
 
@@ -150,10 +156,7 @@ class LocalStack:
 
         self.attributes = local_attributes(template, self.aws_endpoint)
         create_resources(template, self._moto.client, self.attributes)
-        if self.persist and not self.fresh:
-            loaded = snapshot.load(self.state_dir, self.client("dynamodb"), self.client("s3"), *self._stored())
-            if any(loaded.values()):
-                logger.info("loaded %(items)d item(s) and %(objects)d object(s)", loaded)
+        self._restore_state()
         if self.fake_channels:
             self._start_fake_channels(functions.values())
         _clear_powertools_parameters()
@@ -213,6 +216,47 @@ class LocalStack:
                 runner.start()
                 self.schedule_runners.append(runner)
 
+    def _restore_state(self) -> None:
+        """Object contents on disk; then, if persisting: the snapshot, the journal replayed on top of it and
+        folded into a new snapshot, and the journal attached for this run's writes."""
+        if not self.persist:
+            self._spill_dir = Path(tempfile.mkdtemp(prefix="local-stack-objects-"))
+            object_store.configure(self._spill_dir)
+            return
+        blobs = self.state_dir / "blobs"
+        object_store.configure(blobs)
+        self._journal = Journal(self.state_dir / "journal.log", blobs)
+        if self.fresh:
+            self._fold(0)  # the empty state replaces the saved one now, so a crash cannot bring the old one back
+            self._journal.open(0)
+            self._moto.app.journal = self._journal
+            return
+        loaded = snapshot.load(self.state_dir, self.client("s3"), *self._stored(),
+                               region=self.template.region)
+        if loaded["items"] or loaded["objects"] or loaded["messages"]:
+            logger.info("loaded %(items)d item(s), %(objects)d object(s) and %(messages)d message(s)", loaded)
+        read = journal.read(self._journal.path)
+        if read.bad_bytes:
+            logger.warning("%s: %d byte(s) after entry %d are truncated or corrupt: skipped",
+                           self._journal.path, read.bad_bytes, read.entries[-1]["seq"] if read.entries else 0)
+            self._journal.truncate(read.good_bytes)
+        entries = [entry for entry in read.entries if entry["seq"] > loaded["journal_seq"]]
+        last_seq = max([loaded["journal_seq"], *(entry["seq"] for entry in read.entries)])
+        if entries:
+            applied, failed = self._moto.app.replay(entries, blobs)
+            logger.info("replayed %d journaled write(s)%s", applied, f", {failed} failed" if failed else "")
+            self._fold(last_seq)
+        self._journal.open(last_seq)
+        self._moto.app.journal = self._journal
+
+    def _fold(self, journal_seq: int) -> None:
+        """A snapshot of everything now, holding the journal up to journal_seq; then an empty journal."""
+        assert self._journal is not None
+        snapshot.save(self.state_dir, *self._stored(),
+                      journal_seq=journal_seq, region=self.template.region)
+        self._journal.path.parent.mkdir(parents=True, exist_ok=True)
+        self._journal.path.write_bytes(b"")
+
     def _start_fake_channels(self, functions: Iterable[FunctionSpec]) -> None:
         """Starts the fakes, then points the secrets the functions name at them (keeping their other keys)."""
         self.peppol_access_point = FakePeppolAccessPoint()
@@ -263,10 +307,22 @@ class LocalStack:
                 self._api_server.shutdown()
                 self._api_server.server_close()
                 self._api_server = None
-            if save and self._moto is not None and self._moto.endpoint:
-                saved = snapshot.save(self.state_dir, self.client("dynamodb"), self.client("s3"), *self._stored())
-                logger.info("saved %(items)d item(s) and %(objects)d object(s)", saved)
+            if save and self._moto is not None and self._moto.endpoint and self._journal is not None:
+                self._moto.app.journal = None
+                self._journal.close()
+                saved = snapshot.save(self.state_dir, *self._stored(),
+                                      journal_seq=self._journal.seq, region=self.template.region)
+                self._journal.path.write_bytes(b"")
+                snapshot.remove_unreferenced_blobs(self.state_dir)
+                logger.info("saved %(items)d item(s), %(objects)d object(s) and %(messages)d message(s)", saved)
         finally:
+            if self._journal is not None:
+                self._journal.close()
+                self._journal = None
+            object_store.configure(None)
+            if self._spill_dir is not None:
+                shutil.rmtree(self._spill_dir, ignore_errors=True)
+                self._spill_dir = None
             for fake in (self.peppol_access_point, self.sdi_intermediary):
                 if fake is not None:
                     fake.stop()
@@ -358,11 +414,12 @@ class LocalStack:
             raise RuntimeError("the stack is not running")
         return self._moto.client(service)
 
-    def _stored(self) -> tuple[list[str], list[str]]:
-        """The tables and buckets whose contents the state directory keeps."""
+    def _stored(self) -> tuple[list[str], list[str], list[str]]:
+        """The tables, buckets and queues whose contents the state directory keeps."""
         tables = [self.physical_name(logical_id) for logical_id in self.template.tables()]
         buckets = [self.physical_name(logical_id) for logical_id in self.template.buckets()]
-        return tables, buckets
+        queues = [self.physical_name(logical_id) for logical_id in self.template.queues()]
+        return tables, buckets, queues
 
 
 def _configure_logging() -> None:

@@ -19,7 +19,9 @@ from invoicing.storage import organizers as store
 from invoicing.storage.events import get_event
 
 # can_view_billing: the platform's billing invoices to the organizer (pretix Hosted, the account API).
-PERMISSIONS = ("can_view_orders", "can_change_orders", "can_change_event_settings", "can_view_billing")
+# can_change_organizer_settings: pretix's organizer permission; the webhooks API needs it.
+PERMISSIONS = ("can_view_orders", "can_change_orders", "can_change_event_settings", "can_view_billing",
+               "can_change_organizer_settings")
 _ALPHABET = string.ascii_lowercase + string.digits
 _CACHE_SECONDS = 10.0
 

@@ -46,3 +46,8 @@ def query_value(router: BaseRouter, name: str) -> str | None:
     """The last value of a query parameter, as Django's QueryDict.get does."""
     values = query_params(router).get(name)
     return values[-1] if values else None
+
+
+def request_url(router: BaseRouter) -> str:
+    """The absolute URL of the current request, without its query (for URLs derived from it)."""
+    return _base_url(router.current_event)

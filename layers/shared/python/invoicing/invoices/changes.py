@@ -12,6 +12,7 @@ from invoicing.invoices.issue import issue_documents, new_invoice_draft, qualifi
 from invoicing.invoices.read import Visibility, get_invoice
 from invoicing.orders.service import load
 from invoicing.storage import invoices as store
+from invoicing.webhooks import actions, notifications
 
 ALREADY_CANCELED = ["The invoice has already been canceled."]
 REGENERABLE_STATES = ("unknown", "pending", "failed")
@@ -32,7 +33,8 @@ def reissue(organizer: str, number: str, visibility: Visibility) -> list[str]:
         drafts = [build_cancellation(invoice.doc, invoice.internal, context.settings, today)]
         if qualifies(context.order):
             drafts.append(new_invoice_draft(context.order, context.event, context.settings))
-        return [doc["number"] for doc in issue_documents(context.order, context.event, context.settings, drafts)]
+        return [doc["number"] for doc in issue_documents(context.order, context.event, context.settings, drafts,
+                                                          reissue=True)]
 
     return retrying(attempt)
 
@@ -63,7 +65,10 @@ def regenerate(organizer: str, number: str, visibility: Visibility) -> store.Sto
             internal = draft.internal
         doc = {**doc, "transmission_status": "pending", "transmission_provider": invoice.doc["transmission_provider"],
                "transmission_date": invoice.doc["transmission_date"]}
-        store.write_regenerated(invoice, doc, internal)
+        records = [notifications.notification(organizer, invoice.event, invoice.doc["order"],
+                                              actions.INVOICE_REGENERATED, invoice.number)]
+        store.write_regenerated(invoice, doc, internal, notifications.transaction_items(records))
+        notifications.publish(records)
         files.discard(invoice)
         files.enqueue_renders(organizer, [(invoice.number, invoice.content_version + 1)])
         return store.get(organizer, invoice.number)

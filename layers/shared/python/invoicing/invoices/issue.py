@@ -16,6 +16,7 @@ from invoicing.settings import InvoiceSettings
 from invoicing.storage import dynamo
 from invoicing.storage import invoices as store
 from invoicing.transmission import attempts
+from invoicing.webhooks import actions, notifications
 
 
 def qualifies(order: Order) -> bool:
@@ -25,8 +26,13 @@ def qualifies(order: Order) -> bool:
 
 def issue_documents(order: Order, event: Event, settings: InvoiceSettings, drafts: list[Draft], *,
                     order_changes: dict[str, Any] | None = None, new_order: dict[str, Any] | None = None,
-                    taken: set[str] | None = None) -> list[dict[str, Any]]:
-    """Number `drafts` in order and write them; one attempt (wrap in `retrying`)."""
+                    taken: set[str] | None = None, order_actions: tuple[str, ...] = (),
+                    reissue: bool = False) -> list[dict[str, Any]]:
+    """Number `drafts` in order and write them; one attempt (wrap in `retrying`).
+
+    The webhook notifications go in the same transaction: `order_actions` (placed, paid, canceled), then
+    one per document: `generated` (a cancellation document too), or `reissued` for the new invoice of a reissue.
+    """
     counter = store.read_counter(order.organizer)
     counters = dict(counter.counters)
     new_counters: dict[str, int] = {}
@@ -48,9 +54,13 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
             if number.upper() not in taken:
                 break
         documents.append(({**draft.doc, "number": number}, draft.internal))
+    records = [notifications.notification(order.organizer, event.slug, order.code, action) for action in order_actions]
+    for doc, _ in documents:
+        action = actions.INVOICE_REISSUED if reissue and not doc["is_cancellation"] else actions.INVOICE_GENERATED
+        records.append(notifications.notification(order.organizer, event.slug, order.code, action, doc["number"]))
     issue = store.Issue(organizer=order.organizer, counter=counter, new_counters=new_counters, documents=documents,
                         order_code=order.code, order_version=order.version, order_changes=order_changes or {},
-                        new_order=new_order)
+                        new_order=new_order, outbox=notifications.transaction_items(records))
     try:
         store.write_issue(issue)
     except dynamo.TransactionConflict as exc:
@@ -64,6 +74,7 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
                 taken.add(documents[(index - 1) // 2][0]["number"].upper())
         raise
     metrics.invoices_issued([doc for doc, _ in documents])
+    notifications.publish(records)
     # The render requests went in with the invoices; now the jobs (a new invoice is content version 1).
     files.enqueue_renders(order.organizer, [(doc["number"], 1) for doc, _ in documents])
     attempts.on_issue(order.organizer, [doc for doc, _ in documents], send_email=settings.invoice_email_attachment)

@@ -23,6 +23,7 @@ from invoicing.storage import organizers as organizer_store
 from invoicing.storage.listing import ListQuery, fetch_page
 from invoicing.tax import included_tax
 from invoicing.transmission.types import check_address
+from invoicing.webhooks import actions, notifications
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ3789"
 
@@ -105,16 +106,30 @@ def _create_with_code(organizer: str, event: Event, record: dict[str, Any]) -> d
     settings = event_settings(organizer, event)
     wants_invoice = qualifies(order) and (
         settings.invoice_generate == "True" or (settings.invoice_generate == "paid" and order.status == "p"))
+    placed = (actions.ORDER_PLACED, actions.ORDER_PAID) if order.status == "p" else (actions.ORDER_PLACED,)
     if not wants_invoice:
-        store.create_order(organizer, record)
+        records = _notifications(order, placed)
+        store.create_order(organizer, record, extra=notifications.transaction_items(records))
+        notifications.publish(records)
         return public_order(Order.model_validate({**record, "version": 1}), event)
 
     def attempt() -> list[dict[str, Any]]:
         draft = new_invoice_draft(order, event, settings)
-        return issue_documents(order, event, settings, [draft], new_order=record)
+        return issue_documents(order, event, settings, [draft], new_order=record, order_actions=placed)
 
     numbers = [doc["number"] for doc in retrying(attempt)]
     return public_order(Order.model_validate({**record, "invoice_numbers": numbers, "version": 1}), event)
+
+
+def _notifications(order: Order, order_actions: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [notifications.notification(order.organizer, order.event, order.code, action) for action in order_actions]
+
+
+def _update_announced(order: Order, changes: dict[str, Any], action: str) -> None:
+    """An order change without invoices, and its webhook notification, in one transaction."""
+    records = _notifications(order, (action,))
+    store.update_order(order.organizer, order.code, order.version, changes, extra=notifications.transaction_items(records))
+    notifications.publish(records)
 
 
 def get_order(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
@@ -165,9 +180,9 @@ def mark_paid(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
         if settings.invoice_generate in ("True", "paid") and not order.invoice_numbers and qualifies(paid):
             draft = new_invoice_draft(paid, context.event, settings)
             numbers = [d["number"] for d in issue_documents(order, context.event, settings, [draft],
-                                                              order_changes=changes)]
+                                                              order_changes=changes, order_actions=(actions.ORDER_PAID,))]
         else:
-            store.update_order(organizer, order.code, order.version, changes)
+            _update_announced(order, changes, actions.ORDER_PAID)
             numbers = []
         return public_order(order.model_copy(update={"status": "p", "payment_date": now(),
                                                      "invoice_numbers": order.invoice_numbers + numbers}),
@@ -191,9 +206,10 @@ def mark_canceled(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
             today = today_in(context.event.timezone)
             drafts = [build_cancellation(inv.doc, inv.internal, context.settings, today) for inv in live]
             numbers = [d["number"] for d in issue_documents(order, context.event, context.settings, drafts,
-                                                              order_changes=changes)]
+                                                              order_changes=changes,
+                                                              order_actions=(actions.ORDER_CANCELED,))]
         else:
-            store.update_order(organizer, order.code, order.version, changes)
+            _update_announced(order, changes, actions.ORDER_CANCELED)
             numbers = []
         return public_order(order.model_copy(update={"status": "c",
                                                      "invoice_numbers": order.invoice_numbers + numbers}),

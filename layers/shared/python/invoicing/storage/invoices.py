@@ -176,6 +176,7 @@ class Issue:
     order_version: int
     order_changes: dict[str, Any] = field(default_factory=dict)
     new_order: dict[str, Any] | None = None  # the order is created in the same transaction
+    outbox: list[dict[str, Any]] = field(default_factory=list)  # webhook notifications (Put items), last
 
 
 def write_issue(issue: Issue) -> None:
@@ -231,6 +232,7 @@ def write_issue(issue: Issue) -> None:
                 "Key": {"PK": invoice_pk(org), "SK": doc["refers"]}, "UpdateExpression": "SET canceled_by = :by",
                 "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(canceled_by)",
                 "ExpressionAttributeValues": {":by": doc["number"]}}})
+    items.extend(issue.outbox)
     dynamo.transact(items)
 
 
@@ -271,8 +273,10 @@ def organizer_stats(organizer: str) -> dict[str, Any]:
 
 # --- Regeneration ------------------------------------------------------------------------------
 
-def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dict[str, Any]) -> None:
-    """Replace the content of an invoice in place (same number, same date), back to `pending`."""
+def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dict[str, Any],
+                      outbox: list[dict[str, Any]] | None = None) -> None:
+    """Replace the content of an invoice in place (same number, same date), back to `pending`;
+    `outbox` holds webhook notifications written in the same transaction."""
     org = current.organizer
     enforced = doc.get("transmission_type") in ENFORCED_TRANSMISSION
     public = {key: value for key, value in doc.items() if key not in TRANSMISSION_FIELDS}
@@ -302,6 +306,7 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
             if clause:
                 items.append({"Update": {"Key": key, "UpdateExpression": f"ADD {clause}",
                                          "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}})
+    items.extend(outbox or [])
     dynamo.transact(items)
 
 

@@ -53,16 +53,28 @@ def begin(organizer: str, number: str, attempt: str) -> dict[str, Any] | None:
                    {":inflight": "inflight", ":pending": "pending", ":stamp": stamp, ":a": attempt})
 
 
-def finish(organizer: str, number: str, attempt: str, status: str, provider: str | None, reason: str | None) -> bool:
-    """inflight -> completed / failed / testmode_ignored, only by the attempt that began it."""
+def finish(organizer: str, number: str, attempt: str, status: str, provider: str | None, reason: str | None,
+           outbox: list[dict[str, Any]] | None = None) -> bool:
+    """inflight -> completed / failed / testmode_ignored, only by the attempt that began it; `outbox` holds
+    webhook notifications written with the outcome (in one transaction, so only the winning attempt announces)."""
     expression = "SET transmission_status = :status, transmission_provider = :provider, transmission_date = :stamp"
     expression += ", tx_reason = :reason REMOVE TxDue, TxSince" if reason else " REMOVE tx_reason, TxDue, TxSince"
     values = {":status": status, ":provider": provider, ":stamp": isoformat_z(now()), ":a": attempt,
               ":inflight": "inflight"}
     if reason:
         values[":reason"] = reason[:500]
-    return _update(organizer, number, expression, "transmission_status = :inflight AND tx_attempt = :a",
-                   values) is not None
+    condition = "transmission_status = :inflight AND tx_attempt = :a"
+    if not outbox:
+        return _update(organizer, number, expression, condition, values) is not None
+    try:
+        dynamo.transact([{"Update": {"Key": {"PK": invoice_pk(organizer), "SK": number}, "UpdateExpression": expression,
+                                     "ConditionExpression": condition, "ExpressionAttributeValues": values}},
+                         *outbox])
+    except dynamo.TransactionConflict as exc:
+        if exc.reasons[:1] == ["ConditionalCheckFailed"]:
+            return False
+        raise
+    return True
 
 
 def release_stuck(organizer: str, number: str, since: str, attempt: str, enforced: bool) -> bool:

@@ -18,6 +18,7 @@ from invoicing.orders.service import event_settings
 from invoicing.storage import invoices
 from invoicing.storage import transmissions as store
 from invoicing.transmission.providers import Provider, Rejected, Unavailable
+from invoicing.webhooks import actions, notifications
 
 MAX_TRIES = 5
 
@@ -51,8 +52,11 @@ def run(job: AttemptJob, provider: Provider, delivery: int) -> Outcome:
     store.log_begin(job.organizer, job.number, job.attempt, provider.name)
 
     def finish(status: Outcome, reason: str | None = None) -> None:
-        if store.finish(job.organizer, job.number, job.attempt, status, provider.name, reason):
+        records = _announcements(job.organizer, invoice, status)
+        if store.finish(job.organizer, job.number, job.attempt, status, provider.name, reason,
+                        notifications.transaction_items(records)):
             store.log_finish(job.organizer, job.number, job.attempt, status, reason)
+            notifications.publish(records)
 
     if invoice.internal.get("testmode") and not provider.supports_testmode:
         finish(Outcome.TESTMODE_IGNORED, "test mode order: this channel has no test mode, nothing was sent")
@@ -74,3 +78,14 @@ def run(job: AttemptJob, provider: Provider, delivery: int) -> Outcome:
         raise
     finish(Outcome.COMPLETED)
     return Outcome.COMPLETED
+
+
+_ANNOUNCED = {"completed": actions.INVOICE_SENT, "failed": actions.INVOICE_SENDING_FAILED}
+
+
+def _announcements(organizer: str, invoice: invoices.StoredInvoice, status: str) -> list[dict]:
+    """pretix's `invoice.sent` / `invoice.sending_failed`, written with the outcome."""
+    action = _ANNOUNCED.get(str(status))
+    if action is None:
+        return []
+    return [notifications.notification(organizer, invoice.event, invoice.doc["order"], action, invoice.number)]

@@ -1,0 +1,43 @@
+"""Webhook deliveries from WebhookQueue (fan-out and signed POSTs), and, on its schedule, the outbox sweep.
+
+Failed records go back to SQS (ReportBatchItemFailures) after their visibility is pushed out by the
+backoff, so each retry waits as long as delivery.backoff_seconds says.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from invoicing.storage import queues
+from invoicing.webhooks import delivery, notifications
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> str:
+    job = record.json_body
+    if job.get("kind") == "notification":
+        queued = delivery.fan_out(job["organizer"], job["notification_id"])
+        return f"fanned out to {queued}"
+    try:
+        outcome = delivery.deliver(job["organizer"], int(job["webhook"]), job["notification_id"])
+    except delivery.Retry as retry:
+        logger.info("webhook delivery will be retried", extra={"webhook": job["webhook"], "reason": retry.reason,
+                                                              "seconds": retry.seconds})
+        queues.delay(os.environ[notifications.QUEUE_VARIABLE], record.receipt_handle, retry.seconds)
+        raise
+    logger.info("webhook delivery", extra={"webhook": job["webhook"], "outcome": outcome.value})
+    return outcome.value
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if "Records" not in event:  # the schedule
+        return {"queued": notifications.sweep()}
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
