@@ -19,3 +19,13 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     for name in list(headers):
         if name.lower() == "x-idempotency-key":
             headers[name] = uuid.uuid4().hex
+
+
+@schemathesis.hook
+def map_headers(context: Any, headers: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The same at generation time, so the cases Schemathesis derives (and replays) carry their own keys too."""
+    if headers:
+        for name in list(headers):
+            if name.lower() == "x-idempotency-key":
+                headers[name] = uuid.uuid4().hex
+    return headers
