@@ -49,9 +49,13 @@ sam-build: $(SAM_VENV)/.installed
 package-report: install sam-build
 	$(BIN)/python -m invoicing_infra.package_report
 
-## Start the local stack (moto + API Gateway emulator + SQS pollers) with demo data on 127.0.0.1:3000.
+PORT ?= 3000
+AWS_PORT ?= 5000
+
+## Start the local stack (moto + API Gateway emulator + SQS pollers) with demo data on 127.0.0.1:$(PORT);
+## other ports: `make run PORT=3100 AWS_PORT=5100`.
 run: install
-	$(BIN)/invoicing local --demo
+	$(BIN)/invoicing local --demo --port $(PORT) --aws-port $(AWS_PORT)
 
 ## ruff, cfn-lint on template.yaml, and the whole pytest suite.
 test: install lint

@@ -10,10 +10,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from invoicing.billing import read
 from invoicing.billing.models import PretixBillingInvoice, PretixBillingPage, Shapes
-from invoicing.errors import NotFound, ValidationFailed
+from invoicing.errors import ValidationFailed
 from invoicing.invoices.files import Download
 from invoicing.pagination import PageRequest, page_request
 from invoicing_http import cors
+from invoicing_http import openapi as doc
 from invoicing_http.downloads import file_response
 from invoicing_http.errors import json_response
 from invoicing_http.links import envelope, query_value
@@ -38,26 +39,32 @@ def _pdf(download: Download, extra_headers: dict[str, str] | None = None):
 
 # --- pretix Hosted ---------------------------------------------------------------------------------
 
-@app.get(PRETIX, summary="List the platform's invoices to this organizer", tags=["Billing invoices"])
-def list_billing_invoices(organizer: Slug) -> PretixBillingPage:
+@app.get(PRETIX, summary="List the platform's invoices to this organizer", tags=["Billing invoices"],
+         operation_id="list_billing_invoices", security=doc.SECURITY,
+         responses=doc.responses(doc.ok("A page of billing invoices", PretixBillingPage, doc.examples()["billing_page"])))
+def list_billing_invoices(organizer: Slug, page: doc.Page = None, page_size: doc.PageSize = None,
+                          cursor: doc.Cursor = None, ordering: doc.BillingOrdering = None) -> PretixBillingPage:
     request = page_request(query_value(app, "page"), query_value(app, "page_size"), query_value(app, "cursor"))
-    page = read.list_page(organizer, request, read.parse_ordering(query_value(app, "ordering")))
-    page.results = [Shapes.pretix(invoice) for invoice in page.results]
-    return envelope(app, page)
+    page_ = read.list_page(organizer, request, read.parse_ordering(query_value(app, "ordering")))
+    page_.results = [Shapes.pretix(invoice) for invoice in page_.results]
+    return envelope(app, page_)
 
 
-@app.get(PRETIX + "/<number>", summary="Fetch one billing invoice", tags=["Billing invoices"])
+@app.get(PRETIX + "/<number>", summary="Fetch one billing invoice", tags=["Billing invoices"],
+         operation_id="get_billing_invoice", security=doc.SECURITY,
+         responses=doc.responses(doc.ok("The billing invoice", PretixBillingInvoice, doc.examples()["billing_invoice"])))
 def get_billing_invoice(organizer: Slug, number: Number) -> PretixBillingInvoice:
     return Shapes.pretix(read.get(organizer, number))
 
 
-@app.get(PRETIX + "/<number>/<action>", summary="Download a billing invoice PDF", tags=["Billing invoices"],
-         responses={200: {"description": "The PDF", "content": {PDF: {}}},
-                    304: {"description": "Not modified (If-None-Match)"},
-                    423: {"description": "In review, or the PDF is being prepared: retry after Retry-After seconds"}})
-def download_billing_invoice(organizer: Slug, number: Number, action: Slug):
-    if action != "download":
-        raise NotFound()
+PDF_OK = {200: {"description": "The PDF", "content": {PDF: {"schema": {"type": "string", "format": "binary"}}},
+                "headers": {"ETag": {"schema": {"type": "string"}}}},
+          304: {"description": "Not modified (If-None-Match names the current ETag)", "content": {}}}
+
+
+@app.get(PRETIX + "/<number>/download", summary="Download a billing invoice PDF", tags=["Billing invoices"],
+         operation_id="download_billing_invoice", security=doc.SECURITY, responses=doc.responses(PDF_OK, 423))
+def download_billing_invoice(organizer: Slug, number: Number, if_none_match: doc.IfNoneMatch = None):
     return _pdf(read.download(organizer, number))
 
 
@@ -91,22 +98,33 @@ def _account_invoice(account_id: str, invoice_id: str):
     return json_response(200, Shapes.hostway(invoice, self_url), {"Vary": "Accept"})
 
 
-ACCOUNT_RESPONSES = {200: {"description": "The invoice as JSON (Accept: application/json or none) or its PDF "
-                                          "(Accept: application/pdf)", "content": {JSON: {}, PDF: {}}},
-                     404: {"description": "No such account or invoice"},
-                     406: {"description": "Neither JSON nor PDF is acceptable"},
-                     423: {"description": "PDF: in review or being prepared"}}
+ACCOUNT_RESPONSES = doc.responses(
+    {200: {"description": "The invoice as JSON (Accept: application/json or none) or its PDF (Accept: application/pdf)",
+           "content": {JSON: {"schema": {"type": "object", "additionalProperties": True},
+                              "example": doc.examples()["account_invoice"]},
+                       PDF: {"schema": {"type": "string", "format": "binary"}}}},
+     304: {"description": "PDF not modified (If-None-Match names the current ETag)", "content": {}}},
+    423)
+ACCOUNT_RESPONSES[406] = {"description": "Neither JSON nor PDF is acceptable: the offered types are listed",
+                          "content": {JSON: {"schema": {"type": "object", "required": ["detail", "offered"], "properties": {
+                              "detail": {"type": "string"}, "offered": {"type": "array", "items": {"type": "string"}}}},
+                              "example": {"detail": "Could not satisfy the request Accept header.",
+                                          "offered": list(OFFERED)}}}}
 
 
 @app.get("/accounts/<accountId>/invoices/<invoiceId>", summary="Retrieve an account invoice",
-         tags=["Account invoices"], responses=ACCOUNT_RESPONSES)
-def get_account_invoice(accountId: Slug, invoiceId: Number):
+         tags=["Account invoices"], operation_id="get_account_invoice", security=doc.SECURITY,
+         responses=ACCOUNT_RESPONSES)
+def get_account_invoice(accountId: Slug, invoiceId: Number, accept: doc.AccountAccept = None,
+                        if_none_match: doc.IfNoneMatch = None):
     return _account_invoice(accountId, invoiceId)
 
 
 @app.get("/accounts/<accountId>/invoces/<invoiceId>", summary="Retrieve an account invoice (documented spelling)",
-         tags=["Account invoices"], responses=ACCOUNT_RESPONSES)
-def get_account_invoice_alias(accountId: Slug, invoiceId: Number):
+         tags=["Account invoices"], operation_id="get_account_invoice_documented_spelling", security=doc.SECURITY,
+         responses=ACCOUNT_RESPONSES)
+def get_account_invoice_alias(accountId: Slug, invoiceId: Number, accept: doc.AccountAccept = None,
+                              if_none_match: doc.IfNoneMatch = None):
     return _account_invoice(accountId, invoiceId)
 
 
@@ -129,10 +147,15 @@ def _see_other(url: str) -> Response:
 
 
 @app.get("/accounts/<accountId>/invoices", summary="List an account's invoices", tags=["Account invoices"],
-         responses={200: {"description": "`list` and `links` (self, previous, first, next, last)"},
-                    303: {"description": "Too many for one answer: the Location names the page to ask for"},
-                    404: {"description": "No such account"}})
-def list_account_invoices(accountId: Slug):
+         operation_id="list_account_invoices", security=doc.SECURITY, responses=doc.responses(
+             {200: {"description": "`list` and `links` (self, previous, first, next, last)",
+                    "content": {JSON: {"schema": {"type": "object", "required": ["list", "links"], "properties": {
+                        "list": {"type": "array", "items": {"type": "object"}},
+                        "links": {"type": "array", "items": {"type": "object", "properties": {
+                            "href": {"type": "string"}, "rel": {"type": "string"}}}}}}}}},
+              303: {"description": "Too many for one answer: the Location names the page to ask for", "content": {},
+                    "headers": {"Location": {"schema": {"type": "string"}}}}}))
+def list_account_invoices(accountId: Slug, page: doc.HostwayPage = None, pageSize: doc.HostwayPageSize = None):
     organizer = read.account_organizer(app.context["principal"], accountId)
     base = _invoices_url(organizer)
 

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from pydantic import Field
 
 from invoicing import events
 from invoicing.errors import AlreadyExists, ValidationFailed
 from invoicing.pagination import page_request
-from invoicing_http import cors
+from invoicing_http import cors, openapi_settings
+from invoicing_http import openapi as doc
 from invoicing_http.guard import SAFE_METHODS
 from invoicing_http.links import envelope, query_value
 from invoicing_http.resolver import configure, make_handler
@@ -22,44 +24,62 @@ ORGANIZER = "/api/v1/organizers/<organizer>"
 Slug = Annotated[str, Path(max_length=50)]
 
 
-@app.get(ORGANIZER + "/events", summary="List events", tags=["Events"])
-def list_events(organizer: Slug) -> dict[str, Any]:
+Settings = Annotated[dict[str, Any], Field(json_schema_extra=openapi_settings.settings_response)]
+SettingsPatch = Annotated[dict[str, Any], Body(json_schema_extra=openapi_settings.patch_body)]
+EVENT_EXAMPLE = {"name": {"en": "Sample Conference"}, "slug": "sampleconf", "currency": "EUR",
+                 "date_from": "2017-12-27T10:00:00Z", "date_to": None, "location": None, "locale": "en",
+                 "timezone": "Europe/Berlin"}
+
+
+@app.get(ORGANIZER + "/events", summary="List events", tags=["Events"], operation_id="list_events",
+         security=doc.SECURITY, responses=doc.responses(doc.ok("A page of events")))
+def list_events(organizer: Slug, page: doc.Page = None, page_size: doc.PageSize = None) -> dict[str, Any]:
     request = page_request(query_value(app, "page"), query_value(app, "page_size"))
     return envelope(app, events.list_events(app.context["principal"], request))
 
 
-@app.post(ORGANIZER + "/events", summary="Create an event", tags=["Events"])
-def create_event(organizer: Slug, body: Annotated[events.EventCreate, Body()]) -> tuple[dict[str, Any], int]:
+@app.post(ORGANIZER + "/events", summary="Create an event", tags=["Events"], operation_id="create_event",
+          security=doc.SECURITY, responses=doc.responses(doc.ok("The event", status=201), write=True))
+def create_event(organizer: Slug, body: Annotated[events.EventCreate, Body(openapi_examples={
+                     "event": {"summary": "A conference", "value": {k: v for k, v in EVENT_EXAMPLE.items() if v}}})],
+                 key: doc.IdempotencyKey = None) -> tuple[dict[str, Any], int]:
     try:
         return events.create_event(organizer, body).public(), 201
     except AlreadyExists as exc:
         raise ValidationFailed({"slug": [exc.detail]}) from exc
 
 
-@app.get(ORGANIZER + "/events/<event>", summary="Fetch an event", tags=["Events"])
+@app.get(ORGANIZER + "/events/<event>", summary="Fetch an event", tags=["Events"], operation_id="get_event",
+         security=doc.SECURITY, responses=doc.responses(doc.ok("The event")))
 def get_event(organizer: Slug, event: Slug) -> dict[str, Any]:
     return events.get_event(organizer, event).public()
 
 
-@app.get(ORGANIZER + "/settings", summary="Organizer invoice settings", tags=["Settings"])
-def get_organizer_settings(organizer: Slug) -> dict[str, Any]:
+SETTINGS = doc.responses(doc.ok("Every invoice setting with its effective value"))
+SETTINGS_CHANGED = doc.responses(doc.ok("Every invoice setting with its effective value after the change"), write=True)
+
+
+@app.get(ORGANIZER + "/settings", summary="Organizer invoice settings", tags=["Settings"],
+         operation_id="get_organizer_settings", security=doc.SECURITY, responses=SETTINGS)
+def get_organizer_settings(organizer: Slug) -> Settings:
     return events.organizer_settings(organizer)
 
 
-@app.patch(ORGANIZER + "/settings", summary="Change organizer invoice settings (null resets)", tags=["Settings"])
-def patch_organizer_settings(organizer: Slug, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+@app.patch(ORGANIZER + "/settings", summary="Change organizer invoice settings (null resets)", tags=["Settings"],
+           operation_id="patch_organizer_settings", security=doc.SECURITY, responses=SETTINGS_CHANGED)
+def patch_organizer_settings(organizer: Slug, body: SettingsPatch, key: doc.IdempotencyKey = None) -> Settings:
     return events.patch_organizer_settings(organizer, body)
 
 
 @app.get(ORGANIZER + "/events/<event>/settings", summary="Event invoice settings (inherited values included)",
-         tags=["Settings"])
-def get_event_settings(organizer: Slug, event: Slug) -> dict[str, Any]:
+         tags=["Settings"], operation_id="get_event_settings", security=doc.SECURITY, responses=SETTINGS)
+def get_event_settings(organizer: Slug, event: Slug) -> Settings:
     return events.event_settings(organizer, event)
 
 
 @app.patch(ORGANIZER + "/events/<event>/settings", summary="Change event invoice settings (null inherits)",
-           tags=["Settings"])
-def patch_event_settings(organizer: Slug, event: Slug, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+           tags=["Settings"], operation_id="patch_event_settings", security=doc.SECURITY, responses=SETTINGS_CHANGED)
+def patch_event_settings(organizer: Slug, event: Slug, body: SettingsPatch, key: doc.IdempotencyKey = None) -> Settings:
     return events.patch_event_settings(organizer, event, body)
 
 

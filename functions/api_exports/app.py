@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from invoicing.exports import catalog, jobs
 from invoicing_http import cors, errors
+from invoicing_http import openapi as doc
 from invoicing_http.downloads import content_disposition
 from invoicing_http.links import request_url
 from invoicing_http.resolver import configure, make_handler
@@ -21,6 +22,19 @@ EVENT = ORGANIZER + "/events/<event>"
 Slug = Annotated[str, Path(max_length=50)]
 Identifier = Annotated[str, Path(max_length=50)]
 Id = Annotated[str, Path(max_length=64)]
+
+
+EXPORT_STARTED = doc.responses(
+    {202: {"description": "Started: poll the `download` URL", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["download"], "properties": {"download": {"type": "string"}}}}}}}, write=True)
+EXPORT_DOWNLOAD = doc.responses(
+    {200: {"description": "The exported file", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
+     303: {"description": "The file, at a presigned URL", "content": {},
+           "headers": {"Location": {"schema": {"type": "string"}}}},
+     409: {"description": "Still running: retry after Retry-After seconds", "content": {"application/json": {"schema": {
+         "type": "object", "properties": {"status": {"type": "string"}, "percentage": {}}}}}},
+     410: {"description": "The export failed", "content": {"application/json": {"schema": {
+         "type": "object", "properties": {"status": {"type": "string"}, "message": {"type": "string"}}}}}}})
 
 
 def _listing(organizer_level: bool) -> dict[str, Any]:
@@ -46,35 +60,41 @@ def _download(event: str | None, identifier: str, job: str, file: str):
         "Content-Disposition": content_disposition(result.filename), "Content-Length": str(len(result.body or b""))})
 
 
-@app.get(EVENT + "/exporters", summary="Exporters of an event", tags=["Exporters"])
+@app.get(EVENT + "/exporters", summary="Exporters of an event", tags=["Exporters"],
+    operation_id="list_event_exporters", security=doc.SECURITY, responses=doc.responses(doc.ok("The exporters")))
 def list_event_exporters(organizer: Slug, event: Slug) -> dict[str, Any]:
     return _listing(False)
 
 
-@app.get(ORGANIZER + "/exporters", summary="Exporters across events", tags=["Exporters"])
+@app.get(ORGANIZER + "/exporters", summary="Exporters across events", tags=["Exporters"],
+    operation_id="list_organizer_exporters", security=doc.SECURITY, responses=doc.responses(doc.ok("The exporters")))
 def list_organizer_exporters(organizer: Slug) -> dict[str, Any]:
     return _listing(True)
 
 
-@app.post(EVENT + "/exporters/<identifier>/run", summary="Start an export", tags=["Exporters"])
+@app.post(EVENT + "/exporters/<identifier>/run", summary="Start an export", tags=["Exporters"],
+    operation_id="run_event_export", security=doc.SECURITY, responses=EXPORT_STARTED)
 def run_event_export(organizer: Slug, event: Slug, identifier: Identifier,
                      body: Annotated[Any, Body()] = None):  # no annotation: a Response
     return _run(event, identifier, body if body is not None else {})
 
 
-@app.post(ORGANIZER + "/exporters/<identifier>/run", summary="Start an organizer-level export", tags=["Exporters"])
+@app.post(ORGANIZER + "/exporters/<identifier>/run", summary="Start an organizer-level export", tags=["Exporters"],
+    operation_id="run_organizer_export", security=doc.SECURITY, responses=EXPORT_STARTED)
 def run_organizer_export(organizer: Slug, identifier: Identifier, body: Annotated[Any, Body()] = None):
     return _run(None, identifier, body if body is not None else {})
 
 
 @app.get(EVENT + "/exporters/<identifier>/download/<job>/<file>", summary="Download an export's result",
-         tags=["Exporters"])
+         tags=["Exporters"],
+    operation_id="download_event_export", security=doc.SECURITY, responses=EXPORT_DOWNLOAD)
 def download_event_export(organizer: Slug, event: Slug, identifier: Identifier, job: Id, file: Id):
     return _download(event, identifier, job, file)
 
 
 @app.get(ORGANIZER + "/exporters/<identifier>/download/<job>/<file>", summary="Download an organizer-level export",
-         tags=["Exporters"])
+         tags=["Exporters"],
+    operation_id="download_organizer_export", security=doc.SECURITY, responses=EXPORT_DOWNLOAD)
 def download_organizer_export(organizer: Slug, identifier: Identifier, job: Id, file: Id):
     return _download(None, identifier, job, file)
 

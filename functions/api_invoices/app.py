@@ -13,6 +13,7 @@ from invoicing.invoices.models import InvoiceDocument, InvoicePage
 from invoicing.pagination import page_request
 from invoicing.transmission import attempts, documents, history
 from invoicing_http import cors, guard
+from invoicing_http import openapi as doc
 from invoicing_http.downloads import file_response, wants_xml
 from invoicing_http.links import envelope, query_params, query_value
 from invoicing_http.resolver import configure, make_handler
@@ -38,22 +39,37 @@ def _list(event: str | None) -> dict:
     return envelope(app, page)
 
 
-@app.get(EVENT, summary="List the invoices of an event", tags=["Invoices"])
-def list_event_invoices(organizer: Slug, event: Slug) -> InvoicePage:
+LIST = doc.responses(doc.ok("A page of invoices", InvoicePage, doc.examples()["invoice_page"]))
+DETAIL = doc.responses(doc.ok("The invoice", InvoiceDocument, doc.examples()["invoice"]))
+
+
+@app.get(EVENT, summary="List the invoices of an event", tags=["Invoices"], operation_id="list_event_invoices",
+         security=doc.SECURITY, responses=LIST)
+def list_event_invoices(organizer: Slug, event: Slug, page: doc.Page = None, page_size: doc.PageSize = None,
+                        cursor: doc.Cursor = None, ordering: doc.InvoiceOrdering = None, order: doc.OrderFilter = None,
+                        number: doc.NumberFilter = None, is_cancellation: doc.IsCancellation = None,
+                        refers: doc.Refers = None, locale: doc.Locale = None) -> InvoicePage:
     return _list(event)
 
 
-@app.get(ORGANIZER, summary="List the invoices of all events the token can see", tags=["Invoices"])
-def list_organizer_invoices(organizer: Slug) -> InvoicePage:
+@app.get(ORGANIZER, summary="List the invoices of all events the token can see", tags=["Invoices"],
+         operation_id="list_organizer_invoices", security=doc.SECURITY, responses=LIST)
+def list_organizer_invoices(organizer: Slug, page: doc.Page = None, page_size: doc.PageSize = None,
+                            cursor: doc.Cursor = None, ordering: doc.InvoiceOrdering = None,
+                            order: doc.OrderFilter = None, number: doc.NumberFilter = None,
+                            is_cancellation: doc.IsCancellation = None, refers: doc.Refers = None,
+                            locale: doc.Locale = None) -> InvoicePage:
     return _list(None)
 
 
-@app.get(EVENT + "/<number>", summary="Fetch one invoice", tags=["Invoices"])
+@app.get(EVENT + "/<number>", summary="Fetch one invoice", tags=["Invoices"], operation_id="get_event_invoice",
+         security=doc.SECURITY, responses=DETAIL)
 def get_event_invoice(organizer: Slug, event: Slug, number: Number) -> InvoiceDocument:
     return read.get_invoice(organizer, number, _visibility(event)).doc
 
 
-@app.get(ORGANIZER + "/<number>", summary="Fetch one invoice (organizer level)", tags=["Invoices"])
+@app.get(ORGANIZER + "/<number>", summary="Fetch one invoice (organizer level)", tags=["Invoices"],
+         operation_id="get_organizer_invoice", security=doc.SECURITY, responses=DETAIL)
 def get_organizer_invoice(organizer: Slug, number: Number) -> InvoiceDocument:
     return read.get_invoice(organizer, number, _visibility(None)).doc
 
@@ -72,22 +88,26 @@ def _download(organizer: str, number: str, event: str | None) -> Response:
     return file_response(app.current_event.headers, document, media_type, {"Vary": "Accept"})
 
 
-DOWNLOAD_RESPONSES = {200: {"description": "The PDF (or the XML form)",
-                            "content": {"application/pdf": {}, "application/xml": {}}},
-                      304: {"description": "Not modified (If-None-Match)"},
-                      406: {"description": "XML asked for an invoice without an XML form (email)"},
-                      409: {"description": "Not rendered yet: retry after Retry-After seconds"}}
+DOWNLOAD_RESPONSES = doc.responses(
+    {200: {"description": "The PDF (or, with Accept: application/xml, the transmitted XML)",
+           "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                       "application/xml": {"schema": {"type": "string"}}},
+           "headers": {"ETag": {"schema": {"type": "string"}}, "Content-Disposition": {"schema": {"type": "string"}}}},
+     304: {"description": "Not modified (If-None-Match names the current ETag)", "content": {}}},
+    406, 409)
 
 
 @app.get(EVENT + "/<number>/download", summary="Download the invoice PDF", tags=["Invoices"],
-         responses=DOWNLOAD_RESPONSES)
-def download_event_invoice(organizer: Slug, event: Slug, number: Number):
+         operation_id="download_event_invoice", security=doc.SECURITY, responses=DOWNLOAD_RESPONSES)
+def download_event_invoice(organizer: Slug, event: Slug, number: Number, accept: doc.DownloadAccept = None,
+                           if_none_match: doc.IfNoneMatch = None):
     return _download(organizer, number, event)
 
 
 @app.get(ORGANIZER + "/<number>/download", summary="Download the invoice PDF (organizer level)", tags=["Invoices"],
-         responses=DOWNLOAD_RESPONSES)
-def download_organizer_invoice(organizer: Slug, number: Number):
+         operation_id="download_organizer_invoice", security=doc.SECURITY, responses=DOWNLOAD_RESPONSES)
+def download_organizer_invoice(organizer: Slug, number: Number, accept: doc.DownloadAccept = None,
+                               if_none_match: doc.IfNoneMatch = None):
     return _download(organizer, number, None)
 
 
@@ -95,60 +115,61 @@ def _no_content() -> Response:
     return Response(status_code=204, body="")
 
 
+ACTION = doc.responses(doc.NO_CONTENT, write=True)
+
+
 @app.post(EVENT + "/<number>/reissue", summary="Cancel the invoice and issue a new one", tags=["Invoices"],
-          responses={204: {"description": "Reissued"}, 400: {"description": "Already canceled"}})
-def reissue_event_invoice(organizer: Slug, event: Slug, number: Number):
+          operation_id="reissue_event_invoice", security=doc.SECURITY, responses=ACTION)
+def reissue_event_invoice(organizer: Slug, event: Slug, number: Number, key: doc.IdempotencyKey = None):
     changes.reissue(organizer, number, _visibility(event, write=True))
     return _no_content()
 
 
 @app.post(ORGANIZER + "/<number>/reissue", summary="Cancel and reissue (organizer level)", tags=["Invoices"],
-          responses={204: {"description": "Reissued"}, 400: {"description": "Already canceled"}})
-def reissue_organizer_invoice(organizer: Slug, number: Number):
+          operation_id="reissue_organizer_invoice", security=doc.SECURITY, responses=ACTION)
+def reissue_organizer_invoice(organizer: Slug, number: Number, key: doc.IdempotencyKey = None):
     changes.reissue(organizer, number, _visibility(None, write=True))
     return _no_content()
 
 
 @app.post(EVENT + "/<number>/regenerate", summary="Rebuild the invoice from current order data", tags=["Invoices"],
-          responses={204: {"description": "Regenerated"}, 400: {"description": "Already canceled"},
-                     403: {"description": "May not be regenerated"}})
-def regenerate_event_invoice(organizer: Slug, event: Slug, number: Number):
+          operation_id="regenerate_event_invoice", security=doc.SECURITY, responses=ACTION)
+def regenerate_event_invoice(organizer: Slug, event: Slug, number: Number, key: doc.IdempotencyKey = None):
     changes.regenerate(organizer, number, _visibility(event, write=True))
     return _no_content()
 
 
 @app.post(ORGANIZER + "/<number>/regenerate", summary="Rebuild in place (organizer level)", tags=["Invoices"],
-          responses={204: {"description": "Regenerated"}, 400: {"description": "Already canceled"},
-                     403: {"description": "May not be regenerated"}})
-def regenerate_organizer_invoice(organizer: Slug, number: Number):
+          operation_id="regenerate_organizer_invoice", security=doc.SECURITY, responses=ACTION)
+def regenerate_organizer_invoice(organizer: Slug, number: Number, key: doc.IdempotencyKey = None):
     changes.regenerate(organizer, number, _visibility(None, write=True))
     return _no_content()
 
 
 @app.post(EVENT + "/<number>/transmit", summary="Send a pending invoice to its recipient", tags=["Invoices"],
-          responses={204: {"description": "Attempt queued"}, 403: {"description": "Not pending"}})
-def transmit_event_invoice(organizer: Slug, event: Slug, number: Number):
+          operation_id="transmit_event_invoice", security=doc.SECURITY, responses=ACTION)
+def transmit_event_invoice(organizer: Slug, event: Slug, number: Number, key: doc.IdempotencyKey = None):
     attempts.transmit(organizer, number, _visibility(event, write=True))
     return _no_content()
 
 
 @app.post(ORGANIZER + "/<number>/transmit", summary="Send a pending invoice (organizer level)", tags=["Invoices"],
-          responses={204: {"description": "Attempt queued"}, 403: {"description": "Not pending"}})
-def transmit_organizer_invoice(organizer: Slug, number: Number):
+          operation_id="transmit_organizer_invoice", security=doc.SECURITY, responses=ACTION)
+def transmit_organizer_invoice(organizer: Slug, number: Number, key: doc.IdempotencyKey = None):
     attempts.transmit(organizer, number, _visibility(None, write=True))
     return _no_content()
 
 
 @app.post(EVENT + "/<number>/retransmit", summary="Send the invoice again, whatever happened before", tags=["Invoices"],
-          responses={204: {"description": "Attempt queued"}, 409: {"description": "In transmission"}})
-def retransmit_event_invoice(organizer: Slug, event: Slug, number: Number):
+          operation_id="retransmit_event_invoice", security=doc.SECURITY, responses=ACTION)
+def retransmit_event_invoice(organizer: Slug, event: Slug, number: Number, key: doc.IdempotencyKey = None):
     attempts.retransmit(organizer, number, _visibility(event, write=True))
     return _no_content()
 
 
 @app.post(ORGANIZER + "/<number>/retransmit", summary="Send again (organizer level)", tags=["Invoices"],
-          responses={204: {"description": "Attempt queued"}, 409: {"description": "In transmission"}})
-def retransmit_organizer_invoice(organizer: Slug, number: Number):
+          operation_id="retransmit_organizer_invoice", security=doc.SECURITY, responses=ACTION)
+def retransmit_organizer_invoice(organizer: Slug, number: Number, key: doc.IdempotencyKey = None):
     attempts.retransmit(organizer, number, _visibility(None, write=True))
     return _no_content()
 
@@ -158,15 +179,22 @@ def _attempts(organizer: str, number: str, event: str | None) -> dict:
     return envelope(app, history.list_attempts(organizer, number, _visibility(event), request))
 
 
+TRANSMISSIONS = doc.responses(doc.ok("A page of transmission attempts, newest first"))
+
+
 @app.get(EVENT + "/<number>/transmissions", summary="List the transmission attempts of an invoice, with reasons",
-         tags=["Invoices"])
-def list_event_invoice_transmissions(organizer: Slug, event: Slug, number: Number) -> history.TransmissionPage:
+         tags=["Invoices"], operation_id="list_event_invoice_transmissions", security=doc.SECURITY,
+         responses=TRANSMISSIONS)
+def list_event_invoice_transmissions(organizer: Slug, event: Slug, number: Number, page: doc.Page = None,
+                                     page_size: doc.PageSize = None) -> history.TransmissionPage:
     return _attempts(organizer, number, event)
 
 
 @app.get(ORGANIZER + "/<number>/transmissions", summary="List transmission attempts (organizer level)",
-         tags=["Invoices"])
-def list_organizer_invoice_transmissions(organizer: Slug, number: Number) -> history.TransmissionPage:
+         tags=["Invoices"], operation_id="list_organizer_invoice_transmissions", security=doc.SECURITY,
+         responses=TRANSMISSIONS)
+def list_organizer_invoice_transmissions(organizer: Slug, number: Number, page: doc.Page = None,
+                                         page_size: doc.PageSize = None) -> history.TransmissionPage:
     return _attempts(organizer, number, None)
 
 

@@ -13,6 +13,7 @@ from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, Shap
 from invoicing.errors import NotFound
 from invoicing.storage import organizers
 from invoicing_http import cors, guard
+from invoicing_http import openapi as doc
 from invoicing_http.errors import json_response
 from invoicing_http.resolver import configure, make_handler
 
@@ -21,46 +22,73 @@ configure(app)
 
 BASE = "/api/v1/platform/billing_invoices"
 Number = Annotated[str, Path(max_length=200)]
-Action = Annotated[str, Path(max_length=50)]
 Slug = Annotated[str, Path(max_length=50)]
 
 
+def _amount_body(schema: dict[str, Any]) -> None:
+    schema.clear()
+    schema.update({"type": "object", "title": "Payment", "required": ["amount"], "properties": {"amount": {
+        "type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "The amount paid (decimal string, > 0, at most "
+        "the amount due, in the currency's decimal places)", "example": "10.00"}}})
+
+
+INVOICE = doc.ok("The billing invoice", OperatorBillingInvoice)
+ACTION = doc.responses(doc.ok("The invoice after the action", OperatorBillingInvoice), write=True)
+CREATE_EXAMPLE = {"organizer": "bigevents", "currency": "EUR", "date_issued": "2019-06-03",
+                  "lines": [{"description": "Ticketing fees May 2019", "net": "8.40", "tax_rate": "19.00"}]}
+
+
 @app.post(BASE, summary="Create a billing invoice (starts in review)", tags=["Platform billing"],
-          responses={201: {"description": "Created"}})
-def create_billing_invoice(data: Annotated[BillingCreate, Body()]):
+          operation_id="platform_create_billing_invoice", security=doc.SECURITY,
+          responses=doc.responses(doc.ok("Created (in review)", OperatorBillingInvoice, status=201), write=True))
+def create_billing_invoice(data: Annotated[BillingCreate, Body(openapi_examples={"invoice": {
+                               "summary": "One line", "value": CREATE_EXAMPLE}})],
+                           key: doc.IdempotencyKey = None):
     invoice = issue.create(data)
     return json_response(201, OperatorBillingInvoice.model_validate(Shapes.operator(invoice)).model_dump(mode="json"))
 
 
-@app.get(BASE + "/<number>", summary="Fetch a billing invoice, everything included", tags=["Platform billing"])
+@app.get(BASE + "/<number>", summary="Fetch a billing invoice, everything included", tags=["Platform billing"],
+         operation_id="platform_get_billing_invoice", security=doc.SECURITY, responses=doc.responses(INVOICE))
 def get_billing_invoice(number: Number) -> OperatorBillingInvoice:
     return Shapes.operator(workflow.find(number))
 
 
-@app.post(BASE + "/<number>/<action>", summary="release, pay ({\"amount\": \"10.00\"}) or void",
-          tags=["Platform billing"], responses={200: {"description": "The invoice after the action"},
-                                                400: {"description": "Not allowed in this state, or a bad amount"}})
-def billing_action(number: Number, action: Action) -> OperatorBillingInvoice:
-    if action == "release":
-        return Shapes.operator(workflow.release(number))
-    if action == "void":
-        return Shapes.operator(workflow.void(number))
-    if action == "pay":
-        body: Any = app.current_event.json_body if app.current_event.body else None
-        return Shapes.operator(workflow.pay(number, body.get("amount") if isinstance(body, dict) else None))
-    raise NotFound()
+@app.post(BASE + "/<number>/release", summary="Release from review: render the PDF and email it",
+          tags=["Platform billing"], operation_id="platform_release_billing_invoice", security=doc.SECURITY,
+          responses=ACTION)
+def release_billing_invoice(number: Number, key: doc.IdempotencyKey = None) -> OperatorBillingInvoice:
+    return Shapes.operator(workflow.release(number))
+
+
+@app.post(BASE + "/<number>/pay", summary="Record a payment (paid when nothing is due)", tags=["Platform billing"],
+          operation_id="platform_pay_billing_invoice", security=doc.SECURITY, responses=ACTION)
+def pay_billing_invoice(number: Number, body: Annotated[dict[str, Any] | None, Body(json_schema_extra=_amount_body)] = None,
+                        key: doc.IdempotencyKey = None) -> OperatorBillingInvoice:
+    return Shapes.operator(workflow.pay(number, (body or {}).get("amount")))
+
+
+@app.post(BASE + "/<number>/void", summary="Void an open invoice without payments", tags=["Platform billing"],
+          operation_id="platform_void_billing_invoice", security=doc.SECURITY, responses=ACTION)
+def void_billing_invoice(number: Number, key: doc.IdempotencyKey = None) -> OperatorBillingInvoice:
+    return Shapes.operator(workflow.void(number))
+
+
+ORGANIZER_BILLING = doc.ok("The organizer's billing contact and address")
 
 
 @app.patch("/api/v1/platform/organizers/<organizer>", summary="Set an organizer's billing contact and address",
-           tags=["Platform billing"], responses={200: {"description": "The organizer's billing data"},
-                                                 400: {"description": "A field is invalid"}})
-def update_organizer_billing(organizer: Slug):
-    body: Any = app.current_event.json_body if app.current_event.body else {}
-    return json_response(200, parties.update_organizer(organizer, body))
+           tags=["Platform billing"], operation_id="platform_update_organizer_billing", security=doc.SECURITY,
+           responses=doc.responses(ORGANIZER_BILLING, write=True))
+def update_organizer_billing(organizer: Slug, body: Annotated[dict[str, Any] | None, Body(
+                                 description="The billing fields to change (see the organizer's billing data)")] = None,
+                             key: doc.IdempotencyKey = None):
+    return json_response(200, parties.update_organizer(organizer, body if body is not None else {}))
 
 
 @app.get("/api/v1/platform/organizers/<organizer>", summary="An organizer's billing contact and address",
-         tags=["Platform billing"])
+         tags=["Platform billing"], operation_id="platform_get_organizer_billing", security=doc.SECURITY,
+         responses=doc.responses(ORGANIZER_BILLING))
 def get_organizer_billing(organizer: Slug):
     item = organizers.get_organizer(organizer)
     if item is None:

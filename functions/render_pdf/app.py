@@ -20,7 +20,7 @@ from invoicing import metrics
 from invoicing.billing import rendering as billing_rendering
 from invoicing.config import storage_config
 from invoicing.invoices import rendering
-from invoicing_jobs import malformed
+from invoicing_jobs import logs, malformed
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -43,8 +43,7 @@ def render(job: dict[str, Any]) -> str:
     elif outcome in (rendering.Outcome.FAILED, rendering.Outcome.UNPRINTABLE,
                      billing_rendering.Outcome.FAILED):  # a failed render no retry can mend: counted, not raised
         metrics.pdf_render_failed()
-    logger.info("render job done", extra={"organizer": job["organizer"], "content_version": job["content_version"],
-                                          "outcome": outcome.value})
+    logger.info("render job done", extra={"outcome": outcome.value})
     return outcome.value
 
 
@@ -54,13 +53,17 @@ def record_handler(record: SQSRecord) -> str:
     if job is None:  # counted as a failure, consumed: redelivering it would fail the same way
         metrics.pdf_render_failed()
         return "malformed"
-    try:
-        return render(job=job.model_dump())
-    except IdempotencyAlreadyInProgressError:  # a twin delivery in flight: SQS redelivers it, nothing failed
-        raise
-    except Exception:
-        metrics.pdf_render_failed()
-        raise
+    body = job.model_dump()
+    with logs.job(logger, expected=(IdempotencyAlreadyInProgressError,), kind=body.get("kind", "invoice"),
+                  organizer=body.get("organizer"), number=body.get("number"), attempt=body.get("content_version"),
+                  delivery=logs.delivery(record)):
+        try:
+            return render(job=body)
+        except IdempotencyAlreadyInProgressError:  # a twin delivery in flight: SQS redelivers it, nothing failed
+            raise
+        except Exception:
+            metrics.pdf_render_failed()
+            raise
 
 
 def _kind(record: SQSRecord) -> str | None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import targets
-from .cli import CommandError, _apply_target, _info, _require_organizer, _slug, one_line_option
+from .cli import CommandError, _apply_target, _info, _require_organizer, _slug, one_line_option, print_table
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BILLING_OPTIONS = (("--billing-company", "the name billing invoices are addressed to"),
@@ -62,6 +62,10 @@ def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser)
     create.add_argument("--date", metavar="YYYY-MM-DD", help="date issued (default today, UTC)")
     create.add_argument("--description", default="", help="text printed above the lines")
     create.set_defaults(handler=_cmd_billing_create)
+    listing = billing.add_parser("list", parents=[target], help="list billing invoices (of one organizer or all)")
+    listing.add_argument("--organizer", type=_slug, help="only this organizer's (default: every organizer's)")
+    listing.add_argument("--json", action="store_true", help="one JSON object a line (the operator API's shape)")
+    listing.set_defaults(handler=_cmd_billing_list)
     for name, helptext in (("release", "end the review: render the PDF and email it to the billing contact"),
                            ("void", "void an open invoice without payments"),
                            ("show", "print the invoice as JSON")):
@@ -217,12 +221,9 @@ def _cmd_organizer_list(args: argparse.Namespace) -> int:
         for row in rows:
             print(json.dumps(row), flush=True)
         return 0
-    table = [("SLUG", "NAME", "BILLING EMAIL", "MAIL IDENTITIES")]
-    table += [(row["slug"], row["name"], row["billing_email"] or "-", ",".join(row["mail_identities"]) or "-")
-              for row in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(3)]
-    for row in table:
-        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]))
+    print_table([("SLUG", "NAME", "BILLING EMAIL", "MAIL IDENTITIES")]
+                + [(row["slug"], row["name"], row["billing_email"] or "-", ",".join(row["mail_identities"]) or "-")
+                   for row in rows])
     return 0
 
 
@@ -260,6 +261,40 @@ def _cmd_billing_create(args: argparse.Namespace) -> int:
     _info(f"Created billing invoice {invoice.number} for {invoice.organizer} over {invoice.amount} {invoice.currency} "
           f"in {target.description}; it is in review until `invoicing billing release {invoice.number}`.")
     print(invoice.number, flush=True)
+    return 0
+
+
+def _cmd_billing_list(args: argparse.Namespace) -> int:
+    target = _apply_target(args)
+    from invoicing.billing import read
+    from invoicing.billing.models import Shapes
+    from invoicing.pagination import PageRequest
+    from invoicing.storage import organizers
+
+    if args.organizer:
+        _require_organizer(args.organizer)
+        slugs = [args.organizer]
+    else:
+        slugs = [item["slug"] for item in organizers.list_organizers()]
+    invoices = []
+    for slug in slugs:
+        page_number = 1
+        while True:
+            page = read.list_page(slug, PageRequest(page=page_number, page_size=50))
+            invoices += [Shapes.operator(invoice) for invoice in page.results]
+            if not page.has_next:
+                break
+            page_number += 1
+    if args.json:
+        for invoice in invoices:
+            print(json.dumps(invoice), flush=True)
+    else:
+        print_table([("NUMBER", "ORGANIZER", "DATE", "AMOUNT", "DUE", "STATUS", "REVIEW")] + [
+            (i["invoice_number"], i["organizer"], i["date_issued"], f"{i['amount']} {i['currency']}",
+             i["amount_due"], i["status"], i["review_state"]) for i in invoices])
+    if not invoices:
+        scope = f"of {args.organizer}" if args.organizer else "at all"
+        _info(f"No billing invoices {scope} in {target.description}.")
     return 0
 
 

@@ -2,6 +2,9 @@
 
     invoicing local [--host H] [--port P] [--aws-port P] [--demo] [--state DIR] [--fresh]
                     [--no-fake-channels] [--schedule-interval SECONDS] [--parameter NAME=VALUE ...]
+    invoicing local mail [--last N] [--state DIR]          the emails the local stack sent (.eml files)
+    invoicing organizer list                               (targets: --local, --endpoint-url URL,
+                                                            AWS_ENDPOINT_URL, or --stack NAME)
     invoicing organizer create SLUG --name NAME            (--local | --stack NAME)
     invoicing token create --organizer SLUG --permission P [--permission P ...] [--name N] [--events all|A,B]
     invoicing token list --organizer SLUG [--json]
@@ -51,6 +54,9 @@ def _target_options() -> argparse.ArgumentParser:
     group.add_argument("--local", action="store_true", help="the running local stack (`invoicing local`)")
     group.add_argument("--aws-port", type=int, metavar="PORT",
                        help=f"the local stack's AWS endpoint port (default {targets.DEFAULT_AWS_PORT}; with --local)")
+    group.add_argument("--endpoint-url", metavar="URL",
+                       help="the local stack's AWS endpoint (as `invoicing local` prints it); AWS_ENDPOINT_URL "
+                            "in the environment does the same")
     group.add_argument("--stack", metavar="NAME", help="a deployed CloudFormation stack (its outputs name the tables)")
     group.add_argument("--region", help="the stack's region (default: the environment's)")
     return parent
@@ -104,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     local.add_argument("--parameter", action="append", type=_parameter, default=[], dest="parameters",
                        metavar="NAME=VALUE", help="a template parameter's value (repeat for several), as "
                                                   "`sam deploy --parameter-overrides`: AllowedOrigins=https://shop.example")
+    local.add_argument("what", nargs="?", choices=["mail"], metavar="mail",
+                       help="`invoicing local mail`: show the emails the local stack sent (saved as .eml under "
+                            "the state directory) instead of starting it")
+    local.add_argument("--last", type=int, default=10, metavar="N", help="with mail: the last N emails (default 10)")
     local.set_defaults(handler=_cmd_local)
 
     organizer = commands.add_parser("organizer", help="organizers").add_subparsers(
@@ -112,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     create_organizer.add_argument("slug", type=_slug, metavar="SLUG")
     create_organizer.add_argument("--name", required=True, help="the organizer's display name")
     create_organizer.set_defaults(handler=_cmd_organizer_create)
+
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(dest="action", metavar="ACTION",
                                                                          required=True)
@@ -187,7 +198,8 @@ def _describe(exc: BaseException) -> str:
 
 
 def _apply_target(args: argparse.Namespace) -> targets.Target:
-    target = targets.resolve(args.local, args.stack, aws_port=args.aws_port, region=args.region)
+    target = targets.resolve(args.local, args.stack, aws_port=args.aws_port, region=args.region,
+                             endpoint_url=args.endpoint_url)
     target.apply()
     return target
 
@@ -229,6 +241,13 @@ def one_line_option(option: str, value: str) -> str:
     if has_controls(value):
         raise CommandError(f"{option} must be one line without control characters")
     return value
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    """Left-aligned columns, the last one unpadded."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]), flush=True)
 
 
 def _parse_permissions(values: list[str]) -> list[str]:
@@ -301,9 +320,7 @@ def _cmd_token_list(args: argparse.Namespace) -> int:
         events = token["events"] if isinstance(token["events"], str) else ",".join(token["events"]) or "-"
         rows.append((token["id"], token["name"], events, ",".join(token["permissions"]) or "-",
                      "yes" if token["active"] else "no"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]))
+    print_table(rows)
     if not tokens:
         _info(f"Organizer {args.organizer} has no tokens.")
     return 0
@@ -335,6 +352,8 @@ def _cmd_token_revoke(args: argparse.Namespace) -> int:
 def _cmd_local(args: argparse.Namespace) -> int:
     root = targets.project_root()
     state_dir = Path(args.state).expanduser().resolve() if args.state else root / DEFAULT_STATE_DIR
+    if args.what == "mail":
+        return _show_mail(state_dir, args.last)
     demo_secret: dict[str, str] = {}
     on_ready = _demo_on_ready(state_dir, demo_secret) if args.demo else None
 
@@ -354,6 +373,23 @@ def _cmd_local(args: argparse.Namespace) -> int:
         # Saving the state on stop replaces the state directory, so put the demo token back afterwards.
         if "secret" in demo_secret:
             write_demo_token(state_dir, demo_secret["secret"])
+    return 0
+
+
+def _show_mail(state_dir: Path, last: int) -> int:
+    from .local.mailbox import MAIL_DIR, read_mail
+
+    folder = state_dir / MAIL_DIR
+    messages = read_mail(folder, last)
+    for message in messages:
+        print(f"{message.path.name}", flush=True)
+        print(f"  From:        {message.sender}", flush=True)
+        print(f"  To:          {', '.join(message.recipients) or '-'}", flush=True)
+        print(f"  Subject:     {message.subject}", flush=True)
+        attachments = ", ".join(f"{name} ({size} bytes)" for name, size in message.attachments) or "-"
+        print(f"  Attachments: {attachments}", flush=True)
+    if not messages:
+        _info(f"No emails in {folder} (the local stack saves each one it sends there).")
     return 0
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .template import Template, TemplateError
 
@@ -71,11 +72,12 @@ class Target:
 def reset_domain_clients() -> None:
     """Forget the domain's cached configuration, DynamoDB client and token cache (after the environment changed)."""
     from invoicing import access, config
-    from invoicing.storage import dynamo
+    from invoicing.storage import dynamo, events
 
     config.reset()
     dynamo.reset()
     access.clear_cache()
+    events.forget()
 
 
 # --- Local -----------------------------------------------------------------------------------------
@@ -187,10 +189,32 @@ def table_environment(stack_name: str, outputs: Mapping[str, Any], region: str |
     return environment
 
 
-def resolve(local: bool, stack: str | None, aws_port: int | None = None, region: str | None = None) -> Target:
-    """The target the options name; `--local` and `--stack` exclude each other, one of them is needed."""
-    if local and stack:
-        raise TargetError("use either --local or --stack NAME, not both")
+def endpoint_address(url: str) -> tuple[str, int]:
+    """(host, port) of a local stack's AWS endpoint URL such as http://127.0.0.1:5000."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TargetError(f"invalid endpoint URL {url!r}: give it as `invoicing local` prints it, e.g. http://127.0.0.1:5000")
+    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
+
+
+def resolve(local: bool, stack: str | None, aws_port: int | None = None, region: str | None = None,
+            endpoint_url: str | None = None) -> Target:
+    """The target the options name: a local stack (`--local`, `--endpoint-url URL`, or the AWS_ENDPOINT_URL
+    that `invoicing local` prints) or a deployed stack (`--stack NAME`)."""
+    if stack and (local or endpoint_url):
+        raise TargetError("use either --local / --endpoint-url (a local stack) or --stack NAME, not both")
+    if endpoint_url and aws_port is not None:
+        raise TargetError("use either --endpoint-url or --aws-port, not both")
+    environment_endpoint = os.environ.get("AWS_ENDPOINT_URL", "").strip()
+    if not stack and (endpoint_url or (environment_endpoint and aws_port is None)):
+        host, port = endpoint_address(endpoint_url or environment_endpoint)
+        target = local_target(port, host)
+        check_local_tables(target)
+        return target
     if local:
         target = local_target(aws_port or DEFAULT_AWS_PORT)
         check_local_tables(target)
@@ -198,5 +222,6 @@ def resolve(local: bool, stack: str | None, aws_port: int | None = None, region:
     if aws_port is not None:
         raise TargetError("--aws-port applies to --local only")
     if not stack:
-        raise TargetError("name the target: --stack NAME (a deployed stack) or --local (a running `invoicing local`)")
+        raise TargetError("name the target: --stack NAME (a deployed stack), or a running `invoicing local` with "
+                          "--local, --endpoint-url URL or AWS_ENDPOINT_URL")
     return stack_target(stack, region)

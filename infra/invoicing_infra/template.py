@@ -100,6 +100,8 @@ class ApiSpec:
     logical_id: str
     stage: str
     binary_media_types: tuple[str, ...]
+    # GatewayResponses: response type (MISSING_AUTHENTICATION_TOKEN, DEFAULT_4XX, ...) -> its properties.
+    gateway_responses: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,7 @@ class Template:
                     str(media_type).replace("~1", "/")
                     for media_type in self.resolve(props.get("BinaryMediaTypes") or [])
                 ),
+                gateway_responses=dict(self.resolve(props.get("GatewayResponses") or {})),
             )
             for logical_id, props in declared.items()
         }

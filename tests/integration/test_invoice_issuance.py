@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from invoicing import clock, countries, events
+from invoicing import clock, countries, events, retry
 from invoicing.errors import BadRequest, Conflict, PermissionDenied, ValidationFailed
-from invoicing.invoices import changes, issue, read
+from invoicing.invoices import changes, read
 from invoicing.invoices.read import InvoiceFilters, Visibility
 from invoicing.orders import service
 from invoicing.pagination import PageRequest
@@ -68,7 +68,7 @@ def test_invoice_numbers_are_gap_free_under_concurrent_issuing(aws_server, monke
     monkeypatch.setattr(invoice_store, "write_issue", counting_write)
     # The code gives up after its budget (8 s, inside the API's timeout) with pretix's "too busy" 409; on a
     # loaded machine eight serialized writers can take longer than that, and giving up is not what is tested.
-    monkeypatch.setattr(issue, "RETRY_SECONDS", 120.0)
+    monkeypatch.setattr(retry, "RETRY_SECONDS", 120.0)
 
     # When each thread creates its orders, all at once
     def create_orders(_):

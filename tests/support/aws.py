@@ -37,7 +37,7 @@ def create_tables() -> None:
 
 def reset_caches() -> None:
     from invoicing import access, clock, config
-    from invoicing.storage import dynamo, files, mail, queues
+    from invoicing.storage import dynamo, events, files, mail, queues
 
     config.reset()
     dynamo.reset()
@@ -45,6 +45,7 @@ def reset_caches() -> None:
     mail.reset()
     queues.reset()
     access.clear_cache()
+    events.forget()
     clock.set_clock(None)
 
 

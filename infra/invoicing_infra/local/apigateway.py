@@ -8,7 +8,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -100,11 +100,31 @@ class ApiGateway:
     `requestContext.path` is the path the client sent, as on AWS.
     """
 
-    def __init__(self, routes: Iterable[Route], invoke: Invoke, account_id: str):
+    def __init__(self, routes: Iterable[Route], invoke: Invoke, account_id: str,
+                 gateway_responses: Mapping[str, Mapping[str, Any]] | None = None):
         self.routes = list(routes)
         self._invoke = invoke
         self._account_id = account_id
         self._stages = {route.stage for route in self.routes}
+        self._gateway_responses = dict(gateway_responses or {})
+
+    def _gateway_error(self, response_type: str, status: int, message: str, error_type: str | None = None) -> Response:
+        """API Gateway's own error, shaped by the Api's GatewayResponses when the template declares one for it
+        (by type, else DEFAULT_4XX / DEFAULT_5XX): status, `application/json` template, headers."""
+        default = "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
+        spec = self._gateway_responses.get(response_type) or self._gateway_responses.get(default)
+        if not spec:
+            return _error(status, message, error_type)
+        status = int(spec.get("StatusCode") or status)
+        template = (spec.get("ResponseTemplates") or {}).get("application/json")
+        body = json.dumps({"message": message}) if template is None else template.replace(
+            "$context.error.messageString", json.dumps(message)).replace("$context.error.message", message)
+        response = Response(body, status=status, content_type="application/json")
+        for name, value in ((spec.get("ResponseParameters") or {}).get("Headers") or {}).items():
+            response.headers[name] = str(value).strip("'")  # static values are quoted: "'*'"
+        if error_type:
+            response.headers["x-amzn-ErrorType"] = error_type
+        return response
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.monotonic()
@@ -162,12 +182,13 @@ class ApiGateway:
         raw_path = split.path or "/"
         found = self._route(method, raw_path)
         if found is None or found[0] is None:
-            return _error(403, "Missing Authentication Token", "MissingAuthenticationTokenException"), None
+            return self._gateway_error("MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token",
+                                       "MissingAuthenticationTokenException"), None
         route, path_parameters, path = found
         assert route is not None
         body = _read_body(environ)
         if body is None:
-            return _error(413, "Request Too Long", "RequestTooLargeException"), None
+            return self._gateway_error("REQUEST_TOO_LARGE", 413, "Request Too Long", "RequestTooLargeException"), None
         headers = _request_headers(environ)
         event = self._event(environ, route, method, path, path_parameters, split.query, headers, body, request_id)
         try:
@@ -175,7 +196,7 @@ class ApiGateway:
             response = self._response(result, route, headers)
         except Exception:
             logger.exception("%s failed on %s %s", route.function_id, method, raw_path)
-            response = _error(502, "Internal server error")
+            response = self._gateway_error("DEFAULT_5XX", 502, "Internal server error")
         return response, route.function_id
 
     def _event(

@@ -21,6 +21,7 @@ from .environment import EnvironmentPatch, aws_environment, function_environment
 from .fake_channels import FakePeppolAccessPoint, FakeSdiIntermediary
 from .handlers import FunctionRunner, add_layer_dirs
 from .journal import Journal
+from .mailbox import MAIL_DIR, Mailbox
 from .moto_server import MotoServer
 from .resources import create_resources, local_attributes, physical_name
 from .scheduler import ScheduleRunner, parse_rate, scheduled_event
@@ -114,6 +115,7 @@ class LocalStack:
         self._api_server: Any = None
         self._api_thread: threading.Thread | None = None
         self._pollers: list[SqsPoller] = []
+        self.mailbox: Mailbox | None = None  # saves what SES "sent" as .eml files under state_dir/mail
         self.schedules: list[ScheduleSpec] = []
         self.schedule_runners: list[ScheduleRunner] = []
         self.peppol_access_point: FakePeppolAccessPoint | None = None
@@ -177,7 +179,9 @@ class LocalStack:
             )
             for route in template.api_routes()
         ]
-        app = ApiGateway(routes, self.runner.invoke, template.account_id)
+        # One Api per template here: its GatewayResponses shape the errors of paths no route matches too.
+        gateway_responses = next((api.gateway_responses for api in apis.values() if api.gateway_responses), {})
+        app = ApiGateway(routes, self.runner.invoke, template.account_id, gateway_responses)
         self._api_server = make_api_server(self.host, self.port, app)
         self._api_thread = threading.Thread(
             target=self._api_server.serve_forever, kwargs={"poll_interval": 0.1}, name="local-api", daemon=True
@@ -187,6 +191,8 @@ class LocalStack:
         self.api_url = f"http://{url_host}:{self._api_server.server_port}"
 
         self._stopping.clear()
+        self.mailbox = Mailbox(self.state_dir / MAIL_DIR, template.account_id, template.region, self._stopping)
+        self.mailbox.start()
         for subscription in template.sqs_subscriptions():
             if not subscription.enabled:
                 continue
@@ -294,6 +300,9 @@ class LocalStack:
             for runner in self.schedule_runners:
                 runner.join(timeout=10)
             self.schedule_runners = []
+            if self.mailbox is not None:
+                self.mailbox.join(timeout=10)  # its last collect() saves what was sent until now
+                self.mailbox = None
             if self._api_server is not None:
                 self._api_server.shutdown()
                 self._api_server.server_close()
@@ -463,12 +472,10 @@ def run(
             + f"  {len(template.api_routes())} routes",
             flush=True,
         )
-        print(
-            f"  AWS endpoint  {stack.aws_endpoint}  (AWS_ENDPOINT_URL={stack.aws_endpoint} "
-            "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
-            f"AWS_DEFAULT_REGION={template.region})",
-            flush=True,
-        )
+        print(f"  AWS endpoint  {stack.aws_endpoint}", flush=True)
+        print("  For the CLI   paste this line, then e.g. `invoicing organizer list` (or aws ... on this stack):", flush=True)
+        print(f"    export AWS_ENDPOINT_URL={stack.aws_endpoint} AWS_ACCESS_KEY_ID=testing "
+              f"AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={template.region}", flush=True)
         print(f"  SQS           {len(template.sqs_subscriptions())} subscription(s) polled", flush=True)
         schedules = stack.describe_schedules()
         print(f"  Schedules     {len(schedules)}" + "".join(f"\n    {line}" for line in schedules), flush=True)
@@ -484,6 +491,7 @@ def run(
                     flush=True,
                 )
         print(f"  State         {stack.state_dir}" + (" (fresh)" if fresh else ""), flush=True)
+        print(f"  Mail          {stack.state_dir / MAIL_DIR}/*.eml  (`invoicing local mail --last 5`)", flush=True)
         if on_ready is not None:
             on_ready(stack)
         print("Ctrl-C to stop.", flush=True)

@@ -109,6 +109,17 @@ def clear_cache() -> None:
         _cache.clear()
 
 
+PLATFORM_TOKEN_HERE = "This is a platform token: this route needs an organizer's API token."
+
+
+def _is_platform_token(token_hash: str) -> bool:
+    """Whether an unknown secret is a platform token, so the 401 can say which kind the route needs."""
+    from invoicing.storage import platform as platform_store
+
+    record = platform_store.get_token(token_hash)
+    return record is not None and hmac.compare_digest(record["hash"], token_hash) and bool(record.get("active"))
+
+
 def authenticate(authorization: str | None) -> Principal:
     """Parse `Authorization: Token <secret>` as Django REST framework does, with its exact messages."""
     parts = (authorization or "").split()
@@ -124,6 +135,8 @@ def authenticate(authorization: str | None) -> Principal:
     token_hash = hash_secret(secret)
     record = _lookup(token_hash)
     if record is None or not hmac.compare_digest(record["hash"], token_hash):
+        if _is_platform_token(token_hash):
+            raise NotAuthenticated(PLATFORM_TOKEN_HERE)
         raise NotAuthenticated("Invalid token.")
     if not record.get("active", False):
         raise NotAuthenticated("Token inactive or deleted.")

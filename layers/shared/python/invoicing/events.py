@@ -32,7 +32,7 @@ class EventCreate(BaseModel):
     date_from: AwareDatetime
     date_to: AwareDatetime | None = None
     location: I18nText | None = None
-    locale: str = Field("en", min_length=2, max_length=10, pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")
+    locale: str = Field("en", min_length=2, max_length=10, pattern=rf"^{i18n.LOCALE.pattern}$")
     timezone: str = "UTC"
 
     @field_validator("timezone")

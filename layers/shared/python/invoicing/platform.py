@@ -112,6 +112,9 @@ def revoke_token(token_id: str) -> None:
     store.deactivate_token(token_id)
 
 
+ORGANIZER_TOKEN_HERE = "This is an organizer's API token: this route needs a platform token."
+
+
 def authenticate(authorization: str | None) -> PlatformPrincipal:
     """`Authorization: Token <secret>` of a platform token.
 
@@ -127,4 +130,4 @@ def authenticate(authorization: str | None) -> PlatformPrincipal:
                 raise NotAuthenticated("Token inactive or deleted.")
             return PlatformPrincipal(token_id=record["id"])
     access.authenticate(authorization)  # raises the 401 the header deserves...
-    raise PermissionDenied()  # ...or it is an organizer's token
+    raise PermissionDenied(ORGANIZER_TOKEN_HERE)  # ...or it is an organizer's token

@@ -11,7 +11,7 @@ from typing import Any
 
 from invoicing.access import Principal, authenticate
 from invoicing.errors import PermissionDenied
-from invoicing.events import find_event
+from invoicing.storage import events as event_store
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -38,7 +38,8 @@ def check(event: Mapping[str, Any], policy: Policy) -> Principal:
     if organizer is not None and organizer != principal.organizer:
         raise PermissionDenied()
     event_slug = params.get("event")
-    if event_slug is not None and (not principal.sees_event(event_slug) or find_event(principal.organizer, event_slug) is None):
+    if event_slug is not None and not (principal.sees_event(event_slug)
+                                       and event_store.exists(principal.organizer, event_slug)):
         raise PermissionDenied()
     principal.require(policy(event.get("resource") or "", (event.get("httpMethod") or "GET").upper()))
     return principal

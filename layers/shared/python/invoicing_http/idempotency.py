@@ -19,17 +19,16 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any
-
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from typing import TYPE_CHECKING, Any
 
 from invoicing.config import storage_config
 from invoicing_http.guard import SAFE_METHODS, header
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+# Powertools' idempotency utility is imported on the first request that carries a key: GETs never need it,
+# and a cold start should not pay for it.
 
 NOT_STORED = frozenset({409, 429, 500, 503})
 OTHER_REQUEST = "This idempotency key was already used for a different request."
@@ -69,12 +68,16 @@ def fingerprint(event: Mapping[str, Any]) -> str:
 
 @cache
 def _config() -> IdempotencyConfig:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
     return IdempotencyConfig(event_key_jmespath="[key, credentials]", expires_after_seconds=24 * 3600)
 
 
 @cache
 def _runner(handler: Handler) -> Callable[..., dict[str, Any]]:
     """The handler wrapped once per function, after the environment is known (the table is lazy)."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
+
     table = storage_config().idempotency_table_name or "IdempotencyTable"
     persistence = DynamoDBPersistenceLayer(table_name=table)
 
@@ -93,6 +96,8 @@ def once(handler: Handler, event: dict[str, Any], context: Any, concurrent: Call
     scope = idempotency_scope(event)
     if scope is None:
         return handler(event, context)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+
     if context is not None and hasattr(context, "get_remaining_time_in_millis"):
         _config().register_lambda_context(context)
     request = fingerprint(event)

@@ -20,12 +20,13 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from invoicing import metrics
 from invoicing.errors import DomainError
-from invoicing_http import cors, errors, guard, idempotency
+from invoicing_http import cors, errors, guard, idempotency, openapi
 
 MAX_BODY_BYTES = 1024 * 1024
 # On every response (they hold personal data): no MIME sniffing, no caching, no Referer to links followed from
 # it. A response that sets its own Cache-Control keeps it (downloads: `private, no-cache` with their ETag).
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 logger = Logger(service="invoicing")
 
 
@@ -36,18 +37,38 @@ def configure(app: APIGatewayRestResolver) -> APIGatewayRestResolver:
     docs function) finds resolvers by reading that assignment in the source.
     """
     errors.register(app)
+    app.configure_openapi(security_schemes=openapi.SECURITY_SCHEMES)  # routes name the Token scheme
 
     @app.not_found
     def _unrouted(_: NotFoundError) -> Response:
-        """A path the function serves, with a method it does not: 405 as pretix, else 404."""
+        """A path the function serves, with a method it does not: 405 with `Allow` as pretix, else 404."""
         method = app.current_event.http_method.upper()
-        path = app.current_event.path.rstrip("/") or "/"
-        for route in app._static_routes + app._dynamic_routes:
-            if route.rule.match(path):
-                return errors.detail(405, f'Method "{method}" not allowed.')
+        allowed = allowed_methods(app, app.current_event.path)
+        if allowed:
+            return errors.detail(405, f'Method "{method}" not allowed.', {"Allow": ", ".join(allowed)})
         return errors.detail(404, "Not found.")
 
     return app
+
+
+def allowed_methods(app: APIGatewayRestResolver, path: str) -> list[str]:
+    """The methods the function's routes serve on this path (none: the function does not know the path)."""
+    path = path.rstrip("/") or "/"
+    methods = {route.method.upper() for route in app._static_routes + app._dynamic_routes if route.rule.match(path)}
+    return sorted(methods)
+
+
+def _unsupported_media_type(event: dict[str, Any]) -> str | None:
+    """The Content-Type of a request body that is not JSON, as Django REST framework names it in its 415.
+
+    Every API body is JSON; a form (`curl -d` without -H) would otherwise be read as missing fields.
+    A body without Content-Type is read as JSON.
+    """
+    if not event.get("body") or (event.get("httpMethod") or "").upper() not in BODY_METHODS:
+        return None
+    content_type = (guard.header(event.get("headers"), "Content-Type") or "").strip()
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return content_type if media_type and media_type != "application/json" else None
 
 
 def principal(app: APIGatewayRestResolver):
@@ -127,6 +148,12 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
             except DomainError as exc:
                 handler = app.exception_handler_manager.lookup_exception_handler(type(exc))
                 return respond(handler(exc))
+        method = (event.get("httpMethod") or "GET").upper()
+        if method not in allowed_methods(app, event.get("path") or "/"):  # 404/405 before the body's problems
+            return app.resolve(event, context)
+        media_type = _unsupported_media_type(event)
+        if media_type is not None:
+            return respond(errors.detail(415, f'Unsupported media type "{media_type}" in request.'))
         problem = _unparsable_body(event)
         if problem:
             return respond(errors.detail(400, f"JSON parse error - {problem}"))
@@ -138,6 +165,8 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
             return redirect
         if _body_size(event) > MAX_BODY_BYTES:
             return respond(errors.detail(413, "Request body too large."))
+        if (event.get("httpMethod") or "GET").upper() not in allowed_methods(app, event.get("path") or "/"):
+            return handle(event, context)  # a 404/405 runs nothing: no key is spent on it, none replayed to it
         return idempotency.once(handle, event, context, lambda: respond(errors.detail(
             409, "Concurrent request with idempotency key.", {"Retry-After": "5"})),
             lambda: respond(errors.detail(400, idempotency.OTHER_REQUEST)))

@@ -21,7 +21,7 @@ from invoicing.config import storage_config
 from invoicing.storage import queues
 from invoicing.transmission import worker
 from invoicing.transmission.providers import Provider, Unavailable
-from invoicing_jobs import malformed
+from invoicing_jobs import logs, malformed
 
 logger = Logger()
 
@@ -40,8 +40,7 @@ def make_handler(provider: Provider, queue_variable: str) -> Callable[[dict[str,
     def attempt(job: dict[str, Any], delivery: int) -> str:
         outcome = worker.run(worker.AttemptJob.model_validate(job), provider, delivery)
         metrics.transmission(provider.name, outcome.value)
-        logger.info("transmission attempt done", extra={"organizer": job["organizer"], "provider": provider.name,
-                                                        "outcome": outcome.value})
+        logger.info("transmission attempt done", extra={"outcome": outcome.value})
         return outcome.value
 
     def record_handler(record: SQSRecord) -> str:
@@ -50,14 +49,17 @@ def make_handler(provider: Provider, queue_variable: str) -> Callable[[dict[str,
         if job is None:
             metrics.transmission(provider.name, "malformed")
             return "malformed"
-        try:
-            return attempt(job=job.model_dump(), delivery=delivery)
-        except Unavailable as exc:
-            metrics.transmission(provider.name, "retry")
-            logger.warning("transmission attempt will be retried", extra={"provider": provider.name,
-                                                                         "delivery": delivery, "reason": str(exc)})
-            queues.delay(os.environ[queue_variable], record.receipt_handle, exc.retry_after or backoff_seconds(delivery))
-            raise
+        body = job.model_dump()
+        with logs.job(logger, expected=(Unavailable,), provider=provider.name, organizer=body.get("organizer"),
+                      number=body.get("number"), attempt=body.get("attempt"), delivery=delivery):
+            try:
+                return attempt(job=body, delivery=delivery)
+            except Unavailable as exc:
+                metrics.transmission(provider.name, "retry")
+                logger.warning("transmission attempt will be retried", extra={"outcome": "retry", "reason": str(exc)})
+                queues.delay(os.environ[queue_variable], record.receipt_handle,
+                             exc.retry_after or backoff_seconds(delivery))
+                raise
 
     @metrics.flushed
     @logger.inject_lambda_context(clear_state=True)

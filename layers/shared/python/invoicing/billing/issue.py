@@ -11,8 +11,8 @@ from invoicing import platform
 from invoicing.billing.models import BillingCreate
 from invoicing.clock import isoformat_z, now
 from invoicing.errors import BadRequest, NotFound
-from invoicing.invoices.issue import retrying
 from invoicing.invoices.numbering import consecutive_number
+from invoicing.retry import retrying
 from invoicing.storage import billing as store
 from invoicing.storage import dynamo
 from invoicing.storage.organizers import get_organizer

@@ -22,8 +22,8 @@ from invoicing.billing.models import PaymentInput
 from invoicing.clock import isoformat_z, now
 from invoicing.config import render_queue_url
 from invoicing.errors import BadRequest, Conflict, NotFound, ValidationFailed
-from invoicing.invoices.issue import retrying
 from invoicing.money import decimals_of, format_amount, places
+from invoicing.retry import retrying
 from invoicing.storage import billing as store
 from invoicing.storage import queues
 from invoicing.storage.organizers import get_organizer

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from invoicing import metrics
+from invoicing import metrics, retry
 from invoicing.clock import today_in
-from invoicing.errors import AlreadyExists, BadRequest, Conflict, ValidationFailed
+from invoicing.errors import AlreadyExists, BadRequest, ValidationFailed
 from invoicing.events import Event
 from invoicing.invoices import files, numbering
 from invoicing.invoices.build import Draft, build_invoice
@@ -22,29 +20,15 @@ from invoicing.transmission import attempts
 from invoicing.webhooks import actions, notifications
 
 T = TypeVar("T")
-RETRY_SECONDS = 8.0  # inside the API functions' 10 s timeout
 # Numbers an attempt found already issued (by another prefix), kept across the attempts of one `retrying` call.
 _taken: ContextVar[set[str] | None] = ContextVar("taken_numbers", default=None)
 
 
 def retrying(attempt: Callable[[], T], budget: float | None = None) -> T:
-    """Run `attempt` (which re-reads what it needs) until its conditional writes go through.
-
-    Contention on an organizer's counter is expected under load: the loser re-reads and tries again
-    after a short jittered pause. When the time budget is spent the caller gets pretix's "too busy" 409.
-    """
-    deadline = time.monotonic() + (RETRY_SECONDS if budget is None else budget)
-    tries = 0
+    """`retry.retrying` for issuing: numbers found taken by another prefix are remembered across the attempts."""
     remembered = _taken.set(set())
     try:
-        while True:
-            try:
-                return attempt()
-            except Conflict:
-                if time.monotonic() > deadline:
-                    raise
-                tries += 1
-                time.sleep(random.uniform(0, min(0.25, 0.004 * 2 ** min(tries, 6))))  # noqa: S311 - jitter, not crypto
+        return retry.retrying(attempt, budget)
     finally:
         _taken.reset(remembered)
 

@@ -159,9 +159,9 @@ def list_invoices(organizer: str, filters: InvoiceFilters, ordering: str, reques
     scope = "|".join([partition[1], ordering, repr(filters), repr(sorted(visibility.events or []))])
     query = ListQuery(partition=partition, sort=sort, index=index[ordering], forward=ordering != "-nr",
                       filter=" AND ".join(conditions) or None, filter_names=names, filter_values=values,
-                      scope=scope)
+                      scope=scope, projection=store.LISTED_ATTRIBUTES)
     page = fetch_page(query, request, _count(counted, filters), stats, size_of=store.wire_size)
-    page.results = [store.from_item(item).doc for item in page.results]
+    page.results = [store.listed_doc(item) for item in page.results]
     return page
 
 

@@ -77,7 +77,8 @@ class InvoiceAddress(BaseModel):
     custom_field: Text | None = None
     beneficiary: Lines(1000) | None = ""
     transmission_type: TransmissionType = "email"
-    transmission_info: dict[str, Line(255)] = Field(default_factory=dict)
+    # Keys are field names (`transmission_peppol_participant_id`, ...): never empty, which DynamoDB maps cannot hold.
+    transmission_info: dict[Annotated[str, Field(min_length=1, max_length=100)], Line(255)] = Field(default_factory=dict)
 
     @field_validator("country")
     @classmethod

@@ -53,3 +53,23 @@ def update_event_settings(organizer: str, slug: str, changes: dict[str, Any]) ->
 def get_stats(organizer: str, events: list[str]) -> dict[str, dict[str, Any]]:
     items = dynamo.batch_get([(org_pk(organizer), f"EVENTSTATS#{event}") for event in events])
     return {item["SK"].removeprefix("EVENTSTATS#"): item for item in items}
+
+
+_seen: set[tuple[str, str]] = set()
+
+
+def exists(organizer: str, slug: str) -> bool:
+    """Whether the event exists; events are never deleted, so a warm function reads each one only once."""
+    if (organizer, slug) in _seen:
+        return True
+    if get_event(organizer, slug) is None:
+        return False
+    if len(_seen) > 10_000:
+        _seen.clear()
+    _seen.add((organizer, slug))
+    return True
+
+
+def forget() -> None:
+    """Forget the events seen (tests and the CLI switch between stacks in one process)."""
+    _seen.clear()

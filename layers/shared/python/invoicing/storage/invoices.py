@@ -83,6 +83,17 @@ class StoredInvoice:
         return rendered_files.current_file(self.item, self.content_version)
 
 
+LISTED_ATTRIBUTES = ("doc", *TRANSMISSION_FIELDS)  # all a list page shows of an invoice
+
+
+def listed_doc(item: dict[str, Any]) -> dict[str, Any]:
+    """The public document of an item read with LISTED_ATTRIBUTES (a list page: no internal data parsed)."""
+    doc = json.loads(item["doc"])
+    for name in TRANSMISSION_FIELDS:
+        doc[name] = item.get(name)
+    return doc
+
+
 def from_item(item: dict[str, Any]) -> StoredInvoice:
     doc = json.loads(item["doc"])
     for name in TRANSMISSION_FIELDS:

@@ -29,6 +29,8 @@ class ListQuery:
     filter_names: dict[str, str] = field(default_factory=dict)
     filter_values: dict[str, Any] = field(default_factory=dict)
     scope: str = ""  # what a cursor is bound to: the partition plus filters and ordering
+    # The attributes a page needs besides the keys (empty: all): fewer attributes, less to read and parse.
+    projection: tuple[str, ...] = ()
 
     def key_attributes(self) -> list[str]:
         return list(dict.fromkeys(["PK", "SK", self.partition[0], self.sort]))
@@ -87,6 +89,10 @@ def _read(query: ListQuery, forward: bool, start: dict[str, Any] | None, size: i
     items: list[dict[str, Any]] = []
     while len(items) < size:
         kwargs = query.kwargs(forward)
+        if query.projection:
+            wanted = {f"#p{i}": name for i, name in enumerate([*query.key_attributes(), *query.projection])}
+            kwargs["ExpressionAttributeNames"] = {**kwargs["ExpressionAttributeNames"], **wanted}
+            kwargs["ProjectionExpression"] = ", ".join(wanted)
         kwargs["Limit"] = size - len(items) if not query.filter else max(size - len(items), 25)
         if start:
             kwargs["ExclusiveStartKey"] = start
