@@ -18,7 +18,9 @@ from invoicing.einvoice import xmlwrite
 from invoicing.einvoice.amounts import Amounts, TaxCategory, accounting_tax, compute
 from invoicing.einvoice.endpoints import buyer_endpoint, buyer_reference, seller_endpoint
 from invoicing.einvoice.seller import Seller, split_participant
-from invoicing.einvoice.text import document_note, local_date, parts, payment_terms, xml_safe
+from invoicing.einvoice.text import document_note, local_date, parts, payment_terms
+from invoicing.einvoice.xmlwrite import add_text as _add
+from invoicing.einvoice.xmlwrite import group as _group
 from invoicing.money import format_amount, format_rate
 
 GUIDELINE_ID = "urn:cen.eu:en16931:2017"  # BT-24 of the Factur-X / ZUGFeRD profile "EN 16931" (COMFORT)
@@ -29,16 +31,6 @@ _NS = {
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
 }
 UNIT_CODE = "C62"
-
-
-def _add(parent: ET.Element, tag: str, value: str | None, **attrib: str) -> None:
-    value = xml_safe(value).strip() if value else ""
-    if value:
-        ET.SubElement(parent, tag, attrib).text = value
-
-
-def _group(parent: ET.Element, tag: str) -> ET.Element:
-    return ET.SubElement(parent, tag)
 
 
 def _amount(parent: ET.Element, tag: str, value: Decimal, currency: str, *, with_currency: bool = False) -> None:

@@ -19,7 +19,9 @@ from invoicing.einvoice import xrechnung as xr
 from invoicing.einvoice.amounts import Amounts, TaxCategory, accounting_tax, compute
 from invoicing.einvoice.endpoints import buyer_endpoint, buyer_reference, seller_endpoint
 from invoicing.einvoice.seller import Seller, split_participant
-from invoicing.einvoice.text import document_note, local_date, parts, payment_terms, xml_safe
+from invoicing.einvoice.text import document_note, local_date, parts, payment_terms
+from invoicing.einvoice.xmlwrite import add_text as _add
+from invoicing.einvoice.xmlwrite import group as _group
 from invoicing.money import format_amount, format_rate
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -40,17 +42,6 @@ XRECHNUNG_DOCUMENT_TYPE_IDS = {
     "CreditNote": f"{_NS['CreditNote']}::CreditNote##{xr.CUSTOMIZATION_ID}::2.1",
 }
 UNIT_CODE = "C62"  # "one": each pretix position is one line of quantity 1
-
-
-def _add(parent: ET.Element, tag: str, value: str | None, **attrib: str) -> None:
-    """A text element, left out when the value is empty."""
-    value = xml_safe(value).strip() if value else ""
-    if value:
-        ET.SubElement(parent, tag, attrib).text = value
-
-
-def _group(parent: ET.Element, tag: str) -> ET.Element:
-    return ET.SubElement(parent, tag)
 
 
 def _amount(parent: ET.Element, tag: str, value: Decimal, currency: str) -> None:

@@ -9,8 +9,21 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from invoicing.einvoice.text import xml_safe
+
 _DECLARATION = "<?xml version='1.0' encoding='utf-8'?>\n"
 _RAW = "\x00raw"  # a stand-in element whose text is already serialised XML
+
+
+def add_text(parent: ET.Element, tag: str, value: str | None, **attrib: str) -> None:
+    """A text element (control characters XML cannot hold removed), left out when the value is empty."""
+    value = xml_safe(value).strip() if value else ""
+    if value:
+        ET.SubElement(parent, tag, attrib).text = value
+
+
+def group(parent: ET.Element, tag: str) -> ET.Element:
+    return ET.SubElement(parent, tag)
 
 
 def raw(parent: ET.Element, xml: str) -> None:
