@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import targets
-from .cli import CommandError, _apply_target, _info, _require_organizer, _slug, one_line_option, print_table
+from .cli_support import CommandError, apply_target, info, one_line_option, print_table, require_organizer, slug
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BILLING_OPTIONS = (("--billing-company", "the name billing invoices are addressed to"),
@@ -38,7 +38,7 @@ def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser)
     """Adds `billing`, `platform` and `organizer update` to the parser of `invoicing`."""
     update = organizer.add_parser("update", parents=[target],
                                   help="change an organizer (its billing contact and billing address)")
-    update.add_argument("slug", type=_slug, metavar="SLUG")
+    update.add_argument("slug", type=slug, metavar="SLUG")
     update.add_argument("--billing-email", metavar="ADDRESS", help="where billing invoices are emailed")
     update.add_argument("--name", help="the organizer's display name")
     for option, helptext in BILLING_OPTIONS:
@@ -55,7 +55,7 @@ def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser)
     billing = commands.add_parser("billing", help="the platform's invoices to organizers").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     create = billing.add_parser("create", parents=[target], help="create a billing invoice (in review); prints its number")
-    create.add_argument("--organizer", required=True, type=_slug)
+    create.add_argument("--organizer", required=True, type=slug)
     create.add_argument("--currency", required=True, help="ISO 4217 code, e.g. EUR")
     create.add_argument("--lines", required=True, metavar="FILE.json",
                         help='[{"description": "...", "net": "100.00", "tax_rate": "19.00"}, ...] (- for stdin)')
@@ -63,7 +63,7 @@ def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser)
     create.add_argument("--description", default="", help="text printed above the lines")
     create.set_defaults(handler=_cmd_billing_create)
     listing = billing.add_parser("list", parents=[target], help="list billing invoices (of one organizer or all)")
-    listing.add_argument("--organizer", type=_slug, help="only this organizer's (default: every organizer's)")
+    listing.add_argument("--organizer", type=slug, help="only this organizer's (default: every organizer's)")
     listing.add_argument("--json", action="store_true", help="one JSON object a line (the operator API's shape)")
     listing.set_defaults(handler=_cmd_billing_list)
     for name, helptext in (("release", "end the review: render the PDF and email it to the billing contact"),
@@ -105,7 +105,7 @@ def add_commands(commands: Any, organizer: Any, target: argparse.ArgumentParser)
 
 def _apply_target_with_queue(args: argparse.Namespace) -> targets.Target:
     """The target, plus the render queue's URL: releasing queues the render-and-email job."""
-    target = _apply_target(args)
+    target = apply_target(args)
     if args.local:
         from .local.resources import local_attributes
 
@@ -139,13 +139,13 @@ def _cmd_organizer_update(args: argparse.Namespace) -> int:
     identities = _parse_identities(args.mail_identities or [])
     if not fields and not identities:
         raise CommandError("nothing to change: give --billing-email, --name, --billing-* options or --mail-identity")
-    target = _apply_target(args)
+    target = apply_target(args)
     from invoicing.billing import parties
 
-    _require_organizer(args.slug)
+    require_organizer(args.slug)
     if fields:
         parties.update_organizer(args.slug, fields)
-        _info(f"Updated organizer {args.slug} ({', '.join(sorted(fields))}) in {target.description}.")
+        info(f"Updated organizer {args.slug} ({', '.join(sorted(fields))}) in {target.description}.")
     for identity in identities:
         _add_mail_identity(args, args.slug, identity)
     return 0
@@ -199,17 +199,17 @@ def _add_mail_identity(args: argparse.Namespace, organizer: str, identity: str) 
     except AlreadyExists as exc:
         raise CommandError(f"--mail-identity: {exc.detail}") from exc
     if status == "SUCCESS":
-        _info(f"{identity} is verified in SES and now a sender identity of {organizer}.")
+        info(f"{identity} is verified in SES and now a sender identity of {organizer}.")
     else:
         how = ("click the link SES has emailed to it" if "@" in identity
                else "publish the DKIM records `aws sesv2 get-email-identity --email-identity " + identity + "` lists")
-        _info(f"{identity} is now a sender identity of {organizer}; SES verification is {status}: {how}. Until then "
+        info(f"{identity} is now a sender identity of {organizer}; SES verification is {status}: {how}. Until then "
               f"its invoices are sent from the platform's address with {organizer}'s name and Reply-To.")
     print(f"{identity}\t{status}", flush=True)
 
 
 def _cmd_organizer_list(args: argparse.Namespace) -> int:
-    _apply_target(args)
+    apply_target(args)
     from invoicing.storage import mail_identities, organizers
 
     rows = []
@@ -253,34 +253,34 @@ def _cmd_billing_create(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors())
         raise CommandError(f"invalid billing invoice: {problems}") from exc
-    target = _apply_target(args)
+    target = apply_target(args)
     from invoicing.billing import issue
 
-    _require_organizer(args.organizer)
+    require_organizer(args.organizer)
     invoice = issue.create(data)
-    _info(f"Created billing invoice {invoice.number} for {invoice.organizer} over {invoice.amount} {invoice.currency} "
+    info(f"Created billing invoice {invoice.number} for {invoice.organizer} over {invoice.amount} {invoice.currency} "
           f"in {target.description}; it is in review until `invoicing billing release {invoice.number}`.")
     print(invoice.number, flush=True)
     return 0
 
 
 def _cmd_billing_list(args: argparse.Namespace) -> int:
-    target = _apply_target(args)
+    target = apply_target(args)
     from invoicing.billing import read
     from invoicing.billing.models import Shapes
     from invoicing.pagination import PageRequest
     from invoicing.storage import organizers
 
     if args.organizer:
-        _require_organizer(args.organizer)
+        require_organizer(args.organizer)
         slugs = [args.organizer]
     else:
         slugs = [item["slug"] for item in organizers.list_organizers()]
     invoices = []
-    for slug in slugs:
+    for organizer_slug in slugs:
         page_number = 1
         while True:
-            page = read.list_page(slug, PageRequest(page=page_number, page_size=50))
+            page = read.list_page(organizer_slug, PageRequest(page=page_number, page_size=50))
             invoices += [Shapes.operator(invoice) for invoice in page.results]
             if not page.has_next:
                 break
@@ -294,7 +294,7 @@ def _cmd_billing_list(args: argparse.Namespace) -> int:
              i["amount_due"], i["status"], i["review_state"]) for i in invoices])
     if not invoices:
         scope = f"of {args.organizer}" if args.organizer else "at all"
-        _info(f"No billing invoices {scope} in {target.description}.")
+        info(f"No billing invoices {scope} in {target.description}.")
     return 0
 
 
@@ -303,19 +303,19 @@ def _cmd_billing_action(args: argparse.Namespace) -> int:
     from invoicing.billing.models import Shapes
     from invoicing.errors import NotFound
 
-    target = _apply_target_with_queue(args) if args.action == "release" else _apply_target(args)
+    target = _apply_target_with_queue(args) if args.action == "release" else apply_target(args)
     try:
         if args.action == "release":
             invoice = workflow.release(args.number)
-            _info(f"Released billing invoice {invoice.number} in {target.description}: its PDF is rendered and "
+            info(f"Released billing invoice {invoice.number} in {target.description}: its PDF is rendered and "
                   f"emailed to the billing contact.")
         elif args.action == "pay":
             invoice = workflow.pay(args.number, args.amount)
-            _info(f"Recorded a payment of {args.amount} {invoice.currency} on {invoice.number}: "
+            info(f"Recorded a payment of {args.amount} {invoice.currency} on {invoice.number}: "
                   f"{Shapes.operator(invoice)['amount_due']} due, status {invoice.status}.")
         elif args.action == "void":
             invoice = workflow.void(args.number)
-            _info(f"Billing invoice {invoice.number} is void.")
+            info(f"Billing invoice {invoice.number} is void.")
         else:
             invoice = workflow.find(args.number)
             print(json.dumps(Shapes.operator(invoice), indent=2), flush=True)
@@ -328,18 +328,18 @@ def _cmd_billing_action(args: argparse.Namespace) -> int:
 
 
 def _cmd_platform_token_create(args: argparse.Namespace) -> int:
-    target = _apply_target(args)
+    target = apply_target(args)
     from invoicing import platform
 
     secret, record = platform.create_token(args.name)
-    _info(f"Created platform token {record['id']} ({args.name}) in {target.description}. It manages billing "
+    info(f"Created platform token {record['id']} ({args.name}) in {target.description}. It manages billing "
           f"invoices of every organizer; the secret below is shown only now.")
     print(secret, flush=True)
     return 0
 
 
 def _cmd_platform_token_list(args: argparse.Namespace) -> int:
-    _apply_target(args)
+    apply_target(args)
     from invoicing.storage import platform as store
 
     for record in store.list_tokens():
@@ -349,7 +349,7 @@ def _cmd_platform_token_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_platform_token_revoke(args: argparse.Namespace) -> int:
-    target = _apply_target(args)
+    target = apply_target(args)
     from invoicing import platform
     from invoicing.errors import NotFound
 
@@ -357,14 +357,14 @@ def _cmd_platform_token_revoke(args: argparse.Namespace) -> int:
         platform.revoke_token(args.token_id)
     except NotFound as exc:
         raise CommandError(f"no platform token {args.token_id}") from exc
-    _info(f"Revoked platform token {args.token_id} in {target.description}.")
+    info(f"Revoked platform token {args.token_id} in {target.description}.")
     return 0
 
 
 def _cmd_platform_settings(args: argparse.Namespace) -> int:
     from invoicing.platform import SETTING_NAMES
 
-    _apply_target(args)
+    apply_target(args)
     from invoicing import platform
 
     changes = {name: getattr(args, name) for name in SETTING_NAMES if getattr(args, name, None) is not None}

@@ -21,28 +21,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import socket
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import targets
+from . import billing_cli, operations_cli, targets
+from .cli_support import SLUG, CommandError, apply_target, info, one_line_option, print_table, require_organizer, slug
 from .targets import TargetError
 
-SLUG = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9.\-]*$")
-SLUG_MAX_LENGTH = 50
 DEMO_TOKEN_FILE = "demo-token"
 DEFAULT_STATE_DIR = ".local-state"
-
-
-class CommandError(Exception):
-    """A failure to report as one line on stderr, with exit status 1."""
-
-
-def _info(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # --- Arguments -------------------------------------------------------------------------------------
@@ -60,14 +49,6 @@ def _target_options() -> argparse.ArgumentParser:
     group.add_argument("--stack", metavar="NAME", help="a deployed CloudFormation stack (its outputs name the tables)")
     group.add_argument("--region", help="the stack's region (default: the environment's)")
     return parent
-
-
-def _slug(value: str) -> str:
-    if not SLUG.match(value) or len(value) > SLUG_MAX_LENGTH:
-        raise argparse.ArgumentTypeError(
-            f"invalid slug {value!r}: letters, digits, '.' and '-', starting with a letter or digit, "
-            f"at most {SLUG_MAX_LENGTH} characters")
-    return value
 
 
 def _parameter(value: str) -> tuple[str, str]:
@@ -119,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     organizer = commands.add_parser("organizer", help="organizers").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     create_organizer = organizer.add_parser("create", parents=[target], help="create an organizer; prints its slug")
-    create_organizer.add_argument("slug", type=_slug, metavar="SLUG")
+    create_organizer.add_argument("slug", type=slug, metavar="SLUG")
     create_organizer.add_argument("--name", required=True, help="the organizer's display name")
     create_organizer.set_defaults(handler=_cmd_organizer_create)
 
@@ -128,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                                          required=True)
     create_token = token.add_parser("create", parents=[target],
                                     help="create a token; prints its secret (only) on stdout")
-    create_token.add_argument("--organizer", required=True, type=_slug)
+    create_token.add_argument("--organizer", required=True, type=slug)
     create_token.add_argument("--name", default="API token", help="a label for the token (default 'API token')")
     create_token.add_argument("--events", default="all", metavar="all|SLUG,SLUG",
                               help="the events the token may see (default all)")
@@ -138,19 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
     create_token.set_defaults(handler=_cmd_token_create)
 
     list_tokens = token.add_parser("list", parents=[target], help="list an organizer's tokens (never secrets)")
-    list_tokens.add_argument("--organizer", required=True, type=_slug)
+    list_tokens.add_argument("--organizer", required=True, type=slug)
     list_tokens.add_argument("--json", action="store_true", help="one JSON object a line")
     list_tokens.set_defaults(handler=_cmd_token_list)
 
     revoke_token = token.add_parser("revoke", parents=[target], help="deactivate a token")
-    revoke_token.add_argument("--organizer", required=True, type=_slug)
+    revoke_token.add_argument("--organizer", required=True, type=slug)
     revoke_token.add_argument("token_id", metavar="TOKEN_ID")
     revoke_token.set_defaults(handler=_cmd_token_revoke)
 
-    from . import billing_cli  # the operator's commands: billing, platform, organizer update
-
     billing_cli.add_commands(commands, organizer, target)
-    from . import operations_cli  # dlq list / redrive, doctor
 
     operations_cli.add_commands(commands, target)
     return parser
@@ -172,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # every failure is one line, never a traceback (unless INVOICING_DEBUG is set)
         if os.environ.get("INVOICING_DEBUG"):
             raise
-        _info(f"invoicing: error: {_describe(exc)}")
+        info(f"invoicing: error: {_describe(exc)}")
         return 1
 
 
@@ -197,27 +175,11 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-def _apply_target(args: argparse.Namespace) -> targets.Target:
-    target = targets.resolve(args.local, args.stack, aws_port=args.aws_port, region=args.region,
-                             endpoint_url=args.endpoint_url)
-    target.apply()
-    return target
-
-
 # --- Organizers and tokens ------------------------------------------------------------------------
 
 
-def _require_organizer(slug: str) -> dict[str, Any]:
-    from invoicing.storage import organizers
-
-    organizer = organizers.get_organizer(slug)
-    if organizer is None:
-        raise CommandError(f"organizer {slug} does not exist (create it with `invoicing organizer create`)")
-    return organizer
-
-
 def _cmd_organizer_create(args: argparse.Namespace) -> int:
-    target = _apply_target(args)
+    target = apply_target(args)
     from invoicing.errors import AlreadyExists
     from invoicing.storage import organizers
 
@@ -226,28 +188,9 @@ def _cmd_organizer_create(args: argparse.Namespace) -> int:
         organizers.create_organizer(args.slug, name)
     except AlreadyExists as exc:
         raise CommandError(f"organizer {args.slug} already exists in {target.description}") from exc
-    _info(f"Created organizer {args.slug} ({name}) in {target.description}.")
+    info(f"Created organizer {args.slug} ({name}) in {target.description}.")
     print(args.slug, flush=True)
     return 0
-
-
-def one_line_option(option: str, value: str) -> str:
-    """A name given on the command line: not empty, one line (it reaches PDFs and email headers)."""
-    from invoicing.textfields import has_controls
-
-    value = value.strip()
-    if not value:
-        raise CommandError(f"{option} must not be empty")
-    if has_controls(value):
-        raise CommandError(f"{option} must be one line without control characters")
-    return value
-
-
-def print_table(rows: list[tuple[str, ...]]) -> None:
-    """Left-aligned columns, the last one unpadded."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]), flush=True)
 
 
 def _parse_permissions(values: list[str]) -> list[str]:
@@ -278,17 +221,17 @@ def _cmd_token_create(args: argparse.Namespace) -> int:
     permissions = _parse_permissions(args.permissions)  # before any network call
     events = _parse_events(args.events)
     args.name = one_line_option("--name", args.name)
-    target = _apply_target(args)
+    target = apply_target(args)
     from invoicing import access
     from invoicing.storage import events as event_store
 
-    _require_organizer(args.organizer)
+    require_organizer(args.organizer)
     missing = [event for event in events or [] if event_store.get_event(args.organizer, event) is None]
     if missing:
         raise CommandError(f"organizer {args.organizer} has no event {', '.join(missing)}")
     secret, record = access.create_token(args.organizer, args.name, permissions, events)
     scope = "all events" if events is None else "events " + ", ".join(events)
-    _info(f"Created token {record['id']} ({args.name}) of {args.organizer} in {target.description}: "
+    info(f"Created token {record['id']} ({args.name}) of {args.organizer} in {target.description}: "
           f"{', '.join(permissions)} on {scope}. The secret below is shown only now.")
     print(secret, flush=True)
     return 0
@@ -306,10 +249,10 @@ def _public_token(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cmd_token_list(args: argparse.Namespace) -> int:
-    _apply_target(args)
+    apply_target(args)
     from invoicing.storage import organizers
 
-    _require_organizer(args.organizer)
+    require_organizer(args.organizer)
     tokens = [_public_token(record) for record in organizers.list_tokens(args.organizer)]
     if args.json:
         for token in tokens:
@@ -322,27 +265,27 @@ def _cmd_token_list(args: argparse.Namespace) -> int:
                      "yes" if token["active"] else "no"))
     print_table(rows)
     if not tokens:
-        _info(f"Organizer {args.organizer} has no tokens.")
+        info(f"Organizer {args.organizer} has no tokens.")
     return 0
 
 
 def _cmd_token_revoke(args: argparse.Namespace) -> int:
     from invoicing.errors import NotFound
 
-    target = _apply_target(args)
+    target = apply_target(args)
     from invoicing import access
     from invoicing.storage import organizers
 
-    _require_organizer(args.organizer)
+    require_organizer(args.organizer)
     known = {record["id"]: record for record in organizers.list_tokens(args.organizer)}
     if args.token_id in known and not known[args.token_id].get("active", False):
-        _info(f"Token {args.token_id} of {args.organizer} was revoked already.")
+        info(f"Token {args.token_id} of {args.organizer} was revoked already.")
         return 0
     try:
         access.revoke_token(args.organizer, args.token_id)
     except NotFound as exc:
         raise CommandError(f"organizer {args.organizer} has no token {args.token_id}") from exc
-    _info(f"Revoked token {args.token_id} of {args.organizer} in {target.description}.")
+    info(f"Revoked token {args.token_id} of {args.organizer} in {target.description}.")
     return 0
 
 
@@ -389,7 +332,7 @@ def _show_mail(state_dir: Path, last: int) -> int:
         attachments = ", ".join(f"{name} ({size} bytes)" for name, size in message.attachments) or "-"
         print(f"  Attachments: {attachments}", flush=True)
     if not messages:
-        _info(f"No emails in {folder} (the local stack saves each one it sends there).")
+        info(f"No emails in {folder} (the local stack saves each one it sends there).")
     return 0
 
 

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from . import operations, targets
-from .cli import _info
+from .cli_support import info
 from .targets import TargetError
 
 
@@ -73,7 +73,7 @@ def _cmd_dlq_list(args: argparse.Namespace) -> int:
     for row in rows:
         print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]), flush=True)
     if not queues:
-        _info(f"{stack.description} has no dead-letter queue.")
+        info(f"{stack.description} has no dead-letter queue.")
     return 0
 
 
@@ -81,14 +81,14 @@ def _cmd_dlq_redrive(args: argparse.Namespace) -> int:
     stack = stack_resources(args)
     queue = operations.find_dead_letter_queue(operations.dead_letter_queues(stack), args.name)
     if not queue.messages:
-        _info(f"{queue.name} is empty: nothing to redrive.")
+        info(f"{queue.name} is empty: nothing to redrive.")
         return 0
     result = operations.redrive(stack, queue)
     if result.task:
-        _info(f"Moving {result.moved} message(s) from {queue.name} back to {queue.source_name} "
+        info(f"Moving {result.moved} message(s) from {queue.name} back to {queue.source_name} "
               f"(SQS message move task {result.task}; `invoicing dlq list` shows the progress).")
     else:
-        _info(f"Moved {result.moved} message(s) from {queue.name} back to {queue.source_name} ({result.method}).")
+        info(f"Moved {result.moved} message(s) from {queue.name} back to {queue.source_name} ({result.method}).")
     return 0
 
 
@@ -100,5 +100,5 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         if finding.fix:
             print(f"      fix: {finding.fix}", flush=True)
     fixes = sum(1 for finding in report.findings if finding.status == operations.FIX)
-    _info(f"{stack.description}: " + (f"{fixes} thing(s) to fix." if fixes else "nothing to fix."))
+    info(f"{stack.description}: " + (f"{fixes} thing(s) to fix." if fixes else "nothing to fix."))
     return 0 if report.healthy else 1

@@ -72,3 +72,54 @@ def test_api_functions_never_load_the_pdf_engine_or_xml_validators(function):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+INFRA = ROOT / "infra" / "invoicing_infra"
+
+
+def infra_graph() -> dict[str, set[str]]:
+    """Which command-line modules of `invoicing_infra` import which (relative and absolute, lazy ones too)."""
+    names = {path.stem for path in INFRA.glob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for path in INFRA.glob("*.py"):
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level == 1 and not module:
+                    found.update(alias.name for alias in node.names)
+                elif node.level == 1 or module.startswith("invoicing_infra."):
+                    found.add(module.removeprefix("invoicing_infra.").split(".")[0])
+        graph[path.stem] = (found & names) - {path.stem}
+    return graph
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of the graph, or None."""
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> list[str] | None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*trail[trail.index(nxt):], nxt] if nxt in trail else [node, nxt]
+            if nxt not in state and (found := visit(nxt, [*trail, nxt])):
+                return found
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start, [start])):
+            return found
+    return None
+
+
+def test_cycle_finds_a_loop_and_accepts_a_tree():
+    assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_the_cli_modules_import_each_other_without_a_cycle():
+    graph = infra_graph()
+    assert {"cli", "cli_support", "billing_cli"} <= graph.keys()
+    assert cycle(graph) is None
