@@ -336,11 +336,11 @@ def test_platform_tokens_are_their_own_kind(acme):
     organizer_secret = builders.token("acme")
 
     assert platform.authenticate(f"Token {secret}").token_id == record["id"]
-    with pytest.raises(PermissionDenied, match=r"^You do not have permission to perform this action\.$"):
+    with pytest.raises(PermissionDenied, match=r"^This is an organizer's API token: this route needs a platform token\.$"):
         platform.authenticate(f"Token {organizer_secret}")
     with pytest.raises(NotAuthenticated, match=r"^Invalid token\.$"):
         platform.authenticate("Token " + "x" * 64)
-    with pytest.raises(NotAuthenticated, match=r"^Invalid token\.$"):
+    with pytest.raises(NotAuthenticated, match=r"^This is a platform token: this route needs an organizer's API token\.$"):
         access.authenticate(f"Token {secret}")  # and a platform token is no organizer token
     assert organizers.get_token(access.hash_secret(secret)) is None
     platform.revoke_token(record["id"])

@@ -161,7 +161,9 @@ def test_schedules_are_read_from_the_template():
 
 
 @pytest.mark.parametrize(("template_path", "expected"), [
-    (PROJECT_ROOT / "template.yaml", {("TransmissionSweepFunction", "Sweep"): 300.0}),  # the sweep, every 5 minutes
+    # the transmission sweep every 5 minutes, the webhook outbox sweep every minute
+    (PROJECT_ROOT / "template.yaml", {("TransmissionSweepFunction", "Sweep"): 300.0,
+                                      ("WebhookDeliveryFunction", "OutboxSweep"): 60.0}),
     (FIXTURE_TEMPLATE, {("TickFunction", "Tick"): 60.0, ("TickFunction", "Nightly"): None}),  # cron: no interval
 ], ids=["template.yaml", "fixture"])
 def test_every_schedule_expression_is_one_the_local_stack_understands(template_path, expected):
