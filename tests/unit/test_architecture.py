@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = ROOT / "layers" / "shared" / "python" / "invoicing"
+DOMAIN = ROOT.joinpath("layers", "shared", "python", "invoicing")
 FUNCTIONS = ROOT / "functions"
 
 FORBIDDEN_IN_DOMAIN = ("invoicing_http", "invoicing_jobs", "invoicing_infra", "functions", "aws_lambda_powertools.event_handler")

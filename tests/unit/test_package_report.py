@@ -51,7 +51,7 @@ def project(tmp_path: Path, big_layer_bytes: int) -> Path:
     write(build / "BigLayer" / "python" / "big.bin", big_layer_bytes)
     source = tmp_path / "layers" / "deps" / "requirements.in"
     write(source, 999_999)  # the source of a built layer is not what is uploaded
-    write(tmp_path / "layers" / "shared" / "python" / "invoicing" / "x.py", 500)  # no BuildMethod: uploaded as is
+    write(tmp_path.joinpath("layers", "shared", "python", "invoicing", "x.py"), 500)  # no BuildMethod: uploaded as is
     return build
 
 

@@ -26,6 +26,13 @@ def is_country(code: str) -> bool:
             and code in _territories("en"))
 
 
+def choice(value: str | None) -> str | None:
+    """`value` when empty or a known country code, else DRF's choice error (for every `country` field)."""
+    if value and not is_country(value):
+        raise ValueError(f'"{value}" is not a valid choice.')
+    return value
+
+
 def is_eu(code: str | None) -> bool:
     return (code or "").upper() in EU
 

@@ -40,9 +40,7 @@ class PlatformSettings(BaseModel):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str) -> str:
-        if value and not countries.is_country(value):
-            raise ValueError(f'"{value}" is not a valid choice.')
-        return value
+        return countries.choice(value)
 
     @field_validator("iban")
     @classmethod

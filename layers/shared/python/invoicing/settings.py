@@ -102,9 +102,7 @@ class InvoiceSettings(BaseModel):
     @field_validator("invoice_address_from_country")
     @classmethod
     def _country(cls, value: str) -> str:
-        if value and not countries.is_country(value):
-            raise ValueError(f'"{value}" is not a valid choice.')
-        return value
+        return countries.choice(value)
 
     @field_validator("invoice_foreign_currency_display")
     @classmethod

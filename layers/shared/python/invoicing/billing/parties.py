@@ -44,9 +44,7 @@ class OrganizerBilling(BaseModel):
     @field_validator("billing_country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        if value and not countries.is_country(value):
-            raise ValueError(f'"{value}" is not a valid choice.')
-        return value
+        return countries.choice(value)
 
 
 def _field_errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -83,9 +83,7 @@ class InvoiceAddress(BaseModel):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str | None) -> str | None:
-        if value and not countries.is_country(value):
-            raise ValueError(f'"{value}" is not a valid choice.')
-        return value
+        return countries.choice(value)
 
 
 class Position(BaseModel):
