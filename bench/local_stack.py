@@ -267,6 +267,7 @@ def main() -> int:
     args = parser.parse_args()
 
     state = args.state or Path(tempfile.mkdtemp(prefix="bench-local-stack-")) / "state"
+    state.parent.mkdir(parents=True, exist_ok=True)
     log = state.parent / "stack.log"
     stack = Stack(state, free_port(), free_port(), log)
     print(f"local stack benchmark: N={args.n}, {args.threads} client threads, state {state}, log {log}", flush=True)

@@ -74,6 +74,7 @@ class MotoServer:
         if not self.endpoint:
             return
         self._server.stop()
+        self._server.close_connections()
         # stop() shuts the server down but leaves its socket bound; close it so the port can be reused.
         if self._server._server is not None:
             self._server._server.server_close()
