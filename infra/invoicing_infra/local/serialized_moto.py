@@ -14,6 +14,7 @@ cost per call.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import selectors
 import socket
@@ -21,7 +22,6 @@ import threading
 from typing import Any
 
 import werkzeug.serving
-
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -29,7 +29,6 @@ from werkzeug.serving import make_server
 
 from invoicing_infra.local import instance_tracking, object_store, queues, sent_mail, transactions
 from invoicing_infra.local.journal import JournaledApp
-
 
 _handling = threading.local()  # keep_alive: whether this thread's current request keeps its connection
 
@@ -52,7 +51,7 @@ class _Selectors:
     EVENT_READ = selectors.EVENT_READ
 
     @staticmethod
-    def DefaultSelector() -> Any:  # noqa: N802 - the name werkzeug calls
+    def DefaultSelector() -> Any:
         return _NothingToDrain() if getattr(_handling, "keep_alive", False) else selectors.DefaultSelector()
 
 
@@ -125,10 +124,8 @@ class SerializedMotoServer(ThreadedMotoServer):
         with server.connections_lock:
             connections = list(server.open_connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 transactions.install()
