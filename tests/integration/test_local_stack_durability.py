@@ -3,6 +3,7 @@ version IDs and queued SQS messages; a torn journal tail is reported and skipped
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -10,10 +11,11 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import zlib
 from pathlib import Path
 
-from invoicing_infra.local import LocalStack, journal, object_store
+from invoicing_infra.local import LocalStack, journal, object_store, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_TEMPLATE = ROOT / "tests" / "fixtures" / "local_stack" / "template.yaml"
@@ -157,3 +159,122 @@ def test_the_stack_keeps_the_most_recent_sent_emails_and_counts_all():
         assert backend.sent_messages[-1].subject == f"Invoice {sent_mail.SENT_MAIL_KEPT + 4}"
         assert backend.sent_messages[0].subject == "Invoice 5"
         assert ses.get_send_quota()["SentLast24Hours"] == sent_mail.SENT_MAIL_KEPT + 5
+
+
+# Runs in a child process: writes, folds the journal into a snapshot as told by argv[3], writes more, prints the
+# journal's bytes before the fold, then waits to be killed.
+FOLDING_WRITER = textwrap.dedent("""
+    import base64, json, sys, time
+    from invoicing_infra.local import LocalStack, snapshot
+    mode = sys.argv[3]
+    stack = LocalStack(sys.argv[1], port=0, aws_port=0, state_dir=sys.argv[2], fake_channels=False,
+                       run_schedules=False, fold_every=None)
+    stack.start()
+    dynamodb, sqs = stack.client("dynamodb"), stack.client("sqs")
+    dlq = stack.queue_url("WorkDeadLetterQueue")
+
+    def write(tag):
+        dynamodb.put_item(TableName="DataTable", Item={"PK": {"S": "org#demo"}, "SK": {"S": tag}})
+        dynamodb.transact_write_items(TransactItems=[{"Update": {"TableName": "DataTable",
+            "Key": {"PK": {"S": "org#demo"}, "SK": {"S": "counter"}}, "UpdateExpression": "ADD n :one",
+            "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
+        sqs.send_message(QueueUrl=dlq, MessageBody=f"render {tag}")
+
+    write("before-fold")
+    before = (stack.state_dir / "journal.log").read_bytes()
+    if mode == "fails":
+        def broken(*args, **kwargs):
+            raise OSError("disk full")
+        snapshot._save_queues = broken
+        try:
+            stack.fold()
+        except OSError:
+            pass
+    else:
+        stack.fold()
+    after = (stack.state_dir / "journal.log").read_bytes()
+    if mode != "crash-before-truncate":
+        write("after-fold")
+    print(json.dumps({"before": base64.b64encode(before).decode(), "after": len(after)}), flush=True)
+    time.sleep(600)
+""")
+
+
+def fold_and_kill(state: Path, mode: str) -> dict:
+    child = subprocess.Popen([sys.executable, "-c", FOLDING_WRITER, str(FIXTURE_TEMPLATE), str(state), mode],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT)
+    try:
+        line = child.stdout.readline()
+        assert line, "the writer exited before writing"
+        result = json.loads(line)
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    result["before"] = base64.b64decode(result["before"])
+    return result
+
+
+def restarted_contents(state: Path) -> tuple[set[str], str, list[str]]:
+    """(item sort keys, counter, queued message bodies) of a stack started on `state`."""
+    with LocalStack(FIXTURE_TEMPLATE, port=0, aws_port=0, state_dir=state, fake_channels=False,
+                    run_schedules=False) as again:
+        items = {item["SK"]["S"]: item for item in again.client("dynamodb").scan(TableName="DataTable")["Items"]}
+        sqs, queue = again.client("sqs"), again.queue_url("WorkDeadLetterQueue")
+        bodies = []
+        while received := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10,
+                                              VisibilityTimeout=60).get("Messages", []):
+            bodies += [message["Body"] for message in received]
+        return set(items) - {"counter"}, items["counter"]["n"]["N"], sorted(bodies)
+
+
+def test_a_fold_while_running_empties_the_journal_and_a_kill_after_it_loses_nothing(tmp_path):
+    # Given a running stack that folded its journal into a snapshot, wrote more, and was killed
+    written = fold_and_kill(tmp_path, "fold")
+
+    # Then the fold emptied the journal and the snapshot holds what the journal held
+    assert written["before"].count(b"\n") == 3 and written["after"] == 0
+    assert snapshot.manifest(tmp_path)["journal_seq"] == 3
+    # ...and after a restart every acknowledged write is there once: the folded ones and the journaled ones
+    assert restarted_contents(tmp_path) == ({"before-fold", "after-fold"}, "2",
+                                            ["render after-fold", "render before-fold"])
+
+
+def test_a_crash_between_the_snapshot_and_emptying_the_journal_applies_nothing_twice(tmp_path):
+    # Given a fold whose snapshot was switched to, and a crash before the journal was emptied
+    written = fold_and_kill(tmp_path, "crash-before-truncate")
+    (tmp_path / "journal.log").write_bytes(written["before"])
+
+    # Then a restart skips the entries the snapshot holds: one message, not two; the counter raised once
+    assert restarted_contents(tmp_path) == ({"before-fold"}, "1", ["render before-fold"])
+
+
+def test_a_fold_that_fails_keeps_the_journal_and_its_leftovers_are_removed(tmp_path):
+    # Given a fold that failed halfway through writing its snapshot, then more writes, then a kill
+    written = fold_and_kill(tmp_path, "fails")
+    assert written["after"] == len(written["before"])  # the journal was left as it was
+    leftovers = [path for path in tmp_path.glob("snapshot-*") if path.name != (snapshot.manifest(tmp_path) or {}).get("data")]
+    assert leftovers
+
+    # Then a restart has everything, and the half-written snapshot is gone
+    assert restarted_contents(tmp_path) == ({"before-fold", "after-fold"}, "2",
+                                            ["render after-fold", "render before-fold"])
+    assert not any(path.exists() for path in leftovers)
+
+
+def test_the_journal_is_folded_while_running_every_fold_every_entries(tmp_path):
+    with LocalStack(FIXTURE_TEMPLATE, port=0, aws_port=0, state_dir=tmp_path, fresh=True, fake_channels=False,
+                    run_schedules=False, fold_every=4) as stack:
+        dynamodb = stack.client("dynamodb")
+        for index in range(10):
+            dynamodb.put_item(TableName="DataTable", Item={"PK": {"S": "org#demo"}, "SK": {"S": f"i{index}"}})
+        deadline = time.monotonic() + 30
+        while True:  # a fold switches the snapshot, then empties the journal: wait for both
+            folded = snapshot.manifest(tmp_path)["journal_seq"]
+            seqs = [entry["seq"] for entry in journal.read(tmp_path / "journal.log").entries]
+            if (folded >= 8 and seqs == list(range(folded + 1, 11))) or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+
+        # Then the snapshot holds at least the first 8 writes and the journal only what came after it
+        assert folded >= 8
+        assert seqs == list(range(folded + 1, 11))

@@ -23,6 +23,7 @@ and cut off; the stack starts with everything before it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import logging
@@ -120,6 +121,15 @@ class Journal:
             self._file.write(b"%08x %s\n" % (zlib.crc32(text), text))
             self._file.flush()
 
+    def reset(self) -> None:
+        """Empties the journal: every entry in it is in a snapshot now (the caller holds back new writes)."""
+        with self._lock:
+            if self._file is not None:
+                self._file.flush()
+                self._file.truncate(0)  # opened for appending: the next line goes to the new end
+            else:
+                self.path.write_bytes(b"")
+
     def truncate(self, length: int) -> None:
         with self._lock, self.path.open("r+b") as file:
             file.truncate(length)
@@ -184,6 +194,15 @@ class JournaledApp:
                 except Exception:  # the write is applied: answer it, but say loudly that a crash would lose it
                     logger.exception("%s %s applied but not journaled", service, action)
         return response
+
+    @contextlib.contextmanager
+    def writes_held(self) -> Iterator[None]:
+        """No request that the journal records (and no DynamoDB request) runs during the block: what moto holds
+        is then exactly what the journal holds up to its current entry."""
+        with contextlib.ExitStack() as held:
+            for name in sorted(self._locks):  # one order for all callers
+                held.enter_context(self._locks[name])
+            yield
 
     def _after_images(self, action: str, body: bytes) -> list[dict[str, Any]]:
         """What the write left in each item it names: the whole item, or its key when it is gone."""

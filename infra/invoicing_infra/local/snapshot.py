@@ -9,8 +9,9 @@ Layout of the state directory (format 2):
   blobs/<sha256>          object contents, stored once per distinct content (shared with the journal and moto)
   journal.log             acknowledged writes since the snapshot (journal.py)
 
-A save writes a new data directory, then replaces snapshot.json (an atomic rename), then removes the old data
-directory: a crash at any point leaves a complete snapshot. Format 1 (tables/ and buckets/ directly in the state
+A save writes a new data directory and fsyncs it, then replaces snapshot.json (written to a temporary file,
+fsynced, an atomic rename), then removes the old data directory: a crash at any point leaves a complete snapshot.
+Data directories of saves a crash interrupted are removed at the next start. Format 1 (tables/ and buckets/ directly in the state
 directory, current object versions only) is still read.
 """
 
@@ -63,6 +64,7 @@ def save(state_dir: Path, tables: Iterable[str], buckets: Iterable[str],
     for bucket in buckets:
         summary["buckets"][bucket] = _save_bucket(data / "buckets" / f"{bucket}.jsonl", blobs, bucket)
     summary["queues"] = _save_queues(data / "queues.jsonl", list(queues), region)
+    _fsync_tree(data)  # the data is on disk before the manifest names it (and before a fold empties the journal)
     saved_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     new_manifest = {"format": FORMAT, "saved_at": saved_at, "journal_seq": journal_seq, "data": data_name, **summary}
     temporary = state_dir / "snapshot.json.saving"
@@ -71,6 +73,7 @@ def save(state_dir: Path, tables: Iterable[str], buckets: Iterable[str],
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, state_dir / "snapshot.json")
+    _fsync_directory(state_dir)
     if previous is not None and previous.get("format") == FORMAT:
         shutil.rmtree(state_dir / previous["data"], ignore_errors=True)
     else:  # format 1 kept its data in the state directory itself
@@ -78,6 +81,35 @@ def save(state_dir: Path, tables: Iterable[str], buckets: Iterable[str],
             shutil.rmtree(state_dir / name, ignore_errors=True)
     return {"items": sum(summary["tables"].values()), "objects": sum(summary["buckets"].values()),
             "messages": sum(summary["queues"].values())}
+
+
+def _fsync_tree(directory: Path) -> None:
+    for path in directory.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as file:
+                os.fsync(file.fileno())
+    for path in [*(p for p in directory.rglob("*") if p.is_dir()), directory, directory.parent]:
+        _fsync_directory(path)
+
+
+def _fsync_directory(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def remove_abandoned(state_dir: Path) -> int:
+    """Data directories of saves a crash interrupted (no manifest names them)."""
+    found = manifest(state_dir)
+    current = found.get("data") if found else None
+    removed = 0
+    for path in state_dir.glob("snapshot-*"):
+        if path.is_dir() and path.name != current:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def referenced_blobs(state_dir: Path) -> set[str]:

@@ -10,6 +10,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -75,6 +76,10 @@ class LocalStack:
     `Schedule`/`ScheduleV2` event on a timer: at its rate, or every `schedule_interval` seconds when given
     (cron schedules only then); `run_schedule(function_id)` runs one now whatever these say. `parameters`
     gives template parameters values other than their Default (`{"AllowedOrigins": "https://shop.example"}`).
+
+    While running (with `persist`), the journal is folded into a new snapshot whenever it holds `fold_every`
+    entries (about 15 per order and invoice; None: only at start and stop), so it does not grow without bound
+    and a restart replays at most that many. A fold holds back writes while it saves (fold()).
     """
 
     _running: ClassVar[LocalStack | None] = None
@@ -93,7 +98,10 @@ class LocalStack:
         run_schedules: bool = True,
         schedule_interval: float | None = None,
         parameters: Mapping[str, str] | None = None,
+        fold_every: int | None = 20_000,
     ):
+        if fold_every is not None and fold_every <= 0:
+            raise ValueError("fold_every must be positive (or None: fold only at start and stop)")
         if schedule_interval is not None and schedule_interval <= 0:
             raise ValueError("schedule_interval must be positive (or None: as the template says)")
         self.template = Template.load(_find_template(template_path), parameter_values=dict(parameters or {}))
@@ -126,6 +134,10 @@ class LocalStack:
         self._started = False
         self._journal: Journal | None = None
         self._spill_dir: Path | None = None
+        self.fold_every = fold_every
+        self._folded_seq = 0
+        self._fold_lock = threading.Lock()
+        self._folder: threading.Thread | None = None
 
     # --- Lifecycle ---
 
@@ -204,6 +216,10 @@ class LocalStack:
             poller.start()
             self._pollers.append(poller)
 
+        if self._journal is not None and self.fold_every is not None:
+            self._folder = threading.Thread(target=self._fold_when_due, name="local-journal-fold", daemon=True)
+            self._folder.start()
+
         if self.run_schedules:
             for schedule, rate in zip(self.schedules, intervals, strict=True):
                 interval = self.schedule_interval or rate
@@ -226,6 +242,7 @@ class LocalStack:
         blobs = self.state_dir / "blobs"
         object_store.configure(blobs)
         self._journal = Journal(self.state_dir / "journal.log", blobs)
+        snapshot.remove_abandoned(self.state_dir)
         if self.fresh:
             self._fold(0)  # the empty state replaces the saved one now, so a crash cannot bring the old one back
             self._journal.open(0)
@@ -246,6 +263,7 @@ class LocalStack:
             applied, failed = self._moto.app.replay(entries, blobs)
             logger.info("replayed %d journaled write(s)%s", applied, f", {failed} failed" if failed else "")
             self._fold(last_seq)
+        self._folded_seq = last_seq
         self._journal.open(last_seq)
         self._moto.app.journal = self._journal
 
@@ -256,6 +274,40 @@ class LocalStack:
                       journal_seq=journal_seq, region=self.template.region)
         self._journal.path.parent.mkdir(parents=True, exist_ok=True)
         self._journal.path.write_bytes(b"")
+
+    def fold(self) -> dict[str, int] | None:
+        """Folds the journal into a new snapshot now, while running; returns what was saved (None: not persisting).
+
+        Holds every write the journal records (and every DynamoDB request) for the duration of the save, so the
+        snapshot is exactly the journal up to its last entry; then empties the journal. A crash before the
+        manifest's rename leaves the previous snapshot and the whole journal; after it, the new snapshot and a
+        journal whose entries it already holds (skipped at start by their sequence numbers): nothing is lost
+        and nothing applied twice at any point.
+        """
+        if self._journal is None or self._moto is None or not self._journal.active:
+            return None
+        with self._fold_lock, self._moto.app.writes_held():
+            seq = self._journal.seq
+            saved = snapshot.save(self.state_dir, *self._stored(), journal_seq=seq, region=self.template.region)
+            self._journal.reset()
+        self._folded_seq = seq
+        return saved
+
+    def _fold_when_due(self) -> None:
+        while not self._stopping.wait(1.0):
+            journal_ = self._journal
+            if journal_ is None or self.fold_every is None or journal_.seq - self._folded_seq < self.fold_every:
+                continue
+            started = time.monotonic()
+            try:
+                saved = self.fold()
+            except Exception:  # the journal still holds everything: the next attempt, or the stop, folds it
+                logger.exception("folding the journal into a snapshot failed")
+                self._stopping.wait(30)
+                continue
+            if saved is not None:
+                logger.info("journal folded into a snapshot (%(items)d item(s), %(objects)d object(s), "
+                            "%(messages)d message(s)) in %(seconds).1f s", {**saved, "seconds": time.monotonic() - started})
 
     def _start_fake_channels(self, functions: Iterable[FunctionSpec]) -> None:
         """Starts the fakes, then points the secrets the functions name at them (keeping their other keys)."""
@@ -294,6 +346,9 @@ class LocalStack:
     def _shutdown(self, save: bool) -> None:
         try:
             self._stopping.set()
+            if self._folder is not None:
+                self._folder.join(timeout=600)  # a fold under way ends before the final save
+                self._folder = None
             for poller in self._pollers:
                 poller.join(timeout=10)
             self._pollers = []
