@@ -7,11 +7,11 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -19,6 +19,9 @@ from botocore.exceptions import ClientError
 
 from invoicing.config import storage_config
 from invoicing.errors import Conflict, ValidationFailed
+
+if TYPE_CHECKING:
+    from invoicing.storage.expressions import Update
 
 
 @cache
@@ -149,6 +152,20 @@ def update_if(pk: str, sk: str, expression: str, condition: str, values: dict[st
         kwargs["ExpressionAttributeNames"] = names
     try:
         return update(pk, sk, **kwargs)["Attributes"]
+    except Conflict:
+        return None
+
+
+def apply(key: Mapping[str, str], update: Update, returns: str = "NONE") -> dict[str, Any]:
+    """One UpdateItem built by `expressions.Update`; Conflict when its condition does not hold."""
+    with mapped_errors():
+        return client().update_item(TableName=table_name(), Key=dict(key), ReturnValues=returns, **update.kwargs())
+
+
+def apply_if(key: Mapping[str, str], update: Update) -> dict[str, Any] | None:
+    """The item as written, or None when the update's condition did not hold."""
+    try:
+        return apply(key, update, "ALL_NEW")["Attributes"]
     except Conflict:
         return None
 
