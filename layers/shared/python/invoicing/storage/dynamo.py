@@ -14,6 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -31,13 +32,66 @@ def client():
     return resource.meta.client
 
 
+@cache
+def _page_client():
+    """A plain client for list pages, whose Query answers skip botocore's per-attribute parsing and boto3's
+    TypeDeserializer: the items are taken from the JSON body as it arrives (`_take_items`) and decoded by
+    `decode_item`, which reads strings, numbers and nulls directly (a stored document is one string)."""
+    page_client = boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    page_client.meta.events.register("before-parse.dynamodb.Query", _take_items)
+    return page_client
+
+
 def table_name() -> str:
     return storage_config().table_name
 
 
 def reset() -> None:
-    """Forget the cached client (tests that switch endpoints)."""
+    """Forget the cached clients (tests that switch endpoints)."""
     client.cache_clear()
+    _page_client.cache_clear()
+
+
+_deserializer = TypeDeserializer()
+_serializer = TypeSerializer()
+
+
+def decode_value(value: dict[str, Any]) -> Any:
+    """One attribute in DynamoDB's JSON form as boto3 would give it (str, Decimal, None, bool, dict, list, set)."""
+    if "S" in value:
+        return value["S"]
+    if "N" in value:
+        return Decimal(value["N"])
+    if "NULL" in value:
+        return None
+    if "BOOL" in value:
+        return value["BOOL"]
+    if "B" in value:
+        value = {"B": base64.b64decode(value["B"])}
+    elif "BS" in value:
+        value = {"BS": [base64.b64decode(item) for item in value["BS"]]}
+    elif "M" in value:
+        return {name: decode_value(child) for name, child in value["M"].items()}
+    elif "L" in value:
+        return [decode_value(child) for child in value["L"]]
+    return _deserializer.deserialize(value)
+
+
+def decode_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {name: decode_value(value) for name, value in item.items()}
+
+
+def _take_items(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore's `before-parse` hook: move a successful Query's items out of the body before botocore parses it
+    (what remains, the counts and LastEvaluatedKey, is parsed as usual; the items rejoin the answer decoded)."""
+    if response_dict.get("status_code", 200) >= 300 or not response_dict.get("body"):
+        return
+    body = json.loads(response_dict["body"])
+    items = body.pop("Items", None)
+    if items is None:
+        return
+    customized_response_dict["Items"] = [decode_item(item) for item in items]
+    response_dict["body"] = json.dumps(body).encode()
 
 
 class TransactionConflict(Conflict):
@@ -129,6 +183,19 @@ def transact(items: list[dict[str, Any]], token: str | None = None) -> None:
 def query(**kwargs: Any) -> dict[str, Any]:
     with mapped_errors():
         return client().query(TableName=table_name(), **kwargs)
+
+
+def query_page(**kwargs: Any) -> dict[str, Any]:
+    """`query` for list pages, with the same arguments and answer, through `_page_client` (items decoded as boto3
+    would, without its per-attribute cost)."""
+    for name in ("ExpressionAttributeValues", "ExclusiveStartKey"):
+        if name in kwargs:
+            kwargs[name] = {key: _serializer.serialize(value) for key, value in kwargs[name].items()}
+    with mapped_errors():
+        response = _page_client().query(TableName=table_name(), **kwargs)
+    if "LastEvaluatedKey" in response:
+        response["LastEvaluatedKey"] = decode_item(response["LastEvaluatedKey"])
+    return response
 
 
 def put(item: dict[str, Any], condition: str | None = None, **kwargs: Any) -> None:

@@ -72,19 +72,22 @@ class StoredInvoice:
 LISTED_ATTRIBUTES = ("doc", *TRANSMISSION_FIELDS)  # all a list page shows of an invoice
 
 
+def stored_document(value: str | dict[str, Any]) -> dict[str, Any]:
+    """A stored document: compact JSON (one string to parse), or a map as items written in that form hold it."""
+    return dict(value) if isinstance(value, dict) else json.loads(value)
+
+
 def listed_doc(item: dict[str, Any]) -> dict[str, Any]:
     """The public document of an item read with LISTED_ATTRIBUTES (a list page: no internal data parsed)."""
-    doc = json.loads(item["doc"])
+    doc = stored_document(item["doc"])
     for name in TRANSMISSION_FIELDS:
         doc[name] = item.get(name)
     return doc
 
 
 def from_item(item: dict[str, Any]) -> StoredInvoice:
-    doc = json.loads(item["doc"])
-    for name in TRANSMISSION_FIELDS:
-        doc[name] = item.get(name)
-    return StoredInvoice(organizer=item["organizer"], doc=doc, internal=json.loads(item.get("internal", "{}")),
+    doc = listed_doc(item)
+    return StoredInvoice(organizer=item["organizer"], doc=doc, internal=stored_document(item.get("internal", "{}")),
                          seq=int(item["seq"]), version=int(item.get("version", 0)),
                          content_version=int(item.get("content_version", 1)), canceled_by=item.get("canceled_by"),
                          item=item)
@@ -103,7 +106,7 @@ def item_size(organizer: str, doc: dict[str, Any], internal: dict[str, Any]) -> 
 def wire_size(item: dict[str, Any]) -> int:
     """An upper bound of the bytes the stored invoice takes in a Lambda response: the body re-escapes non-ASCII
     (\\u, up to 12 bytes a character) and the runtime escapes the body once more (quotes, backslashes)."""
-    return len(json.dumps(item.get("doc", ""))) * 6 // 5
+    return len(json.dumps(item.get("doc", ""), default=str)) * 6 // 5
 
 
 def invoice_item(organizer: str, doc: dict[str, Any], internal: dict[str, Any], seq: int) -> dict[str, Any]:
