@@ -68,13 +68,13 @@ def list_organizer_invoices(organizer: Slug, page: doc.Page = None, page_size: d
 @app.get(EVENT + "/<number>", summary="Fetch one invoice", tags=["Invoices"], operation_id="get_event_invoice",
          security=doc.SECURITY, responses=DETAIL)
 def get_event_invoice(organizer: Slug, event: Slug, number: Number) -> InvoiceDocument:
-    return read.get_invoice(organizer, number, _visibility(event)).doc
+    return read.get_document(organizer, number, _visibility(event))
 
 
 @app.get(ORGANIZER + "/<number>", summary="Fetch one invoice (organizer level)", tags=["Invoices"],
          operation_id="get_organizer_invoice", security=doc.SECURITY, responses=DETAIL)
 def get_organizer_invoice(organizer: Slug, number: Number) -> InvoiceDocument:
-    return read.get_invoice(organizer, number, _visibility(None)).doc
+    return read.get_document(organizer, number, _visibility(None))
 
 
 def _download(organizer: str, number: str, event: str | None) -> Response:

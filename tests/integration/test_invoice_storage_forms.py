@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
+
+from invoicing.errors import NotFound
 from invoicing.invoices import read
 from invoicing.pagination import PageRequest
 from invoicing.storage import dynamo, keys
@@ -59,4 +62,16 @@ def test_a_document_stored_as_a_map_reads_like_the_json_form(aws):
                                     ExpressionAttributeNames={"#d": "doc"}, ExpressionAttributeValues={":d": doc})
         assert isinstance(dynamo.get_item(key)["doc"], dict)
     assert read.get_invoice(org, "CONF-00001", visibility).doc == before_detail
+    assert read.get_document(org, "CONF-00001", visibility) == before_detail
     assert _page(org).results == before_list
+
+
+def test_a_detail_reads_the_document_as_the_whole_invoice_has_it(aws):
+    org = _setup()
+    visibility = read.Visibility(events=frozenset({"conf"}), fixed_event="conf")
+    assert read.get_document(org, "CONF-00002", visibility) == read.get_invoice(org, "CONF-00002", visibility).doc
+    elsewhere = read.Visibility(events=frozenset({"other"}), fixed_event="other")
+    with pytest.raises(NotFound, match="No Invoice matches the given query"):
+        read.get_document(org, "CONF-00002", elsewhere)
+    with pytest.raises(NotFound, match="No Invoice matches the given query"):
+        read.get_document(org, "CONF-09999", visibility)

@@ -39,6 +39,7 @@ def _page_client():
     `decode_item`, which reads strings, numbers and nulls directly (a stored document is one string)."""
     page_client = boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}))
     page_client.meta.events.register("before-parse.dynamodb.Query", _take_items)
+    page_client.meta.events.register("before-parse.dynamodb.GetItem", _take_items)
     return page_client
 
 
@@ -82,15 +83,18 @@ def decode_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _take_items(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
-    """botocore's `before-parse` hook: move a successful Query's items out of the body before botocore parses it
-    (what remains, the counts and LastEvaluatedKey, is parsed as usual; the items rejoin the answer decoded)."""
+    """botocore's `before-parse` hook: move a successful Query's items (a GetItem's item) out of the body before
+    botocore parses it (what remains, such as the counts and LastEvaluatedKey, is parsed as usual; the items rejoin
+    the answer decoded)."""
     if response_dict.get("status_code", 200) >= 300 or not response_dict.get("body"):
         return
     body = json.loads(response_dict["body"])
-    items = body.pop("Items", None)
-    if items is None:
+    if "Items" in body:
+        customized_response_dict["Items"] = [decode_item(item) for item in body.pop("Items")]
+    elif "Item" in body:
+        customized_response_dict["Item"] = decode_item(body.pop("Item"))
+    else:
         return
-    customized_response_dict["Items"] = [decode_item(item) for item in items]
     response_dict["body"] = json.dumps(body).encode()
 
 
@@ -151,6 +155,16 @@ def get(pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
 
 def get_item(key: dict[str, str], consistent: bool = True) -> dict[str, Any] | None:
     return get(key["PK"], key["SK"], consistent)
+
+
+def get_attributes(key: Mapping[str, str], attributes: tuple[str, ...], consistent: bool = True) -> dict[str, Any] | None:
+    """Only `attributes` of an item (a detail page), read as `query_page` reads."""
+    names = {f"#a{i}": name for i, name in enumerate(attributes)}
+    with mapped_errors():
+        response = _page_client().get_item(TableName=table_name(), Key={name: {"S": value} for name, value in key.items()},
+                                           ConsistentRead=consistent, ProjectionExpression=", ".join(names),
+                                           ExpressionAttributeNames=names)
+    return response.get("Item")
 
 
 def batch_get(keys: list[tuple[str, str]]) -> list[dict[str, Any]]:

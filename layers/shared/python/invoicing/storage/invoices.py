@@ -224,6 +224,12 @@ def get(organizer: str, number: str) -> StoredInvoice | None:
     return from_item(item) if item else None
 
 
+def get_document(organizer: str, number: str) -> tuple[str, dict[str, Any]] | None:
+    """The event and public document of an invoice (a detail page: nothing else read or parsed)."""
+    item = dynamo.get_attributes(invoice_key(organizer, number), ("event", *LISTED_ATTRIBUTES))
+    return (item["event"], listed_doc(item)) if item else None
+
+
 def find_numbers(organizer: str, numbers: list[str]) -> list[str]:
     """Exact stored numbers for case-insensitive inputs (the `number` and `refers` filters)."""
     items = dynamo.batch_get([tuple(invoice_number_key(organizer, number).values()) for number in numbers])
