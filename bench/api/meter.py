@@ -9,16 +9,19 @@ from bench.api.environment import clock
 
 
 class CallMeter:
-    """Wraps the shared DynamoDB client: counts calls by operation and times them, in total (boto3 + moto)
+    """Wraps the DynamoDB clients of storage.dynamo: counts calls by operation and times them, in total (boto3 + moto)
     and inside moto alone (from botocore's `before-send`, which moto answers, to `before-parse`)."""
 
     def __init__(self) -> None:
         from invoicing.storage import dynamo
 
-        self.client = dynamo.client()
         self.reset()
         self._sent_at = 0.0
-        original = self.client._make_api_call
+        for client in dynamo.clients():
+            self._meter(client)
+
+    def _meter(self, client: Any) -> None:
+        original = client._make_api_call
 
         def metered(operation: str, params: dict[str, Any]) -> Any:
             started = clock()
@@ -37,9 +40,9 @@ class CallMeter:
         def received(**_: Any) -> None:
             self.moto += clock() - self._sent_at
 
-        self.client._make_api_call = metered
-        self.client.meta.events.register_first("before-send.dynamodb", sending)
-        self.client.meta.events.register("before-parse.dynamodb", received)
+        client._make_api_call = metered
+        client.meta.events.register_first("before-send.dynamodb", sending)
+        client.meta.events.register_first("before-parse.dynamodb", received)
 
     def reset(self) -> None:
         self.calls: Counter = Counter()

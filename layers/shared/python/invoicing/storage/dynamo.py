@@ -43,6 +43,11 @@ def _page_client():
     return page_client
 
 
+def clients() -> tuple[Any, ...]:
+    """Every DynamoDB client this module calls through (bench/ meters them)."""
+    return client(), _page_client()
+
+
 def table_name() -> str:
     return storage_config().table_name
 
