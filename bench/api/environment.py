@@ -11,7 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+# The checkout whose functions and test support are measured: this one, or another (BENCH_CODE_ROOT, with that
+# checkout's layers first on PYTHONPATH) to compare two versions on the same machine in the same minutes.
+ROOT = Path(os.environ.get("BENCH_CODE_ROOT") or Path(__file__).resolve().parents[2])
 FUNCTIONS = ROOT / "functions"
 API_FUNCTIONS = ("api_events", "api_orders", "api_invoices", "api_billing", "api_platform", "api_docs")
 

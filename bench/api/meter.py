@@ -17,7 +17,8 @@ class CallMeter:
 
         self.reset()
         self._sent_at = 0.0
-        for client in dynamo.clients():
+        clients = dynamo.clients() if hasattr(dynamo, "clients") else (dynamo.client(),)  # older checkouts: one
+        for client in clients:
             self._meter(client)
 
     def _meter(self, client: Any) -> None:

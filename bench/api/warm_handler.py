@@ -68,8 +68,9 @@ def bench_handler() -> tuple[dict[str, Any], dict[str, Any], dict[str, float]]:
     median milliseconds without moto of the detail and the list page."""
     from moto import mock_aws
 
-    from invoicing.storage import dynamo, keys
+    from invoicing.storage import dynamo
     from invoicing.storage import invoices as invoice_store
+    from invoicing.storage.events import stats_key
     from tests.support import aws as aws_setup
     from tests.support import builders
 
@@ -120,12 +121,12 @@ The token lookup is cached for 10 s in a warm function, so most requests do not 
         listing = time_handler(module.lambda_handler, [list_event], meter, check_list)
 
         meter.reset()
-        scope = keys.invoice_scope(org, EVENT)
+        scope = invoice_store.event_scope(org, EVENT)
         references = {
             "GetItem of one invoice (dynamo.get)": time_reference(
-                lambda: dynamo.get_item(keys.invoice_key(org, numbers[7])), meter),
+                lambda: dynamo.get(invoice_store.invoice_pk(org), numbers[7]), meter),
             "BatchGetItem of the event stats item": time_reference(
-                lambda: dynamo.batch_get([tuple(keys.event_stats_key(org, EVENT).values())]), meter),
+                lambda: dynamo.batch_get([tuple(stats_key(org, EVENT).values())]), meter),
             f"Query of {PAGE_SIZE} invoices on ByEventNumber": time_reference(
                 lambda: dynamo.query(IndexName="ByEventNumber", KeyConditionExpression="EventScope = :s",
                                      ExpressionAttributeValues={":s": scope}, Limit=PAGE_SIZE), meter),

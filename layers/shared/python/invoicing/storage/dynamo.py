@@ -33,19 +33,19 @@ def client():
 
 
 @cache
-def _page_client():
-    """A plain client for list pages, whose Query answers skip botocore's per-attribute parsing and boto3's
-    TypeDeserializer: the items are taken from the JSON body as it arrives (`_take_items`) and decoded by
-    `decode_item`, which reads strings, numbers and nulls directly (a stored document is one string)."""
-    page_client = boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}))
-    page_client.meta.events.register("before-parse.dynamodb.Query", _take_items)
-    page_client.meta.events.register("before-parse.dynamodb.GetItem", _take_items)
-    return page_client
+def _read_client():
+    """A plain client for reads (GetItem, BatchGetItem, list pages), whose answers skip botocore's per-attribute
+    parsing and boto3's TypeDeserializer: the items are taken from the JSON body as it arrives (`_take_items`) and
+    decoded by `decode_item`, which reads strings, numbers and nulls directly (a stored document is one string)."""
+    read_client = boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    for operation in ("Query", "GetItem", "BatchGetItem"):
+        read_client.meta.events.register(f"before-parse.dynamodb.{operation}", _take_items)
+    return read_client
 
 
 def clients() -> tuple[Any, ...]:
     """Every DynamoDB client this module calls through (bench/ meters them)."""
-    return client(), _page_client()
+    return client(), _read_client()
 
 
 def table_name() -> str:
@@ -55,7 +55,7 @@ def table_name() -> str:
 def reset() -> None:
     """Forget the cached clients (tests that switch endpoints)."""
     client.cache_clear()
-    _page_client.cache_clear()
+    _read_client.cache_clear()
 
 
 _deserializer = TypeDeserializer()
@@ -98,6 +98,9 @@ def _take_items(response_dict: dict[str, Any], customized_response_dict: dict[st
         customized_response_dict["Items"] = [decode_item(item) for item in body.pop("Items")]
     elif "Item" in body:
         customized_response_dict["Item"] = decode_item(body.pop("Item"))
+    elif "Responses" in body:
+        customized_response_dict["Responses"] = {table: [decode_item(item) for item in items]
+                                                 for table, items in body.pop("Responses").items()}
     else:
         return
     response_dict["body"] = json.dumps(body).encode()
@@ -155,7 +158,8 @@ def _value_size(value: Any) -> int:
 
 def get(pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
     with mapped_errors():
-        return client().get_item(TableName=table_name(), Key={"PK": pk, "SK": sk}, ConsistentRead=consistent).get("Item")
+        return _read_client().get_item(TableName=table_name(), Key={"PK": {"S": pk}, "SK": {"S": sk}},
+                                       ConsistentRead=consistent).get("Item")
 
 
 def get_item(key: dict[str, str], consistent: bool = True) -> dict[str, Any] | None:
@@ -163,10 +167,10 @@ def get_item(key: dict[str, str], consistent: bool = True) -> dict[str, Any] | N
 
 
 def get_attributes(key: Mapping[str, str], attributes: tuple[str, ...], consistent: bool = True) -> dict[str, Any] | None:
-    """Only `attributes` of an item (a detail page), read as `query_page` reads."""
+    """Only `attributes` of an item (a detail page)."""
     names = {f"#a{i}": name for i, name in enumerate(attributes)}
     with mapped_errors():
-        response = _page_client().get_item(TableName=table_name(), Key={name: {"S": value} for name, value in key.items()},
+        response = _read_client().get_item(TableName=table_name(), Key={name: {"S": value} for name, value in key.items()},
                                            ConsistentRead=consistent, ProjectionExpression=", ".join(names),
                                            ExpressionAttributeNames=names)
     return response.get("Item")
@@ -177,11 +181,11 @@ def batch_get(keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), 100):
-        request = {table_name(): {"Keys": [{"PK": pk, "SK": sk} for pk, sk in unique[start:start + 100]],
+        request = {table_name(): {"Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in unique[start:start + 100]],
                                   "ConsistentRead": True}}
-        while request:
+        while request:  # UnprocessedKeys come back in the request's own (DynamoDB JSON) form
             with mapped_errors():
-                response = client().batch_get_item(RequestItems=request)
+                response = _read_client().batch_get_item(RequestItems=request)
             for item in response["Responses"].get(table_name(), []):
                 found[(item["PK"], item["SK"])] = item
             request = response.get("UnprocessedKeys") or None
@@ -205,13 +209,13 @@ def query(**kwargs: Any) -> dict[str, Any]:
 
 
 def query_page(**kwargs: Any) -> dict[str, Any]:
-    """`query` for list pages, with the same arguments and answer, through `_page_client` (items decoded as boto3
+    """`query` for list pages, with the same arguments and answer, through `_read_client` (items decoded as boto3
     would, without its per-attribute cost)."""
     for name in ("ExpressionAttributeValues", "ExclusiveStartKey"):
         if name in kwargs:
             kwargs[name] = {key: _serializer.serialize(value) for key, value in kwargs[name].items()}
     with mapped_errors():
-        response = _page_client().query(TableName=table_name(), **kwargs)
+        response = _read_client().query(TableName=table_name(), **kwargs)
     if "LastEvaluatedKey" in response:
         response["LastEvaluatedKey"] = decode_item(response["LastEvaluatedKey"])
     return response
