@@ -75,3 +75,11 @@ def test_a_detail_reads_the_document_as_the_whole_invoice_has_it(aws):
         read.get_document(org, "CONF-00002", elsewhere)
     with pytest.raises(NotFound, match="No Invoice matches the given query"):
         read.get_document(org, "CONF-09999", visibility)
+
+
+def test_the_wire_size_of_a_document_is_what_its_json_escaping_takes():
+    from invoicing.storage.invoices import stored_json, wire_size
+
+    for doc in ({"a": 'say "hi"', "b": "back\\slash", "c": "line\nbreak\ttab"}, {"name": "Müller ß €"}, {}):
+        stored = stored_json(doc)
+        assert wire_size({"doc": stored}) == len(json.dumps(stored)) * 6 // 5

@@ -37,7 +37,9 @@ def _read_client():
     """A plain client for reads (GetItem, BatchGetItem, list pages), whose answers skip botocore's per-attribute
     parsing and boto3's TypeDeserializer: the items are taken from the JSON body as it arrives (`_take_items`) and
     decoded by `decode_item`, which reads strings, numbers and nulls directly (a stored document is one string)."""
-    read_client = boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+    # Parameters are built here, not by callers: DynamoDB itself answers a malformed one (ValidationException).
+    read_client = boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5},
+                                                         parameter_validation=False))
     for operation in ("Query", "GetItem", "BatchGetItem"):
         read_client.meta.events.register(f"before-parse.dynamodb.{operation}", _take_items)
     return read_client
