@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.api.environment import API_FUNCTIONS, ENV, FUNCTIONS, ROOT
+from bench.api.environment import API_FUNCTIONS, FUNCTIONS, ROOT
 from bench.api.report import header, ms, table
 
 IMPORT_RUNS = 5
@@ -27,7 +27,7 @@ BARE_DEPS = {
 
 def probe(target: str, cwd: Path) -> dict[str, Any]:
     """One fresh interpreter importing `target` (import_probe.py's JSON line)."""
-    result = subprocess.run([sys.executable, str(PROBE), target, ",".join(HEAVY)], cwd=cwd, env={**os.environ, **ENV},
+    result = subprocess.run([sys.executable, str(PROBE), target, ",".join(HEAVY)], cwd=cwd, env=dict(os.environ),
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"importing {target} failed:\n{result.stderr}")
