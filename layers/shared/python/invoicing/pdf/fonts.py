@@ -110,31 +110,95 @@ def shared_fonts() -> dict[str, SharedFont]:
     return {style: SharedFont(style) for style in FILES}
 
 
-# Scripts Open Sans lacks, and the registry package (PyPI, OFL) whose font draws each: imported only when a
-# document needs it, so the one-page Latin invoice never pays for them.
-SCRIPT_PACKAGES = {"Hebrew": ("fontpkg_heebo", "heebo"), "Arabic": ("fontpkg_noto_sans_arabic", "notoarabic")}
+# Fonts for the scripts Open Sans lacks (key as in invoicing/printable.json -> PyPI package, OFL), tried in this
+# order: imported only when a document needs them, so the one-page Latin invoice never pays for them.
+SCRIPT_PACKAGES = {"heebo": "fontpkg_heebo", "notoarabic": "fontpkg_noto_sans_arabic", "notocjk": "noto_cjk_sans_otc"}
+
+# Noto Sans CJK: one font per region in the collection; every region covers the same code points, with the
+# glyph shapes of its own writing tradition (a Japanese name in Japanese forms).
+CJK_REGIONS = {"jp": 0, "kr": 1, "sc": 2, "tc": 3, "hk": 4}
+
+
+def cjk_region(locale: str, texts: list[str]) -> str:
+    """The region whose glyph forms a document uses: its language's, else Japanese for kana, Korean for
+    Hangul, else Simplified Chinese."""
+    tag = locale.lower().replace("_", "-")
+    if tag.startswith(("zh-hk", "zh-mo")):
+        return "hk"
+    if tag.startswith(("zh-tw", "zh-hant")):
+        return "tc"
+    for prefix, region in (("ja", "jp"), ("ko", "kr"), ("zh", "sc")):
+        if tag.split("-")[0] == prefix:
+            return region
+    chars = set().union(*map(set, texts))
+    if any(0x3040 <= ord(char) <= 0x30FF or 0x31F0 <= ord(char) <= 0x31FF for char in chars):
+        return "jp"
+    if any(0xAC00 <= ord(char) <= 0xD7AF or 0x1100 <= ord(char) <= 0x11FF or 0x3130 <= ord(char) <= 0x318F
+           for char in chars):
+        return "kr"
+    return "sc"
+
+
+class CollectionFont:
+    """A CFF font of an OpenType collection (Noto Sans CJK): widths for layout read once per process; each
+    document adds it through fpdf2's `add_font`, whose output subsets it with fontTools (CFF outlines, which
+    `truetype.py` does not cut). Only documents with such text pay for it (about 0.5 s each)."""
+
+    def __init__(self, path: Path, number: int, family: str) -> None:
+        from fontTools.ttLib import TTFont
+
+        self.style = ""
+        self.family = family
+        self.path = path
+        self.number = number
+        font = TTFont(path, fontNumber=number, lazy=True)
+        scale = 1000 / font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        widths = {code: round(scale * metrics[name][0] + 0.001) for code, name in font.getBestCmap().items()}
+        self.widths = _Widths(widths, round(scale * metrics[font.getGlyphOrder()[0]][0] + 0.001))
+        font.close()
+
+    width = SharedFont.width
+    has_glyphs = SharedFont.has_glyphs
+
+    def install(self, pdf: Any) -> None:
+        pdf.add_font(self.family, "", str(self.path), collection_font_number=self.number)
+
+
+ScriptFont = SharedFont | CollectionFont
+
+
+def script_files(key: str) -> list[Path]:
+    """The font files the package of script font `key` ships (empty when it is not installed)."""
+    import importlib
+
+    try:
+        package = importlib.import_module(SCRIPT_PACKAGES[key])
+    except ImportError:
+        return []
+    if key == "notocjk":
+        return [Path(str(package.FONT_PATH))]
+    return sorted((package.ROOT / "files").glob("*.ttf"))
 
 
 @cache
-def script_font(script: str) -> SharedFont | None:
-    """The font for `script` (one weight: its default instance), or None when none is installed."""
-    import importlib
-
-    package_name, family = SCRIPT_PACKAGES.get(script, (None, None))
-    if package_name is None:
+def script_font(key: str, region: str = "sc") -> ScriptFont | None:
+    """The script font `key` (one weight: its default instance), or None when its package is not installed."""
+    files = script_files(key)
+    if not files:
         return None
-    try:
-        package = importlib.import_module(package_name)
-    except ImportError:
-        return None
-    files = sorted((package.ROOT / "files").glob("*.ttf"))
-    return SharedFont("", files[0], family) if files else None
+    if key == "notocjk":
+        return CollectionFont(files[0], CJK_REGIONS[region], f"notocjk{region}")
+    return SharedFont("", files[0], key)
 
 
-def install(pdf: Any, extra: tuple[SharedFont, ...] = ()) -> dict[str, SharedFont]:
+def install(pdf: Any, extra: tuple[ScriptFont, ...] = ()) -> dict[str, SharedFont]:
     """Register this process' fonts (and the script fonts a document needs) with a new FPDF document."""
     fonts = shared_fonts()
     for shared in (*fonts.values(), *extra):
+        if isinstance(shared, CollectionFont):
+            shared.install(pdf)
+            continue
         font = shared.for_document(len(pdf.fonts) + 1)
         pdf.fonts[font.fontkey] = font
     return fonts
