@@ -1,9 +1,10 @@
 """PDF output with our own font embedding: fpdf2's object structure, the font program cut by `subset.py`.
 
-This replaces `OutputProducer._add_fonts` of fpdf2 2.8.9 (pinned) for the fonts `fonts.py` lends (TrueType);
-fonts fpdf2 loaded itself (the CFF collection for CJK, `fonts.CollectionFont`) go through fpdf2's own code. The PDF objects are the ones fpdf2 writes for a TrueType font (Type0 font, CIDFontType2 with
-widths, CIDToGIDMap, descriptor with FontFile2, ToUnicode CMap); only the font program is produced
-differently, keeping the original glyph ids, and the CIDToGIDMap covers the used codes only.
+This replaces `OutputProducer._add_fonts` of fpdf2 2.8.9 (pinned) for the fonts `fonts.py` lends (TrueType).
+The PDF objects are the ones fpdf2 writes for a TrueType font (Type0 font, CIDFontType2 with widths,
+CIDToGIDMap, descriptor with FontFile2, ToUnicode CMap); only the font program is produced differently,
+keeping the original glyph ids, and the CIDToGIDMap covers the used codes only. Fonts fpdf2 loaded itself
+(the CFF collection for CJK, `fonts.CollectionFont`) go through fpdf2's own code.
 """
 
 from __future__ import annotations
