@@ -58,8 +58,20 @@ def _fonts() -> dict[str, _Ranges]:
 
 
 @cache
-def _all() -> _Ranges:
-    return _Ranges(pair for font in _fonts().values() for pair in zip(font.starts, font.ends, strict=True))
+def _primary() -> frozenset[str]:
+    """The primary font's characters (a few hundred): most text is checked against this set alone."""
+    ranges = _fonts()[PRIMARY]
+    return frozenset(chr(code) for start, end in zip(ranges.starts, ranges.ends, strict=True)
+                     for code in range(start, end + 1))
+
+
+def _others(texts: Iterable[str]) -> set[str]:
+    """The distinct characters of `texts` the primary font does not draw (it draws all of ASCII; ASCII's
+    control characters take no glyph): the renderer's one-page invoice pays a few microseconds."""
+    joined = "".join(texts)
+    if joined.isascii():
+        return set()
+    return set(joined) - _primary()
 
 
 def needs_glyph(char: str) -> bool:
@@ -67,11 +79,6 @@ def needs_glyph(char: str) -> bool:
     if any(first <= code <= last for first, last in _VARIATION_SELECTORS):
         return False
     return unicodedata.category(char) not in _NO_GLYPH_CATEGORIES
-
-
-def drawable(char: str) -> bool:
-    """True when some invoice font draws `char` or it needs no glyph."""
-    return ord(char) in _all() or not needs_glyph(char)
 
 
 def font_for(char: str) -> str | None:
@@ -82,12 +89,21 @@ def font_for(char: str) -> str | None:
 
 def script_fonts(texts: Iterable[str]) -> set[str]:
     """Keys of the script fonts (not the primary one) that `texts` need."""
-    primary = _fonts()[PRIMARY]
-    needed = set()
-    for char in set().union(*map(set, texts)):
-        if ord(char) not in primary and needs_glyph(char) and (key := font_for(char)):
-            needed.add(key)
-    return needed
+    return survey(texts)[1]
+
+
+def survey(texts: Iterable[str]) -> tuple[dict[str, list[int]], set[str]]:
+    """`unprintable(texts)` and `script_fonts(texts)` in one pass (the renderer's check)."""
+    found: dict[str, list[int]] = {}
+    keys: set[str] = set()
+    for char in _others(texts):
+        if not needs_glyph(char):
+            continue
+        if key := font_for(char):
+            keys.add(key)
+        else:
+            found.setdefault(char_class(char), []).append(ord(char))
+    return {kind: sorted(codes) for kind, codes in sorted(found.items())}, keys
 
 
 def char_class(char: str) -> str:
@@ -108,14 +124,7 @@ def char_class(char: str) -> str:
 
 def unprintable(texts: Iterable[str]) -> dict[str, list[int]]:
     """Class of character -> the sorted code points of `texts` that no invoice font draws (empty: all print)."""
-    found: dict[str, list[int]] = {}
-    for text in texts:
-        if text.isascii():  # Open Sans draws all of ASCII; its control characters take no glyph
-            continue
-        for char in set(text):
-            if not drawable(char):
-                found.setdefault(char_class(char), []).append(ord(char))
-    return {kind: sorted(set(codes)) for kind, codes in sorted(found.items())}
+    return survey(texts)[0]
 
 
 def problem(texts: Iterable[str]) -> str | None:

@@ -30,8 +30,9 @@ def _creation_date(doc: dict[str, Any]) -> datetime:
 
 def _script_fonts(texts: list[str], locale: str) -> tuple[fonts.ScriptFont, ...]:
     """The script fonts a document needs; UnprintableText for characters no font (or no installed one) draws."""
-    scripts.check(texts)
-    keys = printable.script_fonts(texts)
+    lacking, keys = printable.survey(texts)
+    if lacking:
+        raise scripts.refuse({kind: len(codes) for kind, codes in lacking.items()})
     if not keys:
         return ()
     region = fonts.cjk_region(locale, texts) if "notocjk" in keys else "sc"

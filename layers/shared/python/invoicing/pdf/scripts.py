@@ -7,10 +7,6 @@ reason that names the kind of character (never the text: it is personal data).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from invoicing import printable
-
 
 class UnprintableText(ValueError):
     """The document holds characters no invoice font has a glyph for."""
@@ -30,9 +26,3 @@ def refuse(counts: dict[str, int]) -> UnprintableText:
     described = ", ".join(f"{kind} ({count} character{'s' * (count > 1)})" for kind, count in sorted(counts.items()))
     return UnprintableText(f"the invoice fonts cannot draw text in {described}; the PDF was not made, so that no "
                            "name or address goes missing from it")
-
-
-def check(texts: Iterable[str]) -> None:
-    """UnprintableText naming every kind of character in `texts` that no invoice font draws."""
-    if found := printable.unprintable(texts):
-        raise refuse({kind: len(codes) for kind, codes in found.items()})
