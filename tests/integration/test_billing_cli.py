@@ -219,6 +219,16 @@ def test_names_with_control_characters_are_refused(stack, capsys):
     assert organizers.get_organizer("acme")["name"] == "Acme Events"
 
 
+def test_names_the_invoice_cannot_print_are_refused(stack, capsys):
+    code, _, err = run(capsys, "organizer", "update", "acme", "--name", "Acme \U0001F600", *TARGET)
+
+    assert code == 1 and "--name: Contains characters the invoice cannot print: emoji (U+1F600)." in err
+    assert organizers.get_organizer("acme")["name"] == "Acme Events"
+    code, _, err = run(capsys, "organizer", "update", "acme", "--name", "株式会社アクメ", *TARGET)
+    assert code == 0, err
+    assert organizers.get_organizer("acme")["name"] == "株式会社アクメ"
+
+
 def test_mail_identity_that_exists_already_is_tagged_for_the_stack(stack, capsys):
     ses = boto3.client("sesv2", region_name="eu-central-1")
     ses.create_email_identity(EmailIdentity="acme.example")  # created in the console before
