@@ -68,3 +68,21 @@ def test_cjk_mixed_with_hebrew_arabic_and_latin_in_one_document() -> None:
 
     assert "Acme山田GmbH" in text
     assert {"OpenSans", "NotoSansCJKSC"} <= names and any("Heebo" in name for name in names)
+
+
+@pytest.mark.parametrize("locale", ["th", "hi", "am", "my"])
+def test_a_language_whose_dates_no_font_draws_gets_english_dates_instead_of_failing(locale) -> None:
+    # babel writes Thai, Devanagari, Ethiopic and Myanmar month names for these: the order's locale is accepted by
+    # the API, so the invoice must render; its dates are then English like its labels.
+    doc = samples.invoice()
+    doc["locale"] = locale
+    text, names, _ = read(render_invoice(doc, samples.internal()))
+    assert "Invoicedate" in text and "June14,2027" in text
+    assert names == {"OpenSans", "OpenSansBold"}
+
+
+def test_a_japanese_invoice_has_japanese_dates() -> None:
+    doc = samples.invoice()
+    doc["locale"] = "ja"
+    text, names, _ = read(render_invoice(doc, samples.internal()))
+    assert "2027年6月14日" in text and "NotoSansCJKJP" in names

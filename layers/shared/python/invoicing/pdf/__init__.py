@@ -58,7 +58,18 @@ def render_invoice(doc: dict[str, Any], internal: dict[str, Any], einvoice: Embe
                           internal.get("event_timezone"), printable=regular.has_glyphs)
     view = content.build(doc, internal, formatter)
     texts = content.texts(view)
-    extra = _script_fonts(texts, formatter.locale)
+    try:
+        extra = _script_fonts(texts, formatter.locale)
+    except UnprintableText:
+        if formatter.locale == "en":
+            raise
+        # The language's own dates and country names may be in a script no invoice font draws (Thai, Devanagari,
+        # ...): such an invoice gets English ones, as it gets English labels. Text of the document itself that
+        # cannot be drawn fails again here.
+        formatter = Formatter("en", formatter.currency, internal.get("event_timezone"), printable=regular.has_glyphs)
+        view = content.build(doc, internal, formatter)
+        texts = content.texts(view)
+        extra = _script_fonts(texts, formatter.locale)
     pages = layout.layout(view, shared, extra)
 
     pdf = hybrid.new_document(einvoice)
