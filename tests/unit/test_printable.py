@@ -115,3 +115,17 @@ def test_settings_events_platform_and_billing_parties_refuse_unprintable_text() 
     assert errors(PlatformSettings, {"address": "Road 😀"}) == {("address",): EMOJI_NAME}
     assert errors(OrganizerBilling, {"billing_company": "Acme 😀", "billing_street": "Road 1\nFlat 😀"}) == {
         ("billing_company",): EMOJI_NAME, ("billing_street",): EMOJI_NAME}
+
+
+def test_french_amounts_keep_their_narrow_no_break_space() -> None:
+    # babel groups French digits with U+202F, which Open Sans lacks: drawn with its thin space (U+2009) and read
+    # back as U+202F instead of being left out ("1421,83 €").
+    import io
+
+    from pypdf import PdfReader
+
+    doc = samples.invoice()
+    doc["locale"] = "fr"
+    text = PdfReader(io.BytesIO(render_invoice(doc, samples.internal()))).pages[0].extract_text()
+    assert "1\u202f672,00\u00a0€" in text
+    assert printable.problem(["Jean\u202fDupont"]) is None and printable.font_for("\u202f") == "opensans"

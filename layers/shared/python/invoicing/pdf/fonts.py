@@ -26,6 +26,11 @@ _fonts = fpdf.fonts
 _Flags = fpdf.enums.FontDescriptorFlags
 
 
+# Spaces a font may lack, drawn with the nearest one it has (the text keeps the original character): babel groups
+# French digits with U+202F ("1 234,56 €"), which would otherwise be left out and mis-measured.
+SPACE_ALIASES = {0x202F: 0x2009, 0x205F: 0x2005, 0x3000: 0x2003, 0x1680: 0x0020}
+
+
 class _Widths(dict):
     """Advance widths per code point; unknown characters get the .notdef width without being stored."""
 
@@ -52,6 +57,10 @@ class SharedFont:
         self.path = path or FONT_DIR / FILES[style]
         self.program = TrueTypeProgram(self.path.read_bytes())
         self.metrics: Metrics = self.program.metrics()
+        for alias, code in SPACE_ALIASES.items():
+            if alias not in self.metrics.glyph_ids and code in self.metrics.glyph_ids:
+                self.metrics.glyph_ids[alias] = self.metrics.glyph_ids[code]
+                self.metrics.widths[alias] = self.metrics.widths[code]
         self.widths = _Widths(self.metrics.widths, self.metrics.missing_width)
         self.cmap = {code: f"g{gid}" for code, gid in self.metrics.glyph_ids.items()}  # fpdf2 wants glyph names
 
