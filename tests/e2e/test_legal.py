@@ -87,7 +87,7 @@ def test_chinese_japanese_and_korean_names_are_on_the_pdf(stack, shop):
     stack.drain()
     reply = shop.api.get(shop.invoices_url("conf", number, "download"), shop.token)
     assert reply.status == 200, reply
-    # pypdf reads fpdf2's code-to-CID CMap of the CFF font byte-wise (a space or NUL between CJK glyphs).
+    # pypdf's text of fpdf2's CFF font has a space or NUL between CJK glyphs (poppler reads them exactly).
     text = "".join(PdfReader(io.BytesIO(reply.raw)).pages[0].extract_text().replace("\x00", "").split())
     for value in address.values():
         assert "".join(value.split()) in text or value == "JP", value

@@ -15,8 +15,8 @@ from tests.support import pdf_samples as samples
 def read(pdf: bytes) -> tuple[str, set[str], int]:
     """Page text without white space, font names, bytes of the CJK font program.
 
-    pypdf reads the code-to-CID CMap fpdf2 writes for a CFF font one byte at a time: it puts a space or NUL
-    between CJK glyphs (poppler's pdftotext reads "山田" exactly), so both are dropped before comparing."""
+    pypdf's text of fpdf2's CFF font (with its code-to-CID CMap) has a space or NUL between CJK glyphs (poppler's
+    pdftotext reads "山田" exactly), so both are dropped before comparing."""
     page = PdfReader(io.BytesIO(pdf)).pages[0]
     names, cjk_bytes = set(), 0
     for font in page["/Resources"]["/Font"].values():
