@@ -8,6 +8,7 @@ from urllib.parse import quote, urlencode
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
+from invoicing import config
 from invoicing.billing import read
 from invoicing.billing.models import PretixBillingInvoice, PretixBillingPage, Shapes
 from invoicing.errors import ValidationFailed
@@ -20,6 +21,8 @@ from invoicing_http.errors import json_response
 from invoicing_http.links import envelope, query_value
 from invoicing_http.negotiation import choose
 from invoicing_http.resolver import configure, make_handler
+
+config.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "RENDER_QUEUE_URL", "FILES_BUCKET", "CURSOR_SECRET_ARN")
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)

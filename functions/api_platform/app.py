@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from invoicing import platform
+from invoicing import config, platform
 from invoicing.billing import issue, parties, workflow
 from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, Shapes
 from invoicing.errors import NotFound
@@ -16,6 +16,8 @@ from invoicing_http import cors, guard
 from invoicing_http import openapi as doc
 from invoicing_http.errors import json_response
 from invoicing_http.resolver import configure, make_handler
+
+config.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "RENDER_QUEUE_URL")
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)

@@ -8,10 +8,11 @@ reach the resolver (401/403, 413, 301, an idempotency replay).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.event_handler import CORSConfig
+
+from invoicing.config import settings
 
 ORIGINS_VARIABLE = "ALLOWED_ORIGINS"
 ALLOW_ORIGIN = "Access-Control-Allow-Origin"
@@ -23,7 +24,7 @@ MAX_AGE_SECONDS = 600
 
 
 def origins() -> list[str]:
-    return [origin.strip() for origin in os.environ.get(ORIGINS_VARIABLE, "").split(",") if origin.strip()]
+    return list(settings().allowed_origins)
 
 
 def config() -> CORSConfig | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
-from invoicing.config import required
+from invoicing.config import variable
 from invoicing.errors import Conflict, PermissionDenied
 from invoicing.invoices.read import Visibility, get_invoice
 from invoicing.storage import queues
@@ -46,9 +46,9 @@ def enqueue(transmission_type: str, jobs: list[dict[str, str]]) -> None:
     sweep sends pending invoices of enforced types; email-type ones wait for `transmit`, as in pretix."""
     if not jobs:
         return
-    variable = QUEUE_VARIABLES.get(transmission_type)
+    queue = QUEUE_VARIABLES.get(transmission_type)
     try:
-        failed = queues.send(required(variable), jobs) if variable else jobs
+        failed = queues.send(variable(queue), jobs) if queue else jobs
     except (BotoCoreError, ClientError):
         logger.exception("transmission attempts not queued", extra={"type": transmission_type, "count": len(jobs)})
         return
