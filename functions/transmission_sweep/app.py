@@ -8,11 +8,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from invoicing import config, metrics
-from invoicing.transmission.attempts import QUEUE_VARIABLES
+from invoicing.transmission import types
 from invoicing.transmission.sweep import sweep
 
 logger = Logger()
-STUCK_AFTER = timedelta(minutes=config.require("TABLE_NAME", *QUEUE_VARIABLES.values()).transmission_stuck_minutes)
+STUCK_AFTER = timedelta(minutes=config.require("TABLE_NAME", *types.queue_variables()).transmission_stuck_minutes)
 
 
 @metrics.flushed

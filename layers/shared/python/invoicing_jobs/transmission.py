@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from invoicing import metrics
 from invoicing.config import idempotency_table_name, require, variable
 from invoicing.storage import queues
-from invoicing.transmission import worker
+from invoicing.transmission import types, worker
 from invoicing.transmission.providers import Provider, Unavailable
 from invoicing_jobs import logs, malformed
 
@@ -30,8 +30,12 @@ def backoff_seconds(delivery: int) -> int:
     return min(900, 30 * 2 ** max(0, delivery - 1))
 
 
-def make_handler(provider: Provider, queue_variable: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def make_handler(transmission_type: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The handler of the function that consumes `transmission_type`'s queue with that type's provider."""
+    kind = types.get(transmission_type)
+    queue_variable = kind.queue_variable
     require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "FILES_BUCKET", queue_variable)
+    provider: Provider = kind.load_provider()
     processor = BatchProcessor(event_type=EventType.SQS)
     config = IdempotencyConfig(event_key_jmespath="[organizer, number, attempt]", expires_after_seconds=3600)
     persistence = DynamoDBPersistenceLayer(table_name=idempotency_table_name())
