@@ -70,33 +70,24 @@ def download_billing_invoice(organizer: Slug, number: Number, if_none_match: doc
 
 # --- Hostway-style account API ---------------------------------------------------------------------
 
-def _account_invoice(account_id: str, invoice_id: str):
-    organizer = hostway.account_organizer(app.context["principal"], account_id)
-    wanted = choose(app.current_event.headers.get("Accept"), OFFERED)
-    if wanted is None:
-        raise NotAcceptable(offered=OFFERED)
-    if wanted == PDF:
-        return _pdf(read.download(organizer, invoice_id), {"Vary": "Accept"})
-    return json_response(200, hostway.invoice(organizer, invoice_id, api_root(app)), {"Vary": "Accept"})
-
-
 ACCOUNT_INVOICE = accounts_doc.invoice_responses()
 
 
 @app.get("/accounts/<accountId>/invoices/<invoiceId>", summary="Retrieve an account invoice",
          tags=["Account invoices"], operation_id="get_account_invoice", security=doc.SECURITY,
          responses=ACCOUNT_INVOICE)
-def get_account_invoice(accountId: Slug, invoiceId: Number, accept: doc.AccountAccept = None,
-                        if_none_match: doc.IfNoneMatch = None):
-    return _account_invoice(accountId, invoiceId)
-
-
 @app.get("/accounts/<accountId>/invoces/<invoiceId>", summary="Retrieve an account invoice (documented spelling)",
          tags=["Account invoices"], operation_id="get_account_invoice_documented_spelling", security=doc.SECURITY,
          responses=ACCOUNT_INVOICE)
-def get_account_invoice_alias(accountId: Slug, invoiceId: Number, accept: doc.AccountAccept = None,
-                              if_none_match: doc.IfNoneMatch = None):
-    return _account_invoice(accountId, invoiceId)
+def get_account_invoice(accountId: Slug, invoiceId: Number, accept: doc.AccountAccept = None,
+                        if_none_match: doc.IfNoneMatch = None):
+    organizer = hostway.account_organizer(app.context["principal"], accountId)
+    wanted = choose(app.current_event.headers.get("Accept"), OFFERED)
+    if wanted is None:
+        raise NotAcceptable(offered=OFFERED)
+    if wanted == PDF:
+        return _pdf(read.download(organizer, invoiceId), {"Vary": "Accept"})
+    return json_response(200, hostway.invoice(organizer, invoiceId, api_root(app)), {"Vary": "Accept"})
 
 
 @app.get("/accounts/<accountId>/invoices", summary="List an account's invoices", tags=["Account invoices"],
