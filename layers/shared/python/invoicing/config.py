@@ -96,8 +96,12 @@ def variable(name: str) -> str:
     return value
 
 
+_required: set[str] = set()
+
+
 def require(*names: str) -> Settings:
     """At cold start: fail now, naming every missing variable, rather than at the first request that needs one."""
+    _required.update(names)
     missing = []
     for name in names:
         try:
@@ -108,6 +112,11 @@ def require(*names: str) -> Settings:
         raise ConfigurationError(f"invalid environment: {', '.join(missing)} not set "
                                  "(template.yaml gives them to the functions that need them)")
     return settings()
+
+
+def required() -> frozenset[str]:
+    """What this process's function named at its cold start."""
+    return frozenset(_required)
 
 
 def table_name() -> str:

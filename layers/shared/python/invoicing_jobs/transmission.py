@@ -34,7 +34,7 @@ def make_handler(transmission_type: str) -> Callable[[dict[str, Any], Any], dict
     """The handler of the function that consumes `transmission_type`'s queue with that type's provider."""
     kind = types.get(transmission_type)
     queue_variable = kind.queue_variable
-    require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "FILES_BUCKET", queue_variable)
+    require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "FILES_BUCKET", queue_variable, *kind.variables)
     provider: Provider = kind.load_provider()
     processor = BatchProcessor(event_type=EventType.SQS)
     config = IdempotencyConfig(event_key_jmespath="[organizer, number, attempt]", expires_after_seconds=3600)

@@ -54,6 +54,7 @@ class TransmissionType:
     enforce_transmission: ClassVar[bool] = False
     queue_variable: ClassVar[str]  # the environment variable naming the SQS queue of its attempts
     provider: ClassVar[str]  # "module:Class", imported only by the function that sends
+    variables: ClassVar[tuple[str, ...]] = ()  # what else the provider reads (its function requires them)
 
     def check(self, problems: Problems) -> None:
         """Add what the address lacks for this type (the info keys of other types are refused before)."""

@@ -15,6 +15,7 @@ class Email(TransmissionType):
     priority = 100
     queue_variable = "EMAIL_QUEUE_URL"
     provider = "invoicing.transmission.providers.email_pdf:EmailPdf"
+    variables = ("MAIL_FROM", "RENDER_QUEUE_URL")  # the platform sender; a render asked for when the PDF is missing
 
     def check(self, problems: Problems) -> None:
         address = problems.value(ADDRESS)

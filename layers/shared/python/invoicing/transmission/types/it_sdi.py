@@ -24,6 +24,7 @@ class ItSdi(TransmissionType):
     enforce_transmission = True
     queue_variable = "SDI_QUEUE_URL"
     provider = "invoicing.transmission.providers.it_sdi:ItSdi"
+    variables = ("SDI_CHANNEL_SECRET",)
 
     def check(self, problems: Problems) -> None:
         address = problems.address

@@ -18,6 +18,7 @@ class Peppol(TransmissionType):
     enforce_transmission = True
     queue_variable = "PEPPOL_QUEUE_URL"
     provider = "invoicing.transmission.providers.peppol:Peppol"
+    variables = ("PEPPOL_CHANNEL_SECRET",)
 
     def check(self, problems: Problems) -> None:
         address = problems.address
