@@ -87,7 +87,7 @@ def test_an_options_request_without_cors_configured_is_not_a_preflight(monkeypat
     from invoicing import config
     from invoicing_http import cors
 
-    monkeypatch.setenv(cors.ORIGINS_VARIABLE, "")
+    monkeypatch.setenv("ALLOWED_ORIGINS", "")
     config.reset()
     # Then there is no CORS configuration, so OPTIONS goes through authentication like any method
     assert cors.config() is None

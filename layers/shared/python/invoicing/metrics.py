@@ -20,8 +20,6 @@ from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 from invoicing import config
 
-NAMESPACE_VARIABLE = "POWERTOOLS_METRICS_NAMESPACE"
-SERVICE_VARIABLE = "POWERTOOLS_SERVICE_NAME"
 metrics = Metrics()
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])

@@ -14,7 +14,6 @@ from aws_lambda_powertools.event_handler import CORSConfig
 
 from invoicing.config import settings
 
-ORIGINS_VARIABLE = "ALLOWED_ORIGINS"
 ALLOW_ORIGIN = "Access-Control-Allow-Origin"
 # Request headers a pretix client sends beyond the CORS-safelisted ones and Powertools' defaults (Authorization, Content-Type).
 ALLOW_HEADERS = ["X-Idempotency-Key", "If-None-Match"]

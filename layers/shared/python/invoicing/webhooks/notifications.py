@@ -23,7 +23,6 @@ from invoicing.storage import webhooks as store
 from invoicing.webhooks.actions import INVOICE_ACTIONS
 
 logger = logging.getLogger(__name__)
-QUEUE_VARIABLE = "WEBHOOK_QUEUE_URL"
 
 
 def new_id() -> str:
