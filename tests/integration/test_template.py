@@ -288,3 +288,18 @@ def test_the_email_function_may_send_only_as_the_stacks_identities():
     assert organizers["Condition"]["StringEquals"] == {"aws:ResourceTag/invoicing:stack": {"Ref": "AWS::StackName"}}
     assert {"Ref": "BillingSenderAddress"} in organizers["Condition"]["StringNotEquals"]["ses:FromAddress"]
     assert all(statement.get("Resource") != "*" for statement in sending)
+
+
+def test_export_files_are_deleted_by_s3_after_their_download_expired():
+    """An export answers 404 after `jobs.EXPIRES`; a lifecycle rule on its prefix deletes every version later."""
+    from invoicing.exports import jobs
+
+    template = Template.load(PROJECT_ROOT / "template.yaml")
+    rules = template.resources["FilesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    exports = [rule for rule in rules if rule.get("Prefix") == "exports/"]
+
+    assert len(exports) == 1 and exports[0]["Status"] == "Enabled"
+    assert exports[0]["ExpirationInDays"] * 24 > jobs.EXPIRES.total_seconds() / 3600
+    assert exports[0]["NoncurrentVersionExpirationInDays"] >= 1
+    # Only the export files: no other rule expires current objects (PDFs and e-invoices are kept).
+    assert [rule for rule in rules if "ExpirationInDays" in rule] == exports
