@@ -68,12 +68,13 @@ class Settings(BaseModel):
         return {str(info.alias): name for name, info in cls.model_fields.items()}
 
 
+VARIABLES = Settings.variables()
+
+
 @cache
 def settings() -> Settings:
-    known = Settings.variables()
-    present = {name: value for name, value in os.environ.items() if name in known}
     try:
-        return Settings.model_validate({name: value for name, value in present.items() if value is not None})
+        return Settings.model_validate({name: value for name, value in os.environ.items() if name in VARIABLES})
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors())
         raise ConfigurationError(f"invalid environment: {problems}") from None
@@ -81,10 +82,9 @@ def settings() -> Settings:
 
 def optional(name: str) -> str | None:
     """The value of a variable by its name, None if unset (for the few a function may run without)."""
-    fields = Settings.variables()
-    if name not in fields:
+    if name not in VARIABLES:
         raise ConfigurationError(f"{name} is not a variable of the configuration model (invoicing/config.py)")
-    value = getattr(settings(), fields[name])
+    value = getattr(settings(), VARIABLES[name])
     return None if value is None else str(value)
 
 
@@ -102,12 +102,7 @@ _required: set[str] = set()
 def require(*names: str) -> Settings:
     """At cold start: fail now, naming every missing variable, rather than at the first request that needs one."""
     _required.update(names)
-    missing = []
-    for name in names:
-        try:
-            variable(name)
-        except ConfigurationError:
-            missing.append(name)
+    missing = [name for name in names if optional(name) is None]
     if missing:
         raise ConfigurationError(f"invalid environment: {', '.join(missing)} not set "
                                  "(template.yaml gives them to the functions that need them)")
