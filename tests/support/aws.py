@@ -76,6 +76,18 @@ def cold_start_environment(function_id: str) -> tuple[Path, dict[str, str]]:
     return function.handler_file, environment
 
 
+def handler_environment(handler_file: Path) -> dict[str, str]:
+    """The variables template.yaml gives the function whose handler is `handler_file` (bench/ imports functions
+    by file: each needs what its cold start requires)."""
+    from invoicing_infra.template import Template
+
+    template = Template.load(ROOT / "template.yaml")
+    function_id = next(name for name, function in template.functions().items()
+                       if function.handler_file.resolve() == Path(handler_file).resolve())
+    _, environment = cold_start_environment(function_id)
+    return {name: value for name, value in environment.items() if name not in ("PATH", "AWS_ENDPOINT_URL")}
+
+
 def function_ids() -> list[str]:
     from invoicing_infra.template import Template
 
