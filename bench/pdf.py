@@ -94,7 +94,7 @@ def fresh_render() -> tuple[float, float]:
 _FUNCTION = """
 import importlib.util, json, os, resource, sys
 import boto3
-os.environ.update({"TABLE_NAME": "t", "IDEMPOTENCY_TABLE_NAME": "i", "FILES_BUCKET": "b",
+os.environ.update({"TABLE_NAME": "t", "IDEMPOTENCY_TABLE_NAME": "i", "FILES_BUCKET": "b", "BILLING_MAIL_SENDER": "s",
                    "AWS_DEFAULT_REGION": "eu-central-1"})
 spec = importlib.util.spec_from_file_location("render_pdf_app", "functions/render_pdf/app.py")
 spec.loader.exec_module(importlib.util.module_from_spec(spec))

@@ -18,6 +18,9 @@ from pydantic import AfterValidator, ValidationInfo
 
 from invoicing import printable
 
+# Also for settings and transmission addresses: no spaces and no control characters anywhere.
+EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+")
+
 ONE_LINE_MESSAGE = "Control characters (such as line breaks) are not allowed in this field."
 MULTI_LINE_MESSAGE = "Control characters other than line breaks and tabs are not allowed in this field."
 _LINE_BREAKS = frozenset("\n\r\t")
