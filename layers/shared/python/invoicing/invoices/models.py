@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from invoicing.transmission import types as transmission_types
+
 
 class _Model(BaseModel):
     # Validators are built on first use, not in the cold start of a function that never validates an invoice.
@@ -84,4 +86,4 @@ class InvoicePage(_Model):
 
 TRANSMISSION_FIELDS = ("transmission_provider", "transmission_status", "transmission_date")
 # Transmission types whose invoices are sent without being asked (pretix: `enforce_transmission`).
-ENFORCED_TRANSMISSION = frozenset({"peppol", "it_sdi"})
+ENFORCED_TRANSMISSION = transmission_types.ENFORCED

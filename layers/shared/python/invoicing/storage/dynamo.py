@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
@@ -18,7 +17,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from invoicing.config import storage_config
+from invoicing import config
 from invoicing.errors import Conflict, ValidationFailed
 
 if TYPE_CHECKING:
@@ -51,7 +50,7 @@ def clients() -> tuple[Any, ...]:
 
 
 def table_name() -> str:
-    return storage_config().table_name
+    return config.table_name()
 
 
 def reset() -> None:
@@ -267,7 +266,7 @@ def apply_if(key: Mapping[str, str], update: Update) -> dict[str, Any] | None:
 # so a client can neither forge keys into another organizer's partition nor reuse it elsewhere.
 
 def _cursor_key() -> bytes:
-    secret = os.environ.get("CURSOR_SECRET") or "cursor:" + table_name()
+    secret = config.cursor_secret()
     return hashlib.sha256(secret.encode()).digest()
 
 
