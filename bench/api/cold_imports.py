@@ -25,22 +25,34 @@ BARE_DEPS = {
 }
 
 
-def probe(target: str, cwd: Path) -> dict[str, Any]:
-    """One fresh interpreter importing `target` (import_probe.py's JSON line)."""
-    result = subprocess.run([sys.executable, str(PROBE), target, ",".join(HEAVY)], cwd=cwd, env=dict(os.environ),
-                            capture_output=True, text=True, check=False)
+def probe(target: str, cwd: Path, environment: dict[str, str] | None = None) -> dict[str, Any]:
+    """One fresh interpreter importing `target` (import_probe.py's JSON line), with `environment` added to ours."""
+    result = subprocess.run([sys.executable, str(PROBE), target, ",".join(HEAVY)], cwd=cwd,
+                            env={**os.environ, **(environment or {})}, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"importing {target} failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def targets() -> dict[str, tuple[str, Path]]:
-    """What to import and from where: API functions by file path (cwd = their CodeUri), then the bare deps."""
-    found = {name: (str(FUNCTIONS / name / "app.py"), FUNCTIONS if name == "api_docs" else FUNCTIONS / name)
-             for name in API_FUNCTIONS}
+def function_environment(app: Path) -> dict[str, str]:
+    """What template.yaml gives the function (its cold start requires its variables)."""
+    from tests.support import aws as aws_setup
+
+    if not hasattr(aws_setup, "handler_environment"):  # an older checkout (BENCH_CODE_ROOT): the Globals suffice
+        return {}
+    return aws_setup.handler_environment(app)
+
+
+def targets() -> dict[str, tuple[str, Path, dict[str, str]]]:
+    """What to import, from where and with which variables: API functions by file path (cwd = their CodeUri,
+    their template environment), then the bare deps."""
+    found = {}
+    for name in API_FUNCTIONS:
+        app = FUNCTIONS / name / "app.py"
+        found[name] = (str(app), FUNCTIONS if name == "api_docs" else FUNCTIONS / name, function_environment(app))
     for label, module in BARE_DEPS.items():
-        found[label] = (module, ROOT / "bench")
-    found["bare deps (all three)"] = (",".join(BARE_DEPS.values()), ROOT / "bench")
+        found[label] = (module, ROOT / "bench", {})
+    found["bare deps (all three)"] = (",".join(BARE_DEPS.values()), ROOT / "bench", {})
     return found
 
 
@@ -50,15 +62,15 @@ def bench_imports() -> float:
     header("1. COLD IMPORT TIME (fresh interpreter per run)", f"""
 Each figure is the median of {IMPORT_RUNS} fresh interpreters (after one unmeasured run that writes
 the bytecode caches), timed with perf_counter around the import only (interpreter start excluded).
-API functions are loaded by file path (importlib), cwd = their CodeUri, with the template's environment;
+API functions are loaded by file path (importlib), cwd = their CodeUri, with their template environment;
 nothing touches AWS at import. Bare deps are what any function on this stack must import anyway.
 Runs are interleaved so that machine noise spreads over all targets alike.
 "modules" is how many modules the import added to sys.modules.""")
     plan = targets()
     samples: dict[str, list[dict[str, Any]]] = {label: [] for label in plan}
     for run in range(IMPORT_RUNS + 1):
-        for label, (target, cwd) in plan.items():
-            result = probe(target, cwd)
+        for label, (target, cwd, environment) in plan.items():
+            result = probe(target, cwd, environment)
             if run:
                 samples[label].append(result)
 
