@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -20,12 +19,11 @@ from pydantic import (
 
 from invoicing import countries, i18n
 from invoicing.money import parse_decimal
-from invoicing.textfields import check_multi_line, check_one_line, check_text
+from invoicing.textfields import EMAIL, check_multi_line, check_one_line, check_text
+from invoicing.transmission import types as transmission_types
 
-# Also for settings and transmission addresses: no spaces and no control characters anywhere.
-EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+")
 FeeType = Literal["payment", "shipping", "service", "cancellation", "insurance", "late", "other", "giftcard"]
-TransmissionType = Literal["email", "peppol", "it_sdi"]
+TransmissionType = Literal[transmission_types.IDENTIFIERS]  # type: ignore[valid-type]
 
 
 def _strict_decimal(value: Any) -> Decimal:
@@ -62,7 +60,7 @@ PaymentText = Annotated[i18n.text_type(2000), AfterValidator(_multi_line_text)]
 
 
 class InvoiceAddress(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     is_business: bool = False
     company: Text | None = ""
@@ -87,7 +85,7 @@ class InvoiceAddress(BaseModel):
 
 
 class Position(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     positionid: int | None = Field(None, ge=1, le=10_000)
     item: int | None = None
@@ -105,7 +103,7 @@ class Position(BaseModel):
 
 
 class Fee(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     fee_type: FeeType
     internal_type: Line(255) | None = None
@@ -131,7 +129,7 @@ class OrderCreate(BaseModel):
     tax names come to 300 KB; 250 positions with 100-character ones to 230 KB.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     code: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9]+$")] | None = None
     status: Literal["n", "p"] = "n"
@@ -149,7 +147,7 @@ class OrderCreate(BaseModel):
 class OrderPatch(BaseModel):
     """Body of `PATCH .../orders/{code}/`: only these fields change."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     email: Annotated[str, Field(max_length=254), BeforeValidator(lambda v: _email(v) if isinstance(v, str) else v)] | None = None
     locale: Annotated[str, Field(max_length=10, pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")] | None = None
@@ -158,6 +156,8 @@ class OrderPatch(BaseModel):
 
 class Order(BaseModel):
     """An order as stored."""
+
+    model_config = ConfigDict(defer_build=True)
 
     organizer: str
     event: str
