@@ -37,7 +37,7 @@ RULES: dict[str, tuple[str, list[str]]] = {
     "transmission/attempts": ("invoicing/transmission/attempts.py", [TRANSMISSION]),
     "guard": ("invoicing_http/guard.py", [ACCESS]),
     "idempotency": ("invoicing_http/idempotency.py", ["tests/integration/test_idempotency.py"]),
-    "dynamo (cursors)": ("invoicing/storage/dynamo.py", ["tests/integration/test_cursors.py"]),
+    "dynamo": ("invoicing/storage/dynamo.py", ["tests/integration/test_cursors.py"]),
     "access": ("invoicing/access.py", ["tests/unit/test_rules.py", ACCESS]),
 }
 KILLED = ("killed", "timeout", "segfault", "suspicious")  # a mutant that crashes or hangs the tests is caught too
