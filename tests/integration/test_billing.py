@@ -261,7 +261,7 @@ def test_a_job_waits_while_another_worker_holds_the_email_claim(acme):
     workflow.release(number)
     assert store.claim_email("acme", number, "other-worker", int(time.time()), 120)
 
-    with pytest.raises(rendering.EmailInFlight):
+    with pytest.raises(rendering.EmailInFlight, match="too busy"):
         run_job(number)
     assert sent_emails() == []
 

@@ -442,7 +442,7 @@ def test_temporary_failures_are_noted_on_the_attempt_and_counted(shop):
     job = _queued_attempt(shop, number)
     provider = FakeProvider(Unavailable("the access point could not be reached (TimeoutError)"))
 
-    with pytest.raises(Unavailable):
+    with pytest.raises(Unavailable, match="could not be reached"):
         worker.run(job, provider, 1)
     [attempt] = _attempts(shop, number)
     assert (attempt["status"], attempt["tries"], attempt["finished"]) == ("inflight", 1, None)
@@ -467,7 +467,7 @@ def test_missing_seller_data_is_named_by_setting_key_never_by_value(shop):
 
 def test_attempts_of_an_invoice_the_token_cannot_see_are_404(shop):
     number = builders.order(shop)["invoices"][0]
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^No Invoice matches the given query\.$"):
         _attempts(shop, number, Visibility(events=frozenset({"other"})))
 
 
