@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from invoicing import clock
 from invoicing.errors import NotFound, PermissionDenied, ValidationFailed
@@ -572,3 +573,42 @@ def test_a_reverse_charge_peppol_order_needs_the_buyer_vat_id_at_entry(shop):
         service.patch_order(shop, "sampleconf", order["code"],
                             OrderPatch.model_validate({"invoice_address": {**PEPPOL_ADDRESS, "vat_id": ""}}),
                             {"invoice_address"})
+
+
+# --- Queueing attempts ----------------------------------------------------------------------------------
+
+
+def test_retransmit_makes_an_invoice_of_an_enforced_type_due_again_and_an_email_one_not(shop):
+    peppol_number = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    email_number = builders.order(shop)["invoices"][0]
+    clock.set_clock(lambda: MOMENT + timedelta(hours=1))
+
+    attempts.retransmit(shop, peppol_number, ALL)
+    attempts.retransmit(shop, email_number, ALL)
+
+    # peppol is sent by the sweep if its attempt is lost; email only when asked (pretix)
+    assert [invoice.number for invoice in tx_store.due("pending", "2026-11-21T10:00:01Z")] == [peppol_number]
+    assert "TxDue" not in invoice_store.get(shop, email_number).item
+
+
+def test_an_attempt_its_queue_refuses_is_logged_with_its_type_and_count_and_not_raised(shop, monkeypatch, caplog):
+    def refuse(url, jobs):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "SendMessageBatch")
+
+    monkeypatch.setattr(attempts.queues, "send", refuse)
+
+    attempts.enqueue("peppol", [attempts.job(shop, "X-1", "a1"), attempts.job(shop, "X-2", "a2")])
+
+    [record] = [record for record in caplog.records if record.getMessage() == "transmission attempts not queued"]
+    assert (record.levelname, record.type, record.count) == ("ERROR", "peppol", 2)
+
+
+def test_an_attempt_of_a_type_without_a_queue_is_not_sent_but_logged(shop, monkeypatch, caplog):
+    sent = []
+    monkeypatch.setattr(attempts.queues, "send", lambda url, jobs: sent.append(jobs) or [])
+
+    attempts.enqueue("fax", [attempts.job(shop, "X-1", "a1")])
+
+    assert sent == []
+    [record] = [record for record in caplog.records if record.getMessage() == "transmission attempts not queued"]
+    assert (record.levelname, record.type, record.count) == ("WARNING", "fax", 1)
