@@ -612,3 +612,12 @@ def test_an_attempt_of_a_type_without_a_queue_is_not_sent_but_logged(shop, monke
     assert sent == []
     [record] = [record for record in caplog.records if record.getMessage() == "transmission attempts not queued"]
     assert (record.levelname, record.type, record.count) == ("WARNING", "fax", 1)
+
+
+def test_an_attempt_is_started_only_for_a_pending_invoice(shop):
+    number = builders.order(shop)["invoices"][0]
+    _inflight(shop, number, "a1")  # another call's attempt got there first
+
+    assert attempts.start(shop, number, "email") is False
+    assert _jobs("EMAIL_QUEUE_URL") == []
+    assert invoice_store.get(shop, number).item["tx_attempt"] == "a1"
