@@ -37,7 +37,8 @@ RULES: dict[str, tuple[str, list[str]]] = {
     "storage/transmissions": ("invoicing/storage/transmissions.py", [TRANSMISSION]),
     "transmission/attempts": ("invoicing/transmission/attempts.py", [TRANSMISSION]),
     "guard": ("invoicing_http/guard.py", [ACCESS]),
-    "idempotency": ("invoicing_http/idempotency.py", ["tests/integration/test_idempotency.py"]),
+    "idempotency": ("invoicing_http/idempotency.py", ["tests/unit/test_idempotency_binding.py",
+                                                      "tests/integration/test_idempotency.py"]),
     "dynamo": ("invoicing/storage/dynamo.py", ["tests/integration/test_cursors.py"]),
     "access": ("invoicing/access.py", ["tests/unit/test_rules.py", ACCESS]),
 }
