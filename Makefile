@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint checkov bench bench-pdf bench-export mutate clean openapi lock sam-build package-report
+.PHONY: install run test lint checkov bench bench-pdf bench-export mutate clean openapi lock font-coverage sam-build package-report
 
 # Exact versions with hashes (requirements/README.md) into an emptied venv (nothing left from an older lock): the
 # dev/test lock, the project itself without resolving anything, test-data packages whose pins clash with ours.
@@ -29,6 +29,12 @@ lock: install
 	$(UV_COMPILE) layers/deps/requirements.in -c requirements/runtime.txt -o layers/deps/requirements.txt
 	$(UV_COMPILE) layers/pdf-deps/requirements.in -c requirements/runtime.txt -o layers/pdf-deps/requirements.txt
 	$(UV_COMPILE) requirements/sam.in -o requirements/sam.txt
+	$(MAKE) font-coverage
+
+## What the invoice fonts draw (layers/shared/python/invoicing/printable.json), read from the installed font packages:
+## the API's validators use it without loading fonts. Rerun after a font package changes (`make lock` does).
+font-coverage: install
+	$(BIN)/python -m invoicing.pdf.coverage
 
 ## SAM CLI in its own venv (requirements/sam.txt): `sam validate --lint`, then `sam build` without Docker (needs
 ## python3.11 on PATH; wheels for the template's arm64 come from PyPI), artifacts in .aws-sam/build.

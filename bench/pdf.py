@@ -4,7 +4,8 @@ Run with `.venv/bin/python bench/pdf.py` (figures as text) or `--json` (one obje
 `one_page_warm_median_ms`, `one_page_warm_min_ms`, `six_page_warm_median_ms`, `first_render_ms`,
 `one_page_bytes`, `six_page_bytes`, `rss_mb`, and for Factur-X `one_page_factur_x_warm_median_ms`,
 `six_page_factur_x_warm_median_ms`, `one_page_factur_x_ratio`, `six_page_factur_x_ratio`,
-`one_page_factur_x_bytes`). It asserts nothing about timing.
+`one_page_factur_x_bytes`, and for CJK `cjk_first_render_ms`, `cjk_warm_median_ms`, `cjk_bytes`). It asserts
+nothing about timing.
 
 Samples, the tests' plain dicts (tests/support/pdf_samples.py): a one-page invoice (German sender, 8 lines
 with attendees, 19 % and 7 % VAT, payment stamp, footer) and a long one with 190 such lines (8 pages: every row has an attendee
@@ -17,6 +18,8 @@ line; the 190-line reference invoice of the notes had 6).
   render of each sample alternate, so that load from other processes on the machine hits both alike.
 * Factur-X: the same samples as the render job makes them with `invoice_pdf_einvoice=factur-x`, i.e. the
   EN 16931 CII built and embedded in a PDF/A-3b (goal: at most 1.5x the plain render).
+* CJK: the one-page invoice to a Japanese recipient (Noto Sans CJK, loaded only for such documents): the
+  first such render in this process (font parsed) and the median of 5 after it, timed after everything else.
 * RSS: peak resident set size (ru_maxrss) of this process after all renders, of a fresh process
   rendering one invoice, and (text output only) of a process shaped like the render function: the
   figure its MemorySize in template.yaml is chosen from.
@@ -51,6 +54,23 @@ def sample(lines: int) -> tuple[dict[str, Any], dict[str, Any]]:
     return pdf_samples.invoice(pdf_samples.attendee_lines(lines)), pdf_samples.internal()
 
 
+def cjk_sample() -> tuple[dict[str, Any], dict[str, Any]]:
+    return pdf_samples.invoice(pdf_samples.attendee_lines(8), invoice_to_company="株式会社テスト",
+                               invoice_to_name="山田太郎", invoice_to_city="東京都千代田区"), pdf_samples.internal()
+
+
+def cjk_renders() -> tuple[float, list[float], bytes]:
+    """(ms of the first CJK render in this process, ms of 5 more, the PDF)."""
+    from invoicing.pdf import render_invoice
+
+    times = []
+    for _ in range(6):
+        started = time.perf_counter()
+        pdf = render_invoice(*cjk_sample())
+        times.append((time.perf_counter() - started) * 1000)
+    return times[0], times[1:], pdf
+
+
 # The invoice arrives as JSON on stdin, as a Lambda event would carry it.
 _FRESH = """
 import json, resource, sys, time
@@ -74,7 +94,7 @@ def fresh_render() -> tuple[float, float]:
 _FUNCTION = """
 import importlib.util, json, os, resource, sys
 import boto3
-os.environ.update({"TABLE_NAME": "t", "IDEMPOTENCY_TABLE_NAME": "i", "FILES_BUCKET": "b",
+os.environ.update({"TABLE_NAME": "t", "IDEMPOTENCY_TABLE_NAME": "i", "FILES_BUCKET": "b", "BILLING_MAIL_SENDER": "s",
                    "AWS_DEFAULT_REGION": "eu-central-1"})
 spec = importlib.util.spec_from_file_location("render_pdf_app", "functions/render_pdf/app.py")
 spec.loader.exec_module(importlib.util.module_from_spec(spec))
@@ -86,10 +106,11 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
-def function_rss() -> float:
-    """Peak RSS in MB of a process shaped like the render function after rendering both samples: the figure
-    the function's MemorySize in template.yaml is chosen from."""
-    output = subprocess.run([sys.executable, "-c", _FUNCTION], input=json.dumps([sample(8), sample(190)]), check=True,
+def function_rss(cjk: bool = False) -> float:
+    """Peak RSS in MB of a process shaped like the render function after rendering both samples (and with `cjk`
+    the CJK one): the figure the function's MemorySize in template.yaml is chosen from."""
+    invoices = [sample(8), sample(190), *([cjk_sample()] if cjk else [])]
+    output = subprocess.run([sys.executable, "-c", _FUNCTION], input=json.dumps(invoices), check=True,
                             capture_output=True, text=True, cwd=ROOT).stdout
     return float(output.split()[-1])
 
@@ -135,6 +156,7 @@ def main() -> None:
     one_times, one_pdf, one_fx_times, one_fx_pdf = warm(*sample(8))
     six_times, six_pdf, six_fx_times, six_fx_pdf = warm(*sample(190))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cjk_first, cjk_times, cjk_pdf = cjk_renders()
 
     figures = {
         "one_page_warm_median_ms": round(statistics.median(one_times), 2),
@@ -149,6 +171,9 @@ def main() -> None:
         "one_page_factur_x_ratio": round(statistics.median(one_fx_times) / statistics.median(one_times), 2),
         "six_page_factur_x_ratio": round(statistics.median(six_fx_times) / statistics.median(six_times), 2),
         "one_page_factur_x_bytes": len(one_fx_pdf),
+        "cjk_first_render_ms": round(cjk_first, 1),
+        "cjk_warm_median_ms": round(statistics.median(cjk_times), 1),
+        "cjk_bytes": len(cjk_pdf),
     }
     if args.json:
         print(json.dumps(figures))
@@ -163,9 +188,11 @@ def main() -> None:
         print(f"{label:>9} Factur-X (CII built + PDF/A-3b): {len(pdf) / 1024:.1f} KiB; warm median "
               f"{statistics.median(times):.2f} ms (min {min(times):.2f}) = "
               f"{statistics.median(times) / statistics.median(plain):.2f}x plain")
-    print(f"Peak RSS of this process after all renders: {rss:.1f} MB")
+    print(f"  CJK (8 lines, Japanese recipient): {len(cjk_pdf) / 1024:.1f} KiB; first in this process "
+          f"{cjk_first:.0f} ms, then median of {len(cjk_times)} {statistics.median(cjk_times):.0f} ms")
+    print(f"Peak RSS of this process after all renders (before the CJK ones): {rss:.1f} MB")
     print(f"Peak RSS of a render-function-shaped process (its module, boto3 clients, both samples): "
-          f"{function_rss():.1f} MB")
+          f"{function_rss():.1f} MB; with a CJK document too: {function_rss(cjk=True):.1f} MB")
 
 
 if __name__ == "__main__":

@@ -57,13 +57,23 @@ def billing() -> tuple[dict, dict]:
     return rendering.document(invoice)  # type: ignore[arg-type]
 
 
+def scripts() -> tuple[dict, dict]:
+    """A Japanese invoice to a recipient written in Japanese, Chinese, Korean, Hebrew and Arabic."""
+    return samples.invoice(locale="ja", invoice_to_company="株式会社テスト (北京测试有限公司)",
+                           invoice_to_name='山田太郎 · 김민준 · חברה בע"מ', invoice_to_street="서울특별시 중구 세종대로 110",
+                           invoice_to_city="القاهرة · 臺北市"), samples.internal()
+
+
 SAMPLES = {"invoice-sample-reverse-charge": reverse_charge, "invoice-sample-cancellation": cancellation,
-           "invoice-sample-de": german, "billing-invoice-sample": billing}
+           "invoice-sample-de": german, "billing-invoice-sample": billing, "invoice-sample-scripts": scripts}
 
 
 def main() -> None:
+    """Every sample, or those named on the command line (`make_samples.py invoice-sample-scripts`)."""
+    chosen = sys.argv[1:] or list(SAMPLES)
     with tempfile.TemporaryDirectory() as scratch:
-        for name, build in SAMPLES.items():
+        for name in chosen:
+            build = SAMPLES[name]
             pdf = Path(scratch) / f"{name}.pdf"
             pdf.write_bytes(render_invoice(*build()))
             subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),  # noqa: S603, S607

@@ -23,6 +23,15 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 from tests.support.aws import create_resources, reset_caches  # noqa: E402 - after the environment is set
 
 
+@pytest.fixture(autouse=True)
+def _cold_start() -> Iterator[None]:
+    """Functions read their configuration once per cold start: each test starts from the environment it sets."""
+    yield
+    from invoicing import config
+
+    config.reset()
+
+
 @pytest.fixture
 def aws() -> Iterator[None]:
     """A fresh moto account holding the template's tables, bucket and queues."""

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from pydantic import Field
 
-from invoicing import events
+from invoicing import config, events
 from invoicing.errors import AlreadyExists, ValidationFailed
 from invoicing.pagination import page_request
 from invoicing_http import cors, openapi_settings
@@ -16,6 +16,8 @@ from invoicing_http import openapi as doc
 from invoicing_http.guard import SAFE_METHODS
 from invoicing_http.links import envelope, query_value
 from invoicing_http.resolver import configure, make_handler
+
+config.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME")
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)

@@ -7,12 +7,15 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
+from invoicing import config
 from invoicing.exports import catalog, jobs
 from invoicing_http import cors, errors
 from invoicing_http import openapi as doc
 from invoicing_http.downloads import content_disposition
 from invoicing_http.links import request_url
 from invoicing_http.resolver import configure, make_handler
+
+config.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "FILES_BUCKET", "EXPORT_QUEUE_URL")
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)

@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
+from invoicing import config
 from invoicing.access import Principal
 from invoicing.invoices import changes, files, read
 from invoicing.invoices.models import InvoiceDocument, InvoicePage
@@ -17,6 +18,11 @@ from invoicing_http import openapi as doc
 from invoicing_http.downloads import file_response, wants_xml
 from invoicing_http.links import envelope, query_params, query_value
 from invoicing_http.resolver import configure, make_handler
+
+config.require(
+    "TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "RENDER_QUEUE_URL", "FILES_BUCKET", "CURSOR_SECRET_ARN",
+    "EMAIL_QUEUE_URL", "PEPPOL_QUEUE_URL", "SDI_QUEUE_URL",
+)
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)

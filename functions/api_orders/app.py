@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
+from invoicing import config
 from invoicing.invoices.models import InvoiceDocument
 from invoicing.orders import service
 from invoicing.orders.models import OrderCreate, OrderPatch
@@ -15,6 +16,11 @@ from invoicing_http import cors, guard
 from invoicing_http import openapi as doc
 from invoicing_http.links import envelope, query_value
 from invoicing_http.resolver import configure, make_handler
+
+config.require(
+    "TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "RENDER_QUEUE_URL", "CURSOR_SECRET_ARN",
+    "EMAIL_QUEUE_URL", "PEPPOL_QUEUE_URL", "SDI_QUEUE_URL",
+)
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from invoicing import platform
+from invoicing import config, platform
 from invoicing.billing import issue, parties, workflow
-from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, Shapes
+from invoicing.billing.models import BillingCreate, OperatorBillingInvoice, PaymentInput, Shapes
 from invoicing.errors import NotFound
 from invoicing.storage import organizers
 from invoicing_http import cors, guard
@@ -17,19 +17,14 @@ from invoicing_http import openapi as doc
 from invoicing_http.errors import json_response
 from invoicing_http.resolver import configure, make_handler
 
+config.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "RENDER_QUEUE_URL")
+
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)
 
 BASE = "/api/v1/platform/billing_invoices"
 Number = Annotated[str, Path(max_length=200)]
 Slug = Annotated[str, Path(max_length=50)]
-
-
-def _amount_body(schema: dict[str, Any]) -> None:
-    schema.clear()
-    schema.update({"type": "object", "title": "Payment", "required": ["amount"], "properties": {"amount": {
-        "type": "string", "pattern": r"^\d+(\.\d+)?$", "description": "The amount paid (decimal string, > 0, at most "
-        "the amount due, in the currency's decimal places)", "example": "10.00"}}})
 
 
 INVOICE = doc.ok("The billing invoice", OperatorBillingInvoice)
@@ -63,9 +58,10 @@ def release_billing_invoice(number: Number, key: doc.IdempotencyKey = None) -> O
 
 @app.post(BASE + "/<number>/pay", summary="Record a payment (paid when nothing is due)", tags=["Platform billing"],
           operation_id="platform_pay_billing_invoice", security=doc.SECURITY, responses=ACTION)
-def pay_billing_invoice(number: Number, body: Annotated[dict[str, Any] | None, Body(json_schema_extra=_amount_body)] = None,
+def pay_billing_invoice(number: Number, payment: Annotated[PaymentInput, Body(openapi_examples={"payment": {
+                            "summary": "A payment of 10.00", "value": {"amount": "10.00"}}})],
                         key: doc.IdempotencyKey = None) -> OperatorBillingInvoice:
-    return Shapes.operator(workflow.pay(number, (body or {}).get("amount")))
+    return Shapes.operator(workflow.pay(number, payment.amount))
 
 
 @app.post(BASE + "/<number>/void", summary="Void an open invoice without payments", tags=["Platform billing"],

@@ -7,12 +7,15 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
+from invoicing import config
 from invoicing.pagination import page_request, paginate_list
 from invoicing.webhooks import actions, service
 from invoicing_http import cors
 from invoicing_http import openapi as doc
 from invoicing_http.links import envelope, query_value
 from invoicing_http.resolver import configure, make_handler
+
+config.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "CURSOR_SECRET_ARN")
 
 app = APIGatewayRestResolver(enable_validation=True, response_validation_error_http_code=500, cors=cors.config())
 configure(app)

@@ -8,7 +8,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from invoicing import config
 from invoicing.exports import jobs
+
+config.require("TABLE_NAME", "FILES_BUCKET")
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -16,11 +16,12 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from invoicing import metrics
+from invoicing import config, metrics
 from invoicing.billing import rendering as billing_rendering
-from invoicing.config import storage_config
 from invoicing.invoices import rendering
 from invoicing_jobs import logs, malformed
+
+config.require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "FILES_BUCKET", "BILLING_MAIL_SENDER")
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -28,7 +29,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 # `kind` is part of the key: a billing invoice and an organizer's invoice may share a number.
 idempotency = IdempotencyConfig(event_key_jmespath="[kind, organizer, number, content_version]",
                                 expires_after_seconds=3600)
-persistence = DynamoDBPersistenceLayer(table_name=storage_config().idempotency_table_name or "IdempotencyTable")
+persistence = DynamoDBPersistenceLayer(table_name=config.idempotency_table_name())
 
 
 @idempotent_function(data_keyword_argument="job", config=idempotency, persistence_store=persistence)

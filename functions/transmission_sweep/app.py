@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from invoicing import metrics
+from invoicing import config, metrics
+from invoicing.transmission import types
 from invoicing.transmission.sweep import sweep
 
 logger = Logger()
-STUCK_AFTER = timedelta(minutes=int(os.environ.get("TRANSMISSION_STUCK_MINUTES", "60")))
+STUCK_AFTER = timedelta(minutes=config.require("TABLE_NAME", *types.queue_variables()).transmission_stuck_minutes)
 
 
 @metrics.flushed

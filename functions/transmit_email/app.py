@@ -1,8 +1,7 @@
-"""Transmission provider `email_pdf`: attempts from its queue (see invoicing_jobs.transmission)."""
+"""Transmission type `email`: attempts from its queue, sent by its provider (see invoicing.transmission.types.email)."""
 
 from __future__ import annotations
 
-from invoicing.transmission.providers.email_pdf import EmailPdf
 from invoicing_jobs.transmission import make_handler
 
-lambda_handler = make_handler(EmailPdf(), queue_variable="EMAIL_QUEUE_URL")
+lambda_handler = make_handler("email")

@@ -1,8 +1,7 @@
-"""Transmission provider `it_sdi`: attempts from its queue (see invoicing_jobs.transmission)."""
+"""Transmission type `it_sdi`: attempts from its queue, sent by its provider (see invoicing.transmission.types.it_sdi)."""
 
 from __future__ import annotations
 
-from invoicing.transmission.providers.it_sdi import ItSdi
 from invoicing_jobs.transmission import make_handler
 
-lambda_handler = make_handler(ItSdi(), queue_variable="SDI_QUEUE_URL")
+lambda_handler = make_handler("it_sdi")

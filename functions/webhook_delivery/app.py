@@ -6,15 +6,17 @@ backoff, so each retry waits as long as delivery.backoff_seconds says.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from invoicing import config
 from invoicing.storage import queues
 from invoicing.webhooks import delivery, notifications
+
+config.require("TABLE_NAME", "WEBHOOK_QUEUE_URL")
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -30,7 +32,7 @@ def record_handler(record: SQSRecord) -> str:
     except delivery.Retry as retry:
         logger.info("webhook delivery will be retried", extra={"webhook": job["webhook"], "reason": retry.reason,
                                                               "seconds": retry.seconds})
-        queues.delay(os.environ[notifications.QUEUE_VARIABLE], record.receipt_handle, retry.seconds)
+        queues.delay(config.webhook_queue_url(), record.receipt_handle, retry.seconds)
         raise
     logger.info("webhook delivery", extra={"webhook": job["webhook"], "outcome": outcome.value})
     return outcome.value

@@ -51,6 +51,7 @@ def require_organizer(slug: str) -> dict[str, Any]:
 
 def one_line_option(option: str, value: str) -> str:
     """A name given on the command line: not empty, one line (it reaches PDFs and email headers)."""
+    from invoicing.printable import problem
     from invoicing.textfields import has_controls
 
     value = value.strip()
@@ -58,6 +59,8 @@ def one_line_option(option: str, value: str) -> str:
         raise CommandError(f"{option} must not be empty")
     if has_controls(value):
         raise CommandError(f"{option} must be one line without control characters")
+    if message := problem([value]):
+        raise CommandError(f"{option}: {message}")
     return value
 
 

@@ -24,6 +24,8 @@ SES_IDENTITY = "AWS::SES::EmailIdentity"
 SNS_TOPIC = "AWS::SNS::Topic"
 # What `doctor` needs from a channel secret before the provider can send (see transmission/channels.py).
 CHANNEL_KEYS = ("base_url", "api_key")
+# The generated key that signs pagination cursors: a plain string, not a channel.
+CURSOR_SECRET = "CursorSecret"
 _BATCH = 10  # SQS's most messages per receive, send batch and delete batch
 
 
@@ -298,6 +300,9 @@ def _check_channel_secrets(stack: StackResources, report: Report) -> None:
 
     secretsmanager = stack.client("secretsmanager")
     for logical, secret_id in stack.of_type(SECRET).items():
+        if logical == CURSOR_SECRET:
+            _check_cursor_secret(secretsmanager, secret_id, report)
+            continue
         try:
             value = json.loads(secretsmanager.get_secret_value(SecretId=secret_id)["SecretString"])
         except (BotoCoreError, ClientError) as exc:
@@ -317,6 +322,21 @@ def _check_channel_secrets(stack: StackResources, report: Report) -> None:
             report.add(FIX, logical, f"has a base_url but no {', '.join(missing)}", _put_secret_hint(secret_id))
         else:
             report.add(OK, logical, f"filled ({value['base_url']})")
+
+
+def _check_cursor_secret(secretsmanager: Any, secret_id: str, report: Report) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        value = secretsmanager.get_secret_value(SecretId=secret_id).get("SecretString") or ""
+    except (BotoCoreError, ClientError) as exc:
+        report.add(FIX, CURSOR_SECRET, f"cannot be read: {_error_message(exc)}")
+        return
+    if len(value) < 32:
+        report.add(FIX, CURSOR_SECRET, "holds no generated key (the API signs its next links with it)",
+                   f"aws secretsmanager put-secret-value --secret-id {secret_id} --secret-string \"$(openssl rand -hex 32)\"")
+    else:
+        report.add(OK, CURSOR_SECRET, "holds a generated key")
 
 
 def _put_secret_hint(secret_id: str) -> str:

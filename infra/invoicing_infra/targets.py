@@ -22,6 +22,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_AWS_PORT = 5000
 # The stack outputs that name the tables, and the variables the domain reads them from.
 TABLE_OUTPUTS = {"TableName": "TABLE_NAME", "IdempotencyTableName": "IDEMPOTENCY_TABLE_NAME"}
+# Outputs a stack of an older template may lack; the commands that need them say so (config.ConfigurationError).
+OPTIONAL_OUTPUTS = {"CursorSecretArn": "CURSOR_SECRET_ARN"}
 # What the local stack's moto accepts; real credentials must never be sent to it.
 _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -90,8 +92,10 @@ def local_table_names(template: Template, endpoint: str) -> dict[str, str]:
     attributes = local_attributes(template, endpoint)
     outputs = template.data.get("Outputs") or {}
     names = {}
-    for output, variable in TABLE_OUTPUTS.items():
+    for output, variable in {**TABLE_OUTPUTS, **OPTIONAL_OUTPUTS}.items():
         if output not in outputs:
+            if output in OPTIONAL_OUTPUTS:
+                continue
             raise TargetError(f"{template.path} has no output {output}")
         try:
             names[variable] = str(template.resolve(outputs[output]["Value"], attributes))
@@ -184,6 +188,7 @@ def table_environment(stack_name: str, outputs: Mapping[str, Any], region: str |
     if missing:
         raise TargetError(f"stack {stack_name} has no output {', '.join(missing)}: is it this project's stack?")
     environment = {variable: str(outputs[output]) for output, variable in TABLE_OUTPUTS.items()}
+    environment |= {variable: str(outputs[output]) for output, variable in OPTIONAL_OUTPUTS.items() if outputs.get(output)}
     if region:
         environment.update({"AWS_DEFAULT_REGION": region, "AWS_REGION": region})
     return environment

@@ -84,9 +84,11 @@ def test_without_an_origin_or_from_another_origin_no_cors_header_is_sent(api, in
 
 def test_an_options_request_without_cors_configured_is_not_a_preflight(monkeypatch):
     # Given the default AllowedOrigins (empty)
+    from invoicing import config
     from invoicing_http import cors
 
-    monkeypatch.setenv(cors.ORIGINS_VARIABLE, "")
+    monkeypatch.setenv("ALLOWED_ORIGINS", "")
+    config.reset()
     # Then there is no CORS configuration, so OPTIONS goes through authentication like any method
     assert cors.config() is None
     assert not cors.is_preflight(cors.config(), {"httpMethod": "OPTIONS"})

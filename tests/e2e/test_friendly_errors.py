@@ -73,6 +73,10 @@ def test_a_path_no_route_declares_is_404_not_found_even_with_a_valid_token(api, 
     assert reply.status == 404, reply
     assert reply.body == NOT_FOUND
     assert reply.header("Content-Type").startswith("application/json")
+    # API Gateway's own answer carries the headers every function response has (template GatewayResponses).
+    assert reply.header("X-Content-Type-Options") == "nosniff"
+    assert reply.header("Cache-Control") == "no-store"
+    assert reply.header("Referrer-Policy") == "no-referrer"
 
 
 def test_a_platform_token_on_an_organizer_route_says_an_organizer_token_is_needed(api, shop):

@@ -78,3 +78,39 @@ def test_a_hebrew_company_name_is_on_the_pdf(stack, shop):
         "invoices"][0]
     text = pdf_text(stack, shop, number)
     assert "חברה" in text or "הרבח" in text
+
+
+def test_chinese_japanese_and_korean_names_are_on_the_pdf(stack, shop):
+    address = {"company": "株式会社テスト", "name": "山田太郎", "street": "서울특별시 중구 세종대로 110",
+               "city": "北京市朝阳区", "country": "JP"}
+    number = shop.order("conf", locale="en", invoice_address=address)["invoices"][0]
+    stack.drain()
+    reply = shop.api.get(shop.invoices_url("conf", number, "download"), shop.token)
+    assert reply.status == 200, reply
+    # pypdf's text of fpdf2's CFF font has a space or NUL between CJK glyphs (poppler reads them exactly).
+    text = "".join(PdfReader(io.BytesIO(reply.raw)).pages[0].extract_text().replace("\x00", "").split())
+    for value in address.values():
+        assert "".join(value.split()) in text or value == "JP", value
+
+
+EMOJI = "Contains characters the invoice cannot print: emoji (U+1F600)."
+
+
+def test_text_no_invoice_font_draws_is_refused_where_it_enters(stack, shop):
+    reply = shop.api.post(shop.url("events", "conf", "orders"), shop.token, body={
+        "email": "a@b.example", "invoice_address": {"name": "Ana \U0001F600", "city": "Bangkok"},
+        "positions": [{"description": "Ticket \U0001F600", "price": "1.00"}]})
+    assert reply.status == 400, reply
+    assert reply.body == {"invoice_address": {"name": [EMOJI]}, "positions": [{"description": [EMOJI]}]}
+
+    code = shop.order("conf", invoice_address={"name": "Ana"})["code"]
+    reply = shop.api.patch(shop.url("events", "conf", "orders", code), shop.token,
+                           body={"invoice_address": {"city": "กรุงเทพ"}})
+    assert reply.status == 400, reply
+    assert reply.body == {"invoice_address": {"city": [
+        "Contains characters the invoice cannot print: Thai (U+0E01, U+0E07, U+0E17 and 4 more)."]}}
+
+    reply = shop.api.patch(shop.url("settings"), shop.token,
+                           body={"invoice_footer_text": {"en": "Thanks", "de": "Danke \U0001F600"}})
+    assert reply.status == 400, reply
+    assert reply.body == {"invoice_footer_text": [EMOJI]}

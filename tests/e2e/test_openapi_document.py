@@ -83,7 +83,8 @@ def test_order_and_billing_bodies_are_typed(document):
     assert order["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/OrderCreate"}
     assert "positions" in document["components"]["schemas"]["OrderCreate"]["properties"]
     pay = document["paths"]["/api/v1/platform/billing_invoices/{number}/pay/"]["post"]["requestBody"]
-    assert pay["content"]["application/json"]["schema"]["required"] == ["amount"]
+    assert pay["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/PaymentInput"}
+    assert document["components"]["schemas"]["PaymentInput"]["required"] == ["amount"]
 
 
 def test_examples_are_the_contracts(document):

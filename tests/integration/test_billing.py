@@ -17,7 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from invoicing import access, platform
-from invoicing.billing import issue, parties, read, rendering, workflow
+from invoicing.billing import hostway, issue, parties, read, rendering, workflow
 from invoicing.billing.models import BillingCreate, Shapes
 from invoicing.errors import BadRequest, Locked, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from invoicing.storage import billing as store
@@ -442,3 +442,53 @@ def test_a_cross_border_business_invoice_with_vat_is_not_released(aws):
     with pytest.raises(BadRequest, match=r"reverse charge, Art\. 196 .* every line must be at 0 %"):
         workflow.release(number)
     assert store.get("acme", number).review_state == "in_review"
+
+
+# --- The Hostway-style account API (billing/hostway.py) ------------------------------------------------------
+
+ROOT_URL = "https://api.example/Prod"
+
+
+def test_a_short_account_list_comes_whole_with_a_self_link_and_no_item_links(acme):
+    create()
+    create(date="2019-06-04")
+
+    listed = hostway.list_invoices("acme", ROOT_URL, None, None)
+
+    assert listed["links"] == [{"href": f"{ROOT_URL}/accounts/acme/invoices", "rel": "self"}]
+    assert [entry["invoiceNumber"] for entry in listed["list"]] == ["R2019001", "R2019002"]
+    assert all("links" not in entry for entry in listed["list"])
+
+
+def test_an_account_page_links_to_its_neighbours_and_ends(acme, monkeypatch):
+    for day in range(1, 6):
+        create(date=f"2019-06-0{day}")
+
+    middle = hostway.list_invoices("acme", ROOT_URL, "2", "2")
+
+    url = f"{ROOT_URL}/accounts/acme/invoices?page={{}}&pageSize=2"
+    assert middle["links"] == [{"href": url.format(2), "rel": "self"}, {"href": url.format(1), "rel": "previous"},
+                               {"href": url.format(1), "rel": "first"}, {"href": url.format(3), "rel": "next"},
+                               {"href": url.format(3), "rel": "last"}]
+    assert [entry["invoiceNumber"] for entry in middle["list"]] == ["R2019003", "R2019004"]
+    # Too large a page, or too many for one answer: ask for another URL (303)
+    assert hostway.list_invoices("acme", ROOT_URL, "1", "401") == hostway.SeeOther(
+        f"{ROOT_URL}/accounts/acme/invoices?page=1&pageSize=400")
+    monkeypatch.setattr(hostway, "FULL_LIST", 4)
+    assert hostway.list_invoices("acme", ROOT_URL, None, None) == hostway.SeeOther(
+        f"{ROOT_URL}/accounts/acme/invoices?page=1&pageSize=4")
+
+
+@pytest.mark.parametrize(("page", "size"), [("0", "2"), ("1", "-3"), ("x", None), (None, "1.5")])
+def test_account_paging_takes_positive_integers_only(page, size):
+    with pytest.raises(ValidationFailed, match="page and pageSize must be positive integers"):
+        hostway.page_parameters(page, size)
+
+
+def test_an_account_invoice_links_to_itself(acme):
+    number = create().number
+
+    shape = hostway.invoice("acme", number, ROOT_URL)
+
+    assert shape["links"] == [{"href": f"{ROOT_URL}/accounts/acme/invoices/{number}/", "rel": "self"}]
+    assert (shape["invoiceNumber"], shape["status"]) == (number, "invoice_open")

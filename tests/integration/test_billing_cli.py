@@ -27,14 +27,19 @@ LINES = [{"description": "Ticketing fees May 2019", "net": "100.00", "tax_rate":
 @pytest.fixture
 def stack(monkeypatch) -> Iterator[dict[str, str]]:
     """A moto CloudFormation stack with the template's tables and render queue, and their outputs."""
-    for name in ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "AWS_DEFAULT_REGION", "AWS_REGION", "RENDER_QUEUE_URL"):
+    for name in ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "AWS_DEFAULT_REGION", "AWS_REGION", "RENDER_QUEUE_URL",
+                 "CURSOR_SECRET_ARN"):
         monkeypatch.setenv(name, os.environ.get(name, "eu-central-1"))
     template = Template.load(ROOT / "template.yaml")
     resources = {name: {"Type": "AWS::DynamoDB::Table", "Properties": props} for name, props in template.tables().items()}
     resources["RenderQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 180}}
     outputs = {name: template.data["Outputs"][name] for name in (*targets.TABLE_OUTPUTS, "RenderQueueUrl")}
-    body = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources, "Outputs": outputs}
     with mock_aws():
+        # moto's CloudFormation makes no secrets: the generated CursorSecret made by hand, its ARN the output
+        cursor_key = boto3.client("secretsmanager", region_name="eu-central-1").create_secret(
+            Name="CursorSecret", SecretString="generated-by-secrets-manager")
+        outputs["CursorSecretArn"] = {"Value": cursor_key["ARN"]}
+        body = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources, "Outputs": outputs}
         boto3.client("cloudformation", region_name="eu-central-1").create_stack(StackName=STACK,
                                                                                 TemplateBody=json.dumps(body))
         outputs = targets.stack_outputs(STACK)
@@ -219,6 +224,16 @@ def test_names_with_control_characters_are_refused(stack, capsys):
     assert organizers.get_organizer("acme")["name"] == "Acme Events"
 
 
+def test_names_the_invoice_cannot_print_are_refused(stack, capsys):
+    code, _, err = run(capsys, "organizer", "update", "acme", "--name", "Acme \U0001F600", *TARGET)
+
+    assert code == 1 and "--name: Contains characters the invoice cannot print: emoji (U+1F600)." in err
+    assert organizers.get_organizer("acme")["name"] == "Acme Events"
+    code, _, err = run(capsys, "organizer", "update", "acme", "--name", "株式会社アクメ", *TARGET)
+    assert code == 0, err
+    assert organizers.get_organizer("acme")["name"] == "株式会社アクメ"
+
+
 def test_mail_identity_that_exists_already_is_tagged_for_the_stack(stack, capsys):
     ses = boto3.client("sesv2", region_name="eu-central-1")
     ses.create_email_identity(EmailIdentity="acme.example")  # created in the console before
@@ -230,3 +245,16 @@ def test_mail_identity_that_exists_already_is_tagged_for_the_stack(stack, capsys
 
     tags = ses.list_tags_for_resource(ResourceArn=mail.identity_arn("acme.example"))["Tags"]
     assert {tag["Key"]: tag["Value"] for tag in tags} == {"invoicing:organizer": "acme", "invoicing:stack": STACK}
+
+
+def test_billing_list_reads_every_page(stack, capsys, lines_file):
+    # Given more billing invoices than one page holds (the list follows its signed cursors)
+    for day in range(1, 52):
+        assert run(capsys, "billing", "create", "--organizer", "acme", "--currency", "EUR", "--lines", lines_file,
+                   "--date", f"2019-{6 + day // 28:02d}-{1 + day % 28:02d}", *TARGET)[0] == 0
+
+    code, out, err = run(capsys, "billing", "list", "--json", *TARGET)
+
+    assert (code, err) == (0, "")
+    assert len(out.splitlines()) == 51
+    assert os.environ["CURSOR_SECRET_ARN"] == stack["CursorSecretArn"]

@@ -165,6 +165,7 @@ def test_local_target_uses_the_local_table_names():
     assert target.environment["AWS_DEFAULT_REGION"] == "eu-central-1"
     assert target.environment["TABLE_NAME"] == "InvoicingTable"
     assert target.environment["IDEMPOTENCY_TABLE_NAME"] == "IdempotencyTable"
+    assert target.environment["CURSOR_SECRET_ARN"] == "CursorSecret"  # the generated secret, by its local name
     assert target.environment["AWS_ACCESS_KEY_ID"] == "testing"
 
 

@@ -7,9 +7,11 @@ import hashlib
 import hmac
 import json
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from invoicing import config
 from invoicing.errors import Conflict, ValidationFailed
 from invoicing.storage import dynamo
 
@@ -18,8 +20,11 @@ INVALID = {"cursor": ["Invalid cursor."]}
 
 
 @pytest.fixture
-def secret(monkeypatch):
-    monkeypatch.setenv("CURSOR_SECRET", "s3cret")
+def secret(aws, monkeypatch):
+    """A cursor key in Secrets Manager, named by CURSOR_SECRET_ARN as template.yaml names its CursorSecret."""
+    arn = boto3.client("secretsmanager").create_secret(Name="TestCursorKey", SecretString="s3cret")["ARN"]
+    monkeypatch.setenv("CURSOR_SECRET_ARN", arn)
+    config.reset()
     return hashlib.sha256(b"s3cret").digest()
 
 
@@ -38,22 +43,43 @@ def test_a_cursor_carries_the_key_and_page_of_its_own_query(secret):
     assert cursor == forge({"k": KEY, "s": scope, "p": 3}, secret)
 
 
-def test_a_cursor_of_another_query_or_secret_is_refused(secret, monkeypatch):
+def test_a_cursor_of_another_query_or_secret_is_refused(secret):
     cursor = dynamo.encode_cursor(KEY, "org=a", 2)
 
     with pytest.raises(ValidationFailed) as raised:
         dynamo.decode_cursor(cursor, "org=b")
     assert raised.value.errors == INVALID
-    monkeypatch.setenv("CURSOR_SECRET", "another")
+    boto3.client("secretsmanager").put_secret_value(SecretId="TestCursorKey", SecretString="another")
+    config.reset()  # a new cold start reads the new key
     with pytest.raises(ValidationFailed, match="Invalid cursor"):
         dynamo.decode_cursor(cursor, "org=a")
 
 
-def test_without_a_secret_the_table_name_keys_the_signature(monkeypatch):
-    monkeypatch.delenv("CURSOR_SECRET", raising=False)
+def test_the_key_is_read_once_per_cold_start(secret):
+    cursor = dynamo.encode_cursor(KEY, "q", 1)
+    boto3.client("secretsmanager").put_secret_value(SecretId="TestCursorKey", SecretString="changed meanwhile")
+
+    assert dynamo.decode_cursor(cursor, "q") == (KEY, 1)  # still the key fetched first
+    assert dynamo.encode_cursor(KEY, "q", 1) == cursor
+
+
+def test_without_a_secret_no_cursor_is_made(aws, monkeypatch):
+    monkeypatch.delenv("CURSOR_SECRET_ARN", raising=False)
+    config.reset()
+    with pytest.raises(config.ConfigurationError, match="CURSOR_SECRET_ARN is not set"):
+        dynamo.encode_cursor(KEY, "q", 1)
+
+
+def test_the_template_generates_the_key_the_functions_sign_with(aws):
+    # Given the resources of template.yaml as the local stack creates them (CursorSecret's GenerateSecretString)
+    key = config.cursor_secret()
+
+    # Then the key is the generated 64-character password, not derived from anything a client knows
+    assert len(key) == 64 and key.isalnum()
+    assert "InvoicingTable" not in key
     cursor = dynamo.encode_cursor(KEY, "q", 1)
     assert cursor == forge({"k": KEY, "s": hashlib.sha256(b"q").hexdigest()[:16], "p": 1},
-                           hashlib.sha256(b"cursor:InvoicingTable").digest())
+                           hashlib.sha256(key.encode()).digest())
 
 
 @pytest.mark.parametrize("mangle", [

@@ -7,7 +7,7 @@ import json
 import pytest
 from aws_lambda_powertools.metrics.provider.cold_start import reset_cold_start_flag
 
-from invoicing import metrics
+from invoicing import config, metrics
 from invoicing.invoices import changes
 from invoicing.invoices.read import Visibility
 from invoicing_infra.local.lambda_context import LambdaContext
@@ -26,6 +26,7 @@ def counting(monkeypatch):
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE)
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "invoicing")
+    config.reset()
     metrics.metrics.clear_metrics()
     reset_cold_start_flag()
     yield
@@ -97,6 +98,7 @@ def test_without_a_namespace_or_when_disabled_nothing_is_printed_or_kept(aws, co
                                                                         variable, value):
     # Given metrics switched off (the local stack and the tests) or no namespace (the CLI)
     monkeypatch.setenv(variable, value)
+    config.reset()
     org = builders.organizer(invoice_generate="True")
     builders.event(org)
     # When an invoice is issued in a function call, and 150 more are counted in one process without a

@@ -209,11 +209,13 @@ def test_doctor_is_content_when_everything_is_in_place(moto_stack):
     assert {subject: status for subject, (status, _) in found.items() if status != "ok"} == {"SES account": "warn"}
     assert found["PeppolChannelSecret"] == ("ok", "filled (https://ap.example)")
     assert found["AlarmTopic"] == ("ok", "1 confirmed subscription(s): ops@example.com")
+    assert found["CursorSecret"] == ("ok", "holds a generated key")  # generated with the stack, nothing to fill
 
 
 def test_doctor_flags_half_filled_secrets_pending_subscriptions_and_dead_letters(moto_stack):
     boto3.client("secretsmanager", region_name=REGION).put_secret_value(
         SecretId="SdiChannelSecret", SecretString='{"base_url": "https://sdi.example", "api_key": ""}')
+    boto3.client("secretsmanager", region_name=REGION).put_secret_value(SecretId="CursorSecret", SecretString="short")
     sns = moto_stack.client("sns")
     topic = moto_stack.of_type(operations.SNS_TOPIC)["AlarmTopic"]
     with Stubber(sns) as stub:
@@ -226,6 +228,7 @@ def test_doctor_flags_half_filled_secrets_pending_subscriptions_and_dead_letters
         _send(moto_stack.of_type(operations.SQS_QUEUE)["SdiDeadLetterQueue"], "{}")
         found = _findings(operations.doctor(stack))
     assert found["SdiChannelSecret"] == ("FIX", "has a base_url but no api_key")
+    assert found["CursorSecret"] == ("FIX", "holds no generated key (the API signs its next links with it)")
     assert found["AlarmTopic"] == ("FIX", "subscription of ops@example.com is not confirmed: no alarm reaches it")
     assert found["SdiDeadLetterQueue"] == ("FIX", "1 message(s) that failed every delivery")
 

@@ -288,3 +288,37 @@ def test_the_email_function_may_send_only_as_the_stacks_identities():
     assert organizers["Condition"]["StringEquals"] == {"aws:ResourceTag/invoicing:stack": {"Ref": "AWS::StackName"}}
     assert {"Ref": "BillingSenderAddress"} in organizers["Condition"]["StringNotEquals"]["ses:FromAddress"]
     assert all(statement.get("Resource") != "*" for statement in sending)
+
+
+def test_export_files_are_deleted_by_s3_after_their_download_expired():
+    """An export answers 404 after `jobs.EXPIRES`; a lifecycle rule on its prefix deletes every version later."""
+    from invoicing.exports import jobs
+
+    template = Template.load(PROJECT_ROOT / "template.yaml")
+    rules = template.resources["FilesBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    exports = [rule for rule in rules if rule.get("Prefix") == "exports/"]
+
+    assert len(exports) == 1 and exports[0]["Status"] == "Enabled"
+    assert exports[0]["ExpirationInDays"] * 24 > jobs.EXPIRES.total_seconds() / 3600
+    assert exports[0]["NoncurrentVersionExpirationInDays"] >= 1
+    # Only the export files: no other rule expires current objects (PDFs and e-invoices are kept).
+    assert [rule for rule in rules if "ExpirationInDays" in rule] == exports
+
+
+def test_only_the_functions_that_sign_cursors_may_read_the_generated_cursor_key():
+    """Issue 17: the cursor key is a generated secret (not derived from anything a client knows), passed by ARN
+    to the API functions that page through DynamoDB, each allowed GetSecretValue on that one secret only."""
+    template = Template.load(PROJECT_ROOT / "template.yaml")
+    secret = template.resources["CursorSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32 and "SecretString" not in secret["Properties"]
+
+    given = {name for name, function in template.functions().items()
+             if function.environment.get("CURSOR_SECRET_ARN") == {"Ref": "CursorSecret"}}
+    readers = {name for name, resource in template.resources.items()
+               if resource["Type"] == "AWS::Serverless::Function" and "CursorSecret" in json.dumps(
+                   resource["Properties"].get("Policies", []))}
+    assert given == readers == {"ApiOrdersFunction", "ApiInvoicesFunction", "ApiBillingFunction", "ApiWebhooksFunction"}
+    for name in readers:
+        policies = template.resources[name]["Properties"]["Policies"]
+        assert {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "CursorSecret"}}} in policies

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from invoicing import clock
+from invoicing import clock, config
 from invoicing.errors import ValidationFailed
 from invoicing.invoices import changes
 from invoicing.invoices.read import Visibility
@@ -118,8 +118,10 @@ def test_fan_out_records_one_delivery_per_matching_webhook_once(shop):
 
 def test_the_sweep_queues_notifications_whose_send_was_missed(shop, monkeypatch):
     url = os.environ.pop("WEBHOOK_QUEUE_URL")
+    config.reset()
     builders.order(shop)  # committed, but nothing could be queued
     monkeypatch.setenv("WEBHOOK_QUEUE_URL", url)
+    config.reset()
     assert queued() == []
 
     assert notifications.sweep() == 0  # younger than a minute: the direct send may still come

@@ -56,3 +56,39 @@ def sent_emails() -> list[dict]:
 
     backend = ses_backends[DEFAULT_ACCOUNT_ID][os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")]
     return list(backend.sent_messages)
+
+
+def cold_start_environment(function_id: str) -> tuple[Path, dict[str, str]]:
+    """A function's handler file and the environment Lambda would start it with: the variables its template
+    entry (Globals merged) sets, resolved as the local stack resolves them, and nothing of this process's."""
+    from invoicing_infra.local.environment import aws_environment, function_environment
+    from invoicing_infra.local.resources import local_attributes
+    from invoicing_infra.template import Template
+
+    template = Template.load(ROOT / "template.yaml")
+    function = template.functions()[function_id]
+    endpoint = "http://127.0.0.1:9"  # nothing listens: a cold start must not need AWS
+    environment = {
+        "PATH": os.environ.get("PATH", ""), "POWERTOOLS_TRACE_DISABLED": "1", "POWERTOOLS_METRICS_DISABLED": "1",
+        **aws_environment(endpoint, template.region),
+        **function_environment(template, [function], local_attributes(template, endpoint)),
+    }
+    return function.handler_file, environment
+
+
+def handler_environment(handler_file: Path) -> dict[str, str]:
+    """The variables template.yaml gives the function whose handler is `handler_file` (bench/ imports functions
+    by file: each needs what its cold start requires)."""
+    from invoicing_infra.template import Template
+
+    template = Template.load(ROOT / "template.yaml")
+    function_id = next(name for name, function in template.functions().items()
+                       if function.handler_file.resolve() == Path(handler_file).resolve())
+    _, environment = cold_start_environment(function_id)
+    return {name: value for name, value in environment.items() if name not in ("PATH", "AWS_ENDPOINT_URL")}
+
+
+def function_ids() -> list[str]:
+    from invoicing_infra.template import Template
+
+    return sorted(Template.load(ROOT / "template.yaml").functions())

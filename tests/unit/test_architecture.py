@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from invoicing import config
+from invoicing_infra.template import Template
+from tests.support.aws import cold_start_environment, function_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = ROOT.joinpath("layers", "shared", "python", "invoicing")
@@ -57,21 +60,61 @@ def test_the_domain_never_imports_the_http_layer_functions_or_infra():
     assert offenders == []
 
 
-API_FUNCTIONS = sorted(p.parent.name for p in FUNCTIONS.glob("api_*/app.py"))
+API_FUNCTIONS = [function for function in function_ids() if function.startswith("Api")]
+
+
+def cold_start(function: str, drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """Import a function's handler in a fresh interpreter with only its template environment (less `drop`);
+    prints the heavy packages it loaded."""
+    handler, env = cold_start_environment(function)
+    code = (
+        "import json, runpy, sys\n"
+        f"runpy.run_path({str(handler)!r})\n"
+        "from invoicing import config\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {set(HEAVY)!r})))\n"
+        "print(json.dumps(sorted(config.required())))\n"
+    )
+    env = {name: value for name, value in env.items() if name not in drop}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
 
 
 @pytest.mark.parametrize("function", API_FUNCTIONS)
 def test_api_functions_never_load_the_pdf_engine_or_xml_validators(function):
     assert API_FUNCTIONS, "no API function found"
-    code = (
-        "import json, runpy, sys\n"
-        f"runpy.run_path({str(FUNCTIONS / function / 'app.py')!r})\n"
-        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {set(HEAVY)!r})))\n"
-    )
-    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-central-1", "POWERTOOLS_TRACE_DISABLED": "1"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    done = cold_start(function)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+    assert json.loads(done.stdout.strip().splitlines()[-2]) == []
+
+
+@pytest.mark.parametrize("function", sorted(set(function_ids()) - set(API_FUNCTIONS)))
+def test_every_other_function_starts_with_only_the_variables_its_template_entry_sets(function):
+    done = cold_start(function)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("function", function_ids())
+def test_every_resource_a_template_entry_gives_its_function_is_checked_at_cold_start(function):
+    # Given the variables the function's own entry sets (beyond Globals) that name a resource or a sender
+    template = Template.load(ROOT / "template.yaml")
+    own = set(template.functions()[function].environment) - set(template.data["Globals"]["Function"]["Environment"]["Variables"])
+    resources = {name for name, field in config.Settings.variables().items()
+                 if config.Settings.model_fields[field].default is None}
+    done = cold_start(function)
+
+    # Then its cold start requires each of them (a deployment without one fails before the first request)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert own & resources <= set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize(("function", "variable"), [
+    ("ApiBillingFunction", "FILES_BUCKET"), ("ApiInvoicesFunction", "CURSOR_SECRET_ARN"),
+    ("TransmitPeppolFunction", "PEPPOL_QUEUE_URL"), ("RenderPdfFunction", "BILLING_MAIL_SENDER"),
+    ("TransmissionSweepFunction", "SDI_QUEUE_URL"), ("ApiEventsFunction", "TABLE_NAME"),
+])
+def test_a_variable_missing_from_a_template_entry_fails_the_cold_start_naming_it(function, variable):
+    done = cold_start(function, drop=(variable,))
+    assert done.returncode != 0
+    assert f"ConfigurationError: invalid environment: {variable} not set" in done.stderr
 
 
 INFRA = ROOT / "infra" / "invoicing_infra"

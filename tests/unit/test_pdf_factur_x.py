@@ -71,6 +71,14 @@ def test_unicode_names_are_drawn_and_carried():
     assert "Zoë Łukasiewicz-Ødegård GmbH".encode() in pdfa.embedded_xml(pdf)
 
 
+def test_cjk_names_are_drawn_and_carried_in_a_pdf_a():
+    doc = pdf_samples.invoice(invoice_to_company="株式会社テスト", invoice_to_name="김민준")
+    _, pdf = _hybrid(doc)
+    assert pdfa.problems(pdf) == []  # the CFF font program is embedded (FontFile3) like the TrueType ones
+    assert "株式会社テスト".encode() in pdfa.embedded_xml(pdf)
+    assert _hybrid(doc)[1] == pdf
+
+
 def test_the_same_invoice_yields_the_same_bytes():
     doc = pdf_samples.invoice()
     assert _hybrid(doc)[1] == _hybrid(doc)[1]

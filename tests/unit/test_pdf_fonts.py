@@ -42,8 +42,12 @@ def test_metrics_match_what_fpdf2_reads_with_fonttools() -> None:
     for style, shared in fonts.shared_fonts().items():
         reference = TTFFont(Host(), shared.path, "reference" + style, style)
         mine = shared.for_document(1)
-        assert dict(reference.cw) == dict(mine.cw)
-        assert reference.glyph_ids == mine.glyph_ids
+        # Plus the spaces Open Sans lacks (U+202F, ...), each drawn with the glyph of the space it stands for.
+        aliases = {alias: code for alias, code in fonts.SPACE_ALIASES.items() if alias not in reference.glyph_ids}
+        assert set(aliases) == {0x202F, 0x205F, 0x3000, 0x1680}
+        assert dict(reference.cw) == {code: width for code, width in mine.cw.items() if code not in aliases}
+        assert reference.glyph_ids == {code: gid for code, gid in mine.glyph_ids.items() if code not in aliases}
+        assert all(mine.glyph_ids[alias] == reference.glyph_ids[code] for alias, code in aliases.items())
         assert (reference.name, reference.up, reference.ut) == (mine.name, mine.up, mine.ut)
         assert vars(reference.desc) | {"id": None} == vars(mine.desc) | {"id": None}
 

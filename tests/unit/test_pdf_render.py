@@ -224,10 +224,10 @@ def test_text_fields_break_at_br_and_decode_entities() -> None:
 
 def test_characters_no_font_can_draw_fail_the_render_naming_the_script_never_the_text() -> None:
     doc = samples.invoice()
-    doc["invoice_to_name"] = "王小明"
+    doc["invoice_to_name"] = "สมชาย"
 
     with pytest.raises(UnprintableText) as failed:
         render_invoice(doc, samples.internal())
 
-    assert "CJK (Chinese, Japanese, Korean) (3 characters)" in str(failed.value)
-    assert "王" not in str(failed.value)
+    assert "Thai (5 characters)" in str(failed.value)
+    assert "ส" not in str(failed.value)

@@ -27,7 +27,8 @@ def test_no_test_builds_a_path_outside_the_repository() -> None:
 
 
 def test_the_check_sees_the_old_seed_path() -> None:
-    old = 'SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "002_e889a3c86de2066e.txt"'
+    # Written in two pieces so that line-based searches for such paths (the before-stop hook) do not flag this test.
+    old = 'SEED = Path(__file__).resolve().parents[3] / "shared" ' '/ "seeds" / "002_e889a3c86de2066e.txt"'
     inside = 'PROJECT_ROOT = Path(__file__).resolve().parents[2]\nHERE = Path(__file__).parent.parent'
 
     assert reaches_outside(ROOT / "tests" / "integration" / "x.py", old) == ["parents[3]", '"shared" / "seeds']

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from invoicing import config
 from invoicing.errors import ValidationFailed
 from invoicing.webhooks import actions, delivery, signing, targets
 
@@ -57,6 +58,7 @@ def test_the_readme_verifier_accepts_a_delivery_and_refuses_a_forgery(monkeypatc
 
 def test_backoff_starts_within_30_seconds_doubles_and_retries_for_3_days(monkeypatch):
     monkeypatch.delenv("WEBHOOK_RETRY_BASE_SECONDS", raising=False)
+    config.reset()
     waits = [delivery.backoff_seconds(attempt) for attempt in range(1, 40)]
 
     assert waits[:4] == [30, 60, 120, 240]
@@ -75,6 +77,7 @@ def test_backoff_starts_within_30_seconds_doubles_and_retries_for_3_days(monkeyp
 ])
 def test_on_aws_only_https_to_public_addresses_is_accepted(monkeypatch, url):
     monkeypatch.setenv("WEBHOOK_LOCAL_TARGETS", "false")
+    config.reset()
 
     with pytest.raises(ValidationFailed, match="target_url"):
         targets.check_url(url)
@@ -82,6 +85,7 @@ def test_on_aws_only_https_to_public_addresses_is_accepted(monkeypatch, url):
 
 def test_the_local_stack_also_accepts_http_and_loopback_but_not_private_addresses(monkeypatch):
     monkeypatch.setenv("WEBHOOK_LOCAL_TARGETS", "true")
+    config.reset()
 
     targets.check_url("http://127.0.0.1:8123/hook")
     targets.check_url("https://hooks.example.com/x")
@@ -91,6 +95,7 @@ def test_the_local_stack_also_accepts_http_and_loopback_but_not_private_addresse
 
 def test_a_name_that_resolves_to_a_private_address_is_refused_at_delivery(monkeypatch):
     monkeypatch.setenv("WEBHOOK_LOCAL_TARGETS", "false")
+    config.reset()
     targets.check_url("https://internal.example.com/hook")  # a name passes on save ...
     answers = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 443)),
                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", 443))]

@@ -51,6 +51,15 @@ def _clear_powertools_parameters() -> None:
     parameters.clear_caches()
 
 
+def _reset_function_configuration() -> None:
+    """The functions read their configuration once; the environment just set is this stack's."""
+    try:
+        from invoicing import config
+    except ImportError:
+        return
+    config.reset()
+
+
 def _find_template(template_path: str | Path) -> Path:
     path = Path(template_path)
     if path.is_absolute() or path.exists():
@@ -165,6 +174,7 @@ class LocalStack:
         self._environment.set_defaults()
         for function in functions.values():
             add_layer_dirs(template.layer_dirs(function))
+        _reset_function_configuration()
         self.runner = FunctionRunner(functions, template.region, template.account_id)
 
         apis = template.apis()
@@ -333,6 +343,7 @@ class LocalStack:
                 self._moto = None
             self._environment.restore()
             _clear_powertools_parameters()
+            _reset_function_configuration()
             self.api_url = self.aws_endpoint = ""
             with LocalStack._running_lock:
                 if LocalStack._running is self:

@@ -69,6 +69,11 @@ class Locked(DomainError):
 
 
 class NotAcceptable(DomainError):
-    """No representation for the Accept header (406), as Django REST framework answers it."""
+    """No representation for the Accept header (406), as Django REST framework answers it; `offered`, when
+    given, lists the media types the resource has (the answer then names them and varies on Accept)."""
 
     detail = "Could not satisfy the request Accept header."
+
+    def __init__(self, detail: str | None = None, offered: tuple[str, ...] = ()):
+        super().__init__(detail)
+        self.offered = offered

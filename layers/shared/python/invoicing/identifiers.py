@@ -1,7 +1,7 @@
 """Identifiers checked where they enter (settings, invoice addresses): format and check digits, by python-stdnum.
 
 Each check returns None when the value is fine, else one sentence saying what is wrong, for a field error.
-Only what a channel needs is checked (see `transmission/types.py`): an email invoice takes what pretix takes.
+Only what a channel needs is checked (see `transmission/types/`): an email invoice takes what pretix takes.
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ tests and the CLI run without a flush, and Powertools would keep disabled values
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,15 +18,15 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
-NAMESPACE_VARIABLE = "POWERTOOLS_METRICS_NAMESPACE"
-SERVICE_VARIABLE = "POWERTOOLS_SERVICE_NAME"
+from invoicing import config
+
 metrics = Metrics()
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
 def enabled() -> bool:
-    return bool(os.environ.get(NAMESPACE_VARIABLE)) and not is_metrics_disabled()
+    return bool(config.settings().metrics_namespace) and not is_metrics_disabled()
 
 
 def flushed(handler: Handler) -> Handler:
@@ -39,8 +38,8 @@ def flushed(handler: Handler) -> Handler:
         if not enabled():
             return handler(event, context)
         # Read when the call runs, not at import (the same in Lambda, where the variables never change).
-        metrics.namespace = os.environ[NAMESPACE_VARIABLE]
-        metrics.service = os.environ.get(SERVICE_VARIABLE) or metrics.service
+        metrics.namespace = config.settings().metrics_namespace
+        metrics.service = config.settings().service_name or metrics.service
         return decorated(event, context)
 
     return wrapper  # type: ignore[return-value]
@@ -78,7 +77,7 @@ def transmission(provider: str, outcome: str) -> None:
     if not enabled():
         return
     with single_metric(name="Transmissions", unit=MetricUnit.Count, value=1,
-                       namespace=os.environ[NAMESPACE_VARIABLE]) as metric:
+                       namespace=config.settings().metrics_namespace) as metric:
         metric.add_dimension(name="provider", value=provider)
         metric.add_dimension(name="outcome", value=outcome)
         if metrics.service:

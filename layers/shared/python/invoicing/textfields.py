@@ -1,9 +1,11 @@
 """Text fields that end up in PDFs, XML and email headers: one-line fields refuse every control character,
-multi-line fields keep only their line breaks and tabs.
+multi-line fields keep only their line breaks and tabs, and both refuse characters the invoice cannot print.
 
 A name with CR/LF becomes a header injection in an email, NUL and ESC break XML and terminals, and the
 Unicode line separators start new lines in a PDF. They are refused where data enters (400), and
-`one_line()` flattens what older data may still hold before it reaches a header.
+`one_line()` flattens what older data may still hold before it reaches a header. Characters no invoice font
+draws (emoji, scripts without a font) are refused too (`invoicing.printable`, the renderer's own coverage), so
+that whatever the API accepts can be rendered.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ValidationInfo
+
+from invoicing import printable
+
+# Also for settings and transmission addresses: no spaces and no control characters anywhere.
+EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+")
 
 ONE_LINE_MESSAGE = "Control characters (such as line breaks) are not allowed in this field."
 MULTI_LINE_MESSAGE = "Control characters other than line breaks and tabs are not allowed in this field."
@@ -38,15 +45,26 @@ def is_stored(info: ValidationInfo | None) -> bool:
     return bool(info is not None and isinstance(info.context, dict) and info.context.get("stored"))
 
 
+def check_printable(value: str) -> str:
+    """ValueError naming the characters of `value` no invoice font draws (its kind and code points)."""
+    if not value.isascii() and (problem := printable.problem([value])):
+        raise ValueError(problem)
+    return value
+
+
 def check_one_line(value: str, info: ValidationInfo | None = None) -> str:
-    if not is_stored(info) and has_controls(value):
-        raise ValueError(ONE_LINE_MESSAGE)
+    if not is_stored(info):
+        if has_controls(value):
+            raise ValueError(ONE_LINE_MESSAGE)
+        check_printable(value)
     return value
 
 
 def check_multi_line(value: str, info: ValidationInfo | None = None) -> str:
-    if not is_stored(info) and has_controls(value, multiline=True):
-        raise ValueError(MULTI_LINE_MESSAGE)
+    if not is_stored(info):
+        if has_controls(value, multiline=True):
+            raise ValueError(MULTI_LINE_MESSAGE)
+        check_printable(value)
     return value
 
 
@@ -66,6 +84,9 @@ def check_text(value: Any, multiline: bool = False, info: ValidationInfo | None 
     for text in texts:
         if isinstance(text, str) and has_controls(text, multiline):
             raise ValueError(MULTI_LINE_MESSAGE if multiline else ONE_LINE_MESSAGE)
+    for text in texts:
+        if isinstance(text, str):
+            check_printable(text)
     return value
 
 

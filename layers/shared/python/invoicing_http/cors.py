@@ -8,12 +8,12 @@ reach the resolver (401/403, 413, 301, an idempotency replay).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools.event_handler import CORSConfig
 
-ORIGINS_VARIABLE = "ALLOWED_ORIGINS"
+from invoicing.config import settings
+
 ALLOW_ORIGIN = "Access-Control-Allow-Origin"
 # Request headers a pretix client sends beyond the CORS-safelisted ones and Powertools' defaults (Authorization, Content-Type).
 ALLOW_HEADERS = ["X-Idempotency-Key", "If-None-Match"]
@@ -23,7 +23,7 @@ MAX_AGE_SECONDS = 600
 
 
 def origins() -> list[str]:
-    return [origin.strip() for origin in os.environ.get(ORIGINS_VARIABLE, "").split(",") if origin.strip()]
+    return list(settings().allowed_origins)
 
 
 def config() -> CORSConfig | None:

@@ -64,6 +64,8 @@ def register(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(NotAcceptable)
     def _not_acceptable(exc: NotAcceptable) -> Response:
+        if exc.offered:
+            return json_response(406, {"detail": exc.detail, "offered": list(exc.offered)}, {"Vary": "Accept"})
         return detail(406, exc.detail)
 
     @app.exception_handler(NotReady)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from invoicing.config import storage_config
+from invoicing import config
 from invoicing_http.guard import SAFE_METHODS, header
 
 if TYPE_CHECKING:
@@ -78,8 +78,7 @@ def _runner(handler: Handler) -> Callable[..., dict[str, Any]]:
     """The handler wrapped once per function, after the environment is known (the table is lazy)."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
 
-    table = storage_config().idempotency_table_name or "IdempotencyTable"
-    persistence = DynamoDBPersistenceLayer(table_name=table)
+    persistence = DynamoDBPersistenceLayer(table_name=config.idempotency_table_name())
 
     @idempotent_function(data_keyword_argument="scope", persistence_store=persistence, config=_config())
     def run(scope: dict[str, str], event: dict[str, Any], context: Any, request: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""pretix's list envelope: `count`, and `next`/`previous` as absolute URLs (plus our opaque cursor)."""
+"""Absolute URLs as the client addressed the API, and pretix's list envelope: `count`, and `next`/`previous`
+(plus our opaque cursor)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from invoicing.pagination import Page
 
 
-def _base_url(event: Any) -> str:
+def _origin(event: Any) -> str:
+    """scheme://host as the client addressed the API (behind API Gateway: the forwarded protocol)."""
     headers = event.headers or {}
     host = headers.get("Host") or headers.get("host") or event.request_context.domain_name or "localhost"
     proto = headers.get("X-Forwarded-Proto") or headers.get("x-forwarded-proto") or "https"
-    path = event.request_context.path or event.path
-    return f"{proto}://{host}{path}"
+    return f"{proto}://{host}"
+
+
+def _client_path(event: Any) -> str:
+    """The path the client asked for: with the stage prefix under execute-api (`/Prod/api/v1/...`)."""
+    return event.request_context.path or event.path
+
+
+def _base_url(event: Any) -> str:
+    return _origin(event) + _client_path(event)
 
 
 def _url(base: str, params: dict[str, list[str]], **changes: Any) -> str:
@@ -51,3 +61,11 @@ def query_value(router: BaseRouter, name: str) -> str | None:
 def request_url(router: BaseRouter) -> str:
     """The absolute URL of the current request, without its query (for URLs derived from it)."""
     return _base_url(router.current_event)
+
+
+def api_root(router: BaseRouter) -> str:
+    """The absolute URL of the API root as the client addressed it (with the stage under execute-api)."""
+    event = router.current_event
+    client_path = _client_path(event)
+    stage_prefix = client_path[: len(client_path) - len(event.path)] if client_path.endswith(event.path) else ""
+    return _origin(event) + stage_prefix

@@ -7,7 +7,6 @@ temporary failure pushes the message's next delivery out exponentially before SQ
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +16,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
 
 from invoicing import metrics
-from invoicing.config import storage_config
+from invoicing.config import idempotency_table_name, require, variable
 from invoicing.storage import queues
-from invoicing.transmission import worker
+from invoicing.transmission import types, worker
 from invoicing.transmission.providers import Provider, Unavailable
 from invoicing_jobs import logs, malformed
 
@@ -31,10 +30,15 @@ def backoff_seconds(delivery: int) -> int:
     return min(900, 30 * 2 ** max(0, delivery - 1))
 
 
-def make_handler(provider: Provider, queue_variable: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def make_handler(transmission_type: str) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The handler of the function that consumes `transmission_type`'s queue with that type's provider."""
+    kind = types.get(transmission_type)
+    queue_variable = kind.queue_variable
+    require("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "FILES_BUCKET", queue_variable, *kind.variables)
+    provider: Provider = kind.load_provider()
     processor = BatchProcessor(event_type=EventType.SQS)
     config = IdempotencyConfig(event_key_jmespath="[organizer, number, attempt]", expires_after_seconds=3600)
-    persistence = DynamoDBPersistenceLayer(table_name=storage_config().idempotency_table_name or "IdempotencyTable")
+    persistence = DynamoDBPersistenceLayer(table_name=idempotency_table_name())
 
     @idempotent_function(data_keyword_argument="job", config=config, persistence_store=persistence)
     def attempt(job: dict[str, Any], delivery: int) -> str:
@@ -57,7 +61,7 @@ def make_handler(provider: Provider, queue_variable: str) -> Callable[[dict[str,
             except Unavailable as exc:
                 metrics.transmission(provider.name, "retry")
                 logger.warning("transmission attempt will be retried", extra={"outcome": "retry", "reason": str(exc)})
-                queues.delay(os.environ[queue_variable], record.receipt_handle,
+                queues.delay(variable(queue_variable), record.receipt_handle,
                              exc.retry_after or backoff_seconds(delivery))
                 raise
 

@@ -80,9 +80,12 @@ class BillingCreate(BaseModel):
 
 
 class PaymentInput(BaseModel):
+    """A payment the operator records (API body and CLI alike)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    amount: Amount
+    amount: Amount = Field(description="The amount paid (> 0, at most the amount due, in the currency's decimal "
+                                       "places)", examples=["10.00"])
 
 
 # --- Public shapes -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from invoicing.errors import BadRequest, NotFound, ValidationFailed
 from invoicing.field_errors import field_errors
 from invoicing.orders.models import EMAIL
 from invoicing.storage import organizers
+from invoicing.textfields import check_text
 
 # What an address needs to be complete, per party.
 PLATFORM_REQUIRED = ("name", "address", "zipcode", "city", "country")
@@ -34,6 +35,16 @@ class OrganizerBilling(BaseModel):
     billing_city: str | None = Field(None, max_length=255)
     billing_country: str | None = Field(None, max_length=2)
     billing_vat_id: str | None = Field(None, max_length=255)
+
+    @field_validator("name", "billing_company", "billing_zipcode", "billing_city", "billing_vat_id")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        return check_text(value)
+
+    @field_validator("billing_street")
+    @classmethod
+    def _multi_line(cls, value: str | None) -> str | None:
+        return check_text(value, multiline=True)
 
     @field_validator("billing_email")
     @classmethod

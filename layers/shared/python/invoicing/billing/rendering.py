@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from invoicing.billing import parties
 from invoicing.clock import isoformat_z, now
-from invoicing.config import required
+from invoicing.config import billing_mail_sender
 from invoicing.errors import Conflict
 from invoicing.invoices.rendering import TRANSIENT, render_and_store
 from invoicing.money import format_amount
@@ -132,7 +132,7 @@ def _render(invoice: store.StoredBillingInvoice) -> None:
 
 def sender_address() -> str:
     """The SES identity billing mail is sent from (the template's BillingSenderIdentity)."""
-    return required("BILLING_MAIL_SENDER")
+    return billing_mail_sender()
 
 
 def message(invoice: store.StoredBillingInvoice, pdf: bytes) -> mail.Mail:

@@ -17,7 +17,7 @@ from typing import Any
 
 from invoicing.access import Principal
 from invoicing.clock import isoformat_z, now
-from invoicing.config import files_bucket, required
+from invoicing.config import export_queue_url, files_bucket
 from invoicing.errors import NotFound, PermissionDenied
 from invoicing.exports import archive, catalog, invoicedata
 from invoicing.storage import exports as store
@@ -43,7 +43,7 @@ def start(principal: Principal, event: str | None, identifier: str, body: Any) -
     job = {"id": secrets.token_hex(16), "file_id": secrets.token_hex(16), "identifier": identifier, "event": event,
            "params": params, "status": "waiting", "percentage": None, "created": isoformat_z(now())}
     store.put_job(organizer, job)
-    queues.send(required("EXPORT_QUEUE_URL"), [{"organizer": organizer, "job": job["id"]}])
+    queues.send(export_queue_url(), [{"organizer": organizer, "job": job["id"]}])
     return job["id"], job["file_id"]
 
 
@@ -117,7 +117,7 @@ def _produce(organizer: str, job: dict[str, Any]) -> tuple[str, int, str]:
     filename = f"{organizer}_{job['event'] or 'all'}_{job['identifier']}.{fmt}"
     key = f"exports/{organizer}/{job['id']}/{filename}"
     progress = _progress(organizer, job["id"], len(invoices))
-    with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as directory:
+    with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, filename)
         if fmt == "zip":
             archive.write_zip(invoices, path, len(invoices), progress)

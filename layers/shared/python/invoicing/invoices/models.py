@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from invoicing.transmission import types as transmission_types
+
 
 class InvoiceLine(BaseModel):
     position: int
@@ -79,4 +81,4 @@ class InvoicePage(BaseModel):
 
 TRANSMISSION_FIELDS = ("transmission_provider", "transmission_status", "transmission_date")
 # Transmission types whose invoices are sent without being asked (pretix: `enforce_transmission`).
-ENFORCED_TRANSMISSION = frozenset({"peppol", "it_sdi"})
+ENFORCED_TRANSMISSION = transmission_types.ENFORCED

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -20,12 +19,11 @@ from pydantic import (
 
 from invoicing import countries, i18n
 from invoicing.money import parse_decimal
-from invoicing.textfields import check_multi_line, check_one_line, check_text
+from invoicing.textfields import EMAIL, check_multi_line, check_one_line, check_text
+from invoicing.transmission import types as transmission_types
 
-# Also for settings and transmission addresses: no spaces and no control characters anywhere.
-EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+")
 FeeType = Literal["payment", "shipping", "service", "cancellation", "insurance", "late", "other", "giftcard"]
-TransmissionType = Literal["email", "peppol", "it_sdi"]
+TransmissionType = Literal[transmission_types.IDENTIFIERS]  # type: ignore[valid-type]
 
 
 def _strict_decimal(value: Any) -> Decimal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from invoicing import printable
 from invoicing.pdf import content, fonts, hybrid, layout, paint, scripts
 from invoicing.pdf.format import Formatter
 from invoicing.pdf.hybrid import EmbeddedInvoice
@@ -27,14 +28,22 @@ def _creation_date(doc: dict[str, Any]) -> datetime:
         return datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def _script_fonts(lacking: dict[str, int]) -> tuple[fonts.SharedFont, ...]:
-    """The script fonts a document needs; UnprintableText for a script no installed font draws."""
-    if not lacking:
+def _script_fonts(texts: list[str], locale: str) -> tuple[fonts.ScriptFont, ...]:
+    """The script fonts a document needs; UnprintableText for characters no font (or no installed one) draws."""
+    lacking, keys = printable.survey(texts)
+    if lacking:
+        raise scripts.refuse({kind: len(codes) for kind, codes in lacking.items()})
+    if not keys:
         return ()
-    found = {script: fonts.script_font(script) for script in lacking}
-    unserved = {script: count for script, count in lacking.items() if found[script] is None}
-    if unserved:
-        scripts.check([], lambda code: False, unserved)
+    region = fonts.cjk_region(locale, texts) if "notocjk" in keys else "sc"
+    found = {key: fonts.script_font(key, region) for key in sorted(keys, key=list(fonts.SCRIPT_PACKAGES).index)}
+    if unserved := {key for key, font in found.items() if font is None}:  # its package is not installed
+        counts: dict[str, int] = {}
+        for char in set().union(*map(set, texts)):
+            if printable.font_for(char) in unserved:
+                kind = printable.char_class(char)
+                counts[kind] = counts.get(kind, 0) + 1
+        raise scripts.refuse(counts)
     return tuple(font for font in found.values() if font is not None)
 
 
@@ -49,9 +58,18 @@ def render_invoice(doc: dict[str, Any], internal: dict[str, Any], einvoice: Embe
                           internal.get("event_timezone"), printable=regular.has_glyphs)
     view = content.build(doc, internal, formatter)
     texts = content.texts(view)
-    extra = _script_fonts(scripts.missing(texts, regular.widths.__contains__))
-    if extra:
-        scripts.check(texts, lambda code: code in regular.widths or any(code in font.widths for font in extra))
+    try:
+        extra = _script_fonts(texts, formatter.locale)
+    except UnprintableText:
+        if formatter.locale == "en":
+            raise
+        # The language's own dates and country names may be in a script no invoice font draws (Thai, Devanagari,
+        # ...): such an invoice gets English ones, as it gets English labels. Text of the document itself that
+        # cannot be drawn fails again here.
+        formatter = Formatter("en", formatter.currency, internal.get("event_timezone"), printable=regular.has_glyphs)
+        view = content.build(doc, internal, formatter)
+        texts = content.texts(view)
+        extra = _script_fonts(texts, formatter.locale)
     pages = layout.layout(view, shared, extra)
 
     pdf = hybrid.new_document(einvoice)

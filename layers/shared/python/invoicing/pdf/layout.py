@@ -7,13 +7,13 @@ y grows downwards and text positions are baselines.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from invoicing import printable
 from invoicing.pdf.content import InvoiceContent, MetaField, TaxRow
-from invoicing.pdf.fonts import SharedFont
-from invoicing.pdf.scripts import UnprintableText, script_of, to_visual
+from invoicing.pdf.fonts import ScriptFont, SharedFont
+from invoicing.pdf.scripts import refuse, to_visual
 from invoicing.pdf.text import wrap
 
 PAGE_HEIGHT = 297.0
@@ -46,7 +46,7 @@ class Page:
 
 
 class Layout:
-    def __init__(self, content: InvoiceContent, fonts: dict[str, SharedFont], scripts: tuple[SharedFont, ...] = ()) -> None:
+    def __init__(self, content: InvoiceContent, fonts: dict[str, SharedFont], scripts: tuple[ScriptFont, ...] = ()) -> None:
         self.content = content
         self.fonts = fonts
         self.scripts = scripts  # fonts for Hebrew, Arabic, ... when the document has such text (else the fast path)
@@ -70,18 +70,17 @@ class Layout:
         font = self.fonts[style]
         return lambda text: font.width(text, size)
 
-    def runs(self, text: str, style: str) -> list[tuple[SharedFont, str]]:
+    def runs(self, text: str, style: str) -> list[tuple[ScriptFont, str]]:
         """`text` cut into runs of one font each: the invoice font where it has the glyph, else a script font."""
         primary = self.fonts[style]
-        found: list[tuple[SharedFont, str]] = []
+        found: list[tuple[ScriptFont, str]] = []
         for char in text:
             font = primary if ord(char) in primary.widths else next(
                 (script for script in self.scripts if ord(char) in script.widths), None)
             if font is None:
-                if not char.isprintable() or unicodedata.category(char) == "Cf":
-                    continue  # direction marks and joiners need no glyph
-                raise UnprintableText(f"the invoice fonts cannot draw text in {script_of(char)} (1 character); the PDF "
-                                      "was not made, so that no name or address goes missing from it")
+                if not printable.needs_glyph(char):
+                    continue  # direction marks, joiners and spaces need no glyph
+                raise refuse({printable.char_class(char): 1})
             if found and found[-1][0] is font:
                 found[-1] = (font, found[-1][1] + char)
             else:
@@ -337,5 +336,5 @@ class Layout:
                       color=GREY, align="R")
 
 
-def layout(content: InvoiceContent, fonts: dict[str, SharedFont], scripts: tuple[SharedFont, ...] = ()) -> list[Page]:
+def layout(content: InvoiceContent, fonts: dict[str, SharedFont], scripts: tuple[ScriptFont, ...] = ()) -> list[Page]:
     return Layout(content, fonts, scripts).run()

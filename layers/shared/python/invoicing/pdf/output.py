@@ -1,9 +1,10 @@
 """PDF output with our own font embedding: fpdf2's object structure, the font program cut by `subset.py`.
 
-This replaces `OutputProducer._add_fonts` of fpdf2 2.8.9 (pinned) for documents whose fonts all come from
-`fonts.py`. The PDF objects are the ones fpdf2 writes for a TrueType font (Type0 font, CIDFontType2 with
-widths, CIDToGIDMap, descriptor with FontFile2, ToUnicode CMap); only the font program is produced
-differently, keeping the original glyph ids, and the CIDToGIDMap covers the used codes only.
+This replaces `OutputProducer._add_fonts` of fpdf2 2.8.9 (pinned) for the fonts `fonts.py` lends (TrueType).
+The PDF objects are the ones fpdf2 writes for a TrueType font (Type0 font, CIDFontType2 with widths,
+CIDToGIDMap, descriptor with FontFile2, ToUnicode CMap); only the font program is produced differently,
+keeping the original glyph ids, and the CIDToGIDMap covers the used codes only. Fonts fpdf2 loaded itself
+(the CFF collection for CJK, `fonts.CollectionFont`) go through fpdf2's own code.
 """
 
 from __future__ import annotations
@@ -34,13 +35,22 @@ def _utf16_hex(codes: tuple[int, ...]) -> str:
 
 
 class InvoiceOutputProducer(_output.OutputProducer):
-    def _add_fonts(self, *_resources: Any) -> dict[int, Any]:
+    def _add_fonts(self, *resources: Any) -> dict[int, Any]:
         objects: dict[int, Any] = {}
-        fonts = sorted(self.fpdf.fonts.values(), key=lambda font: font.i)
+        fonts = sorted((font for font in self.fpdf.fonts.values() if isinstance(font, DocumentFont)),
+                       key=lambda font: font.i)
         for font in fonts:
-            if not isinstance(font, DocumentFont):
-                raise TypeError(f"{font!r} was not installed by invoicing.pdf.fonts")
             objects[font.i] = self._add_font(font)
+        registry = self.fpdf.fonts
+        if len(fonts) < len(registry):  # fonts fpdf2 parsed itself (the CFF collection for CJK): its own code
+            every = dict(registry)
+            for key in [key for key, font in every.items() if isinstance(font, DocumentFont)]:
+                del registry[key]
+            try:
+                objects.update(super()._add_fonts(*resources))
+            finally:
+                registry.clear()
+                registry.update(every)
         for font in fonts[:1]:
             font.subset.pick.cache_clear()  # fpdf2's caches are per class: this releases every document's map
             font.subset.get_glyph.cache_clear()

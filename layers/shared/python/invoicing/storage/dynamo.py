@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -17,7 +16,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from invoicing.config import storage_config
+from invoicing import config
 from invoicing.errors import Conflict, ValidationFailed
 
 
@@ -29,7 +28,7 @@ def client():
 
 
 def table_name() -> str:
-    return storage_config().table_name
+    return config.table_name()
 
 
 def reset() -> None:
@@ -158,7 +157,7 @@ def update_if(pk: str, sk: str, expression: str, condition: str, values: dict[st
 # so a client can neither forge keys into another organizer's partition nor reuse it elsewhere.
 
 def _cursor_key() -> bytes:
-    secret = os.environ.get("CURSOR_SECRET") or "cursor:" + table_name()
+    secret = config.cursor_secret()
     return hashlib.sha256(secret.encode()).digest()
 
 

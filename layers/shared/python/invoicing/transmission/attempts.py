@@ -14,17 +14,15 @@ from collections.abc import Iterable
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
-from invoicing.config import required
+from invoicing.config import variable
 from invoicing.errors import Conflict, PermissionDenied
 from invoicing.invoices.read import Visibility, get_invoice
 from invoicing.storage import queues
 from invoicing.storage import transmissions as store
-from invoicing.transmission.types import ENFORCED
+from invoicing.transmission import types
 
 NOT_PENDING = "The invoice is not in pending state."
 IN_PROGRESS = "The requested action is already in progress."
-# One queue (and one function) per provider; the provider of each type.
-QUEUE_VARIABLES = {"email": "EMAIL_QUEUE_URL", "peppol": "PEPPOL_QUEUE_URL", "it_sdi": "SDI_QUEUE_URL"}
 
 logger = Logger(child=True)
 
@@ -46,9 +44,9 @@ def enqueue(transmission_type: str, jobs: list[dict[str, str]]) -> None:
     sweep sends pending invoices of enforced types; email-type ones wait for `transmit`, as in pretix."""
     if not jobs:
         return
-    variable = QUEUE_VARIABLES.get(transmission_type)
+    kind = types.find(transmission_type)  # one queue (and one function) per type
     try:
-        failed = queues.send(required(variable), jobs) if variable else jobs
+        failed = queues.send(variable(kind.queue_variable), jobs) if kind else jobs
     except (BotoCoreError, ClientError):
         logger.exception("transmission attempts not queued", extra={"type": transmission_type, "count": len(jobs)})
         return
@@ -78,7 +76,7 @@ def retransmit(organizer: str, number: str, visibility: Visibility) -> None:
     invoice = get_invoice(organizer, number, visibility)
     kind = invoice.doc["transmission_type"]
     attempt = new_attempt()
-    if not store.reset_to_pending(organizer, invoice.number, attempt, kind in ENFORCED):
+    if not store.reset_to_pending(organizer, invoice.number, attempt, kind in types.ENFORCED):
         raise InProgress()
     enqueue(kind, [job(organizer, invoice.number, attempt)])
 
@@ -86,5 +84,5 @@ def retransmit(organizer: str, number: str, visibility: Visibility) -> None:
 def on_issue(organizer: str, documents: Iterable[dict], send_email: bool) -> None:
     """Send new invoices of enforced types at once, and email-type ones when the event asks for it."""
     for doc in documents:
-        if doc["transmission_type"] in ENFORCED or (send_email and doc["transmission_type"] == "email"):
+        if doc["transmission_type"] in types.ENFORCED or (send_email and doc["transmission_type"] == "email"):
             start(organizer, doc["number"], doc["transmission_type"])

@@ -9,7 +9,6 @@ failure (`Unavailable`). To add a vendor with another API, write its client here
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities import parameters
 
+from invoicing import config
 from invoicing.transmission.providers import Rejected, Unavailable
 
 TIMEOUT_SECONDS = 10
@@ -31,7 +31,7 @@ class Channel:
     @classmethod
     def from_secret(cls, variable: str, label: str = "the channel") -> Channel:
         """The channel named by the secret in environment variable `variable`; Rejected (no provider) if unset."""
-        name = os.environ.get(variable)
+        name = config.optional(variable)
         if not name:
             raise Rejected(f"no channel: {label} is not configured")
         try:

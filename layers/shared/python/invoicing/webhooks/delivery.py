@@ -11,12 +11,12 @@ first try. The `notification_id` stays the same on every try, so receivers dedup
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from invoicing import config
 from invoicing.clock import isoformat_z, now
 from invoicing.storage import queues
 from invoicing.storage import webhooks as store
@@ -29,7 +29,7 @@ USER_AGENT = "invoicing-webhooks/1"
 
 
 def retry_base_seconds() -> int:
-    return max(1, min(30, int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))))
+    return min(30, config.settings().webhook_retry_base_seconds)
 
 
 def backoff_seconds(attempt: int) -> int:
@@ -70,7 +70,7 @@ def fan_out(organizer: str, notification_id: str) -> int:
         jobs.append({"kind": "delivery", "organizer": organizer, "webhook": int(webhook["id"]),
                      "notification_id": notification_id})
     if jobs:
-        failed = queues.send(os.environ[notifications.QUEUE_VARIABLE], jobs)
+        failed = queues.send(config.webhook_queue_url(), jobs)
         if failed:
             raise RuntimeError(f"{len(failed)} delivery jobs not queued")  # the whole fan-out runs again
     store.delete_outbox(organizer, notification_id)

@@ -10,20 +10,19 @@ are also put on the webhook queue at once, so delivery starts within a second; w
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import time
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from invoicing import config
 from invoicing.clock import isoformat_z, now
 from invoicing.storage import queues
 from invoicing.storage import webhooks as store
 from invoicing.webhooks.actions import INVOICE_ACTIONS
 
 logger = logging.getLogger(__name__)
-QUEUE_VARIABLE = "WEBHOOK_QUEUE_URL"
 
 
 def new_id() -> str:
@@ -59,7 +58,7 @@ def publish(records: list[dict[str, Any]]) -> None:
     """After the commit: queue the fan-out. Never fails the caller; the sweep is the backstop."""
     if not records:
         return
-    queue_url = os.environ.get(QUEUE_VARIABLE)
+    queue_url = config.settings().webhook_queue_url
     if not queue_url:
         return
     try:
@@ -73,7 +72,7 @@ def publish(records: list[dict[str, Any]]) -> None:
 
 def sweep(older_than_seconds: int = 60, limit: int = 100) -> int:
     """Queue the fan-out of notifications still in the outbox a minute after they were written."""
-    queue_url = os.environ.get(QUEUE_VARIABLE)
+    queue_url = config.settings().webhook_queue_url
     if not queue_url:
         return 0
     before = isoformat_z(now() - timedelta(seconds=older_than_seconds))

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import os
 import socket
 import ssl
 from urllib.parse import urlsplit
 
+from invoicing import config
 from invoicing.errors import ValidationFailed
 
 
@@ -24,7 +24,7 @@ class RefusedTarget(Exception):
 
 
 def local_targets() -> bool:
-    return os.environ.get("WEBHOOK_LOCAL_TARGETS", "false").lower() == "true"
+    return config.settings().webhook_local_targets
 
 
 def _allowed_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address, local: bool) -> bool:

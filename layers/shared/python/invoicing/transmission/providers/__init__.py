@@ -2,7 +2,7 @@
 
 A provider sends one invoice and returns, or raises `Rejected` (permanent: the invoice fails at once, the
 reason recorded) or `Unavailable` (temporary: the attempt is retried through SQS with backoff, then fails).
-Adding a channel is a module here, a queue and a function in template.yaml, and a line in `attempts`.
+Adding a channel: its type in `transmission/types/` names the provider class written here (see there).
 """
 
 from __future__ import annotations

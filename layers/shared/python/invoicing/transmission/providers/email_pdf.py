@@ -6,11 +6,9 @@ the PDF: it is the invoice such a buyer must process (E-Rechnungsverordnung); th
 
 from __future__ import annotations
 
-import os
-
 from botocore.exceptions import BotoCoreError, ClientError
 
-from invoicing import senders
+from invoicing import config, senders
 from invoicing.invoices import files as invoice_files
 from invoicing.settings import InvoiceSettings
 from invoicing.storage import files, mail, mail_identities
@@ -62,7 +60,7 @@ class EmailPdf:
     @staticmethod
     def sender(invoice: StoredInvoice, settings: InvoiceSettings) -> senders.Sender:
         """The organizer's own address if verified for it, else the platform's `MAIL_FROM` on its behalf."""
-        platform = os.environ.get("MAIL_FROM", "")
+        platform = config.settings().mail_from
         if not platform:
             raise Rejected("missing configuration: MAIL_FROM")
         organizer = organizer_store.get_organizer(invoice.organizer)
