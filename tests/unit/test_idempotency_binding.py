@@ -51,3 +51,6 @@ def test_the_fingerprint_is_stable_across_deploys():
     event = {"httpMethod": "post", "path": "/p/", "body": '{"b": [1, 2], "a": "ü"}', "isBase64Encoded": False}
 
     assert fingerprint(event) == "9d1dc44fccfb447b3e7c85e8662ead8ad0d7b194307ccfd271fc7dff0ce1adec"
+    # no body (a DELETE) is the empty body: ["DELETE", "/p/", sha256(b"")]
+    assert fingerprint({"httpMethod": "DELETE", "path": "/p/", "body": None}) == \
+        "86f2f2b9a2b8774c9032a0dfb311fb9a68d68b2af24b7f1adca295e5720c7f5f"
