@@ -25,12 +25,18 @@ NOT_SENT = {"422", "500"}  # Powertools documents these for validation; the API 
 POWERTOOLS_ONLY_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 app = APIGatewayRestResolver(enable_validation=True, cors=cors.config())
-app.configure_openapi_merge(path=str(FUNCTIONS), pattern="app.py", exclude=["api_docs/*"], recursive=True,
-                            title="Invoicing API (pretix-compatible)", version="1.0.0",
-                            description="pretix's invoice API on AWS. Authenticate with `Authorization: Token <secret>` "
-                                        "(the Authorize button). Errors are `{\"detail\": ...}` or, for invalid input, "
-                                        "Django REST framework's field errors.",
-                            security_schemes=openapi.SECURITY_SCHEMES, on_conflict="error")
+
+
+def _merge() -> str:
+    """The functions' documents merged. Powertools finds them by reading every app.py (hundreds of ms): done on the
+    first request for the document, not in the cold start of every invocation."""
+    app.configure_openapi_merge(path=str(FUNCTIONS), pattern="app.py", exclude=["api_docs/*"], recursive=True,
+                                title="Invoicing API (pretix-compatible)", version="1.0.0",
+                                description="pretix's invoice API on AWS. Authenticate with `Authorization: Token "
+                                            "<secret>` (the Authorize button). Errors are `{\"detail\": ...}` or, for "
+                                            "invalid input, Django REST framework's field errors.",
+                                security_schemes=openapi.SECURITY_SCHEMES, on_conflict="error")
+    return app.get_openapi_merge_json_schema()
 
 
 def _slashed(path: str) -> str:
@@ -40,7 +46,7 @@ def _slashed(path: str) -> str:
 
 @cache
 def _document() -> dict[str, Any]:
-    merged = json.loads(app.get_openapi_merge_json_schema())
+    merged = json.loads(_merge())
     paths = {}
     for path, item in merged.get("paths", {}).items():
         for operation in item.values():

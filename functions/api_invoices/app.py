@@ -9,13 +9,16 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from invoicing import config
 from invoicing.access import Principal
-from invoicing.invoices import changes, files, read
+from invoicing.invoices import read
 from invoicing.invoices.models import InvoiceDocument, InvoicePage
 from invoicing.pagination import page_request
-from invoicing.transmission import attempts, documents, history
+from invoicing.transmission import history
 from invoicing_http import cors, guard
 from invoicing_http import openapi as doc
 from invoicing_http.downloads import file_response, wants_xml
+
+# Issuing (changes), rendering requests (files), XML and transmission (documents, attempts) are imported by the routes
+# that use them: a cold start serving a list or a detail does not load the invoice builder, babel or stdnum.
 from invoicing_http.links import envelope, query_params, query_value
 from invoicing_http.resolver import configure, make_handler
 
@@ -71,13 +74,13 @@ def list_organizer_invoices(organizer: Slug, page: doc.Page = None, page_size: d
 @app.get(EVENT + "/<number>", summary="Fetch one invoice", tags=["Invoices"], operation_id="get_event_invoice",
          security=doc.SECURITY, responses=DETAIL)
 def get_event_invoice(organizer: Slug, event: Slug, number: Number) -> InvoiceDocument:
-    return read.get_invoice(organizer, number, _visibility(event)).doc
+    return read.get_document(organizer, number, _visibility(event))
 
 
 @app.get(ORGANIZER + "/<number>", summary="Fetch one invoice (organizer level)", tags=["Invoices"],
          operation_id="get_organizer_invoice", security=doc.SECURITY, responses=DETAIL)
 def get_organizer_invoice(organizer: Slug, number: Number) -> InvoiceDocument:
-    return read.get_invoice(organizer, number, _visibility(None)).doc
+    return read.get_document(organizer, number, _visibility(None))
 
 
 def _download(organizer: str, number: str, event: str | None) -> Response:
@@ -88,8 +91,12 @@ def _download(organizer: str, number: str, event: str | None) -> Response:
     client intact because the API's BinaryMediaTypes is `*/*` (template.yaml says why).
     """
     if wants_xml(app.current_event.headers.get("Accept")):
+        from invoicing.transmission import documents
+
         document, media_type = documents.download_xml(organizer, number, _visibility(event)), "application/xml"
     else:
+        from invoicing.invoices import files
+
         document, media_type = files.download(organizer, number, _visibility(event)), "application/pdf"
     return file_response(app.current_event.headers, document, media_type, {"Vary": "Accept"})
 
@@ -127,6 +134,8 @@ ACTION = doc.responses(doc.NO_CONTENT, write=True)
 @app.post(EVENT + "/<number>/reissue", summary="Cancel the invoice and issue a new one", tags=["Invoices"],
           operation_id="reissue_event_invoice", security=doc.SECURITY, responses=ACTION)
 def reissue_event_invoice(organizer: Slug, event: Slug, number: Number, key: doc.IdempotencyKey = None):
+    from invoicing.invoices import changes
+
     changes.reissue(organizer, number, _visibility(event, write=True))
     return _no_content()
 
@@ -134,6 +143,8 @@ def reissue_event_invoice(organizer: Slug, event: Slug, number: Number, key: doc
 @app.post(ORGANIZER + "/<number>/reissue", summary="Cancel and reissue (organizer level)", tags=["Invoices"],
           operation_id="reissue_organizer_invoice", security=doc.SECURITY, responses=ACTION)
 def reissue_organizer_invoice(organizer: Slug, number: Number, key: doc.IdempotencyKey = None):
+    from invoicing.invoices import changes
+
     changes.reissue(organizer, number, _visibility(None, write=True))
     return _no_content()
 
@@ -141,6 +152,8 @@ def reissue_organizer_invoice(organizer: Slug, number: Number, key: doc.Idempote
 @app.post(EVENT + "/<number>/regenerate", summary="Rebuild the invoice from current order data", tags=["Invoices"],
           operation_id="regenerate_event_invoice", security=doc.SECURITY, responses=ACTION)
 def regenerate_event_invoice(organizer: Slug, event: Slug, number: Number, key: doc.IdempotencyKey = None):
+    from invoicing.invoices import changes
+
     changes.regenerate(organizer, number, _visibility(event, write=True))
     return _no_content()
 
@@ -148,6 +161,8 @@ def regenerate_event_invoice(organizer: Slug, event: Slug, number: Number, key: 
 @app.post(ORGANIZER + "/<number>/regenerate", summary="Rebuild in place (organizer level)", tags=["Invoices"],
           operation_id="regenerate_organizer_invoice", security=doc.SECURITY, responses=ACTION)
 def regenerate_organizer_invoice(organizer: Slug, number: Number, key: doc.IdempotencyKey = None):
+    from invoicing.invoices import changes
+
     changes.regenerate(organizer, number, _visibility(None, write=True))
     return _no_content()
 
@@ -155,6 +170,8 @@ def regenerate_organizer_invoice(organizer: Slug, number: Number, key: doc.Idemp
 @app.post(EVENT + "/<number>/transmit", summary="Send a pending invoice to its recipient", tags=["Invoices"],
           operation_id="transmit_event_invoice", security=doc.SECURITY, responses=ACTION)
 def transmit_event_invoice(organizer: Slug, event: Slug, number: Number, key: doc.IdempotencyKey = None):
+    from invoicing.transmission import attempts
+
     attempts.transmit(organizer, number, _visibility(event, write=True))
     return _no_content()
 
@@ -162,6 +179,8 @@ def transmit_event_invoice(organizer: Slug, event: Slug, number: Number, key: do
 @app.post(ORGANIZER + "/<number>/transmit", summary="Send a pending invoice (organizer level)", tags=["Invoices"],
           operation_id="transmit_organizer_invoice", security=doc.SECURITY, responses=ACTION)
 def transmit_organizer_invoice(organizer: Slug, number: Number, key: doc.IdempotencyKey = None):
+    from invoicing.transmission import attempts
+
     attempts.transmit(organizer, number, _visibility(None, write=True))
     return _no_content()
 
@@ -169,6 +188,8 @@ def transmit_organizer_invoice(organizer: Slug, number: Number, key: doc.Idempot
 @app.post(EVENT + "/<number>/retransmit", summary="Send the invoice again, whatever happened before", tags=["Invoices"],
           operation_id="retransmit_event_invoice", security=doc.SECURITY, responses=ACTION)
 def retransmit_event_invoice(organizer: Slug, event: Slug, number: Number, key: doc.IdempotencyKey = None):
+    from invoicing.transmission import attempts
+
     attempts.retransmit(organizer, number, _visibility(event, write=True))
     return _no_content()
 
@@ -176,6 +197,8 @@ def retransmit_event_invoice(organizer: Slug, event: Slug, number: Number, key: 
 @app.post(ORGANIZER + "/<number>/retransmit", summary="Send again (organizer level)", tags=["Invoices"],
           operation_id="retransmit_organizer_invoice", security=doc.SECURITY, responses=ACTION)
 def retransmit_organizer_invoice(organizer: Slug, number: Number, key: doc.IdempotencyKey = None):
+    from invoicing.transmission import attempts
+
     attempts.retransmit(organizer, number, _visibility(None, write=True))
     return _no_content()
 

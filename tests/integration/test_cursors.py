@@ -207,8 +207,8 @@ class RecordingClient:
 @pytest.fixture
 def recorded(aws, monkeypatch):
     def install(unprocessed: int = 0) -> RecordingClient:
-        recorder = RecordingClient(dynamo.client(), unprocessed)
-        monkeypatch.setattr(dynamo, "client", lambda: recorder)
+        recorder = RecordingClient(dynamo._read_client(), unprocessed)  # the client reads go through
+        monkeypatch.setattr(dynamo, "_read_client", lambda: recorder)
         return recorder
     return install
 

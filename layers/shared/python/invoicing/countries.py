@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from babel import Locale, UnknownLocaleError
-
 # CLDR territory codes of two letters that are not countries (regions, reserved or user-assigned).
 _NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"})
 EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
@@ -14,6 +12,8 @@ EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR"
 
 @cache
 def _territories(locale: str) -> dict[str, str]:
+    from babel import Locale, UnknownLocaleError  # on the first country checked or named, not in every cold start
+
     try:
         parsed = Locale.parse(locale.replace("-", "_"))
     except (UnknownLocaleError, ValueError):

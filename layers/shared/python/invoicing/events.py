@@ -24,7 +24,7 @@ I18nText = i18n.I18nText
 class EventCreate(BaseModel):
     """Body of `POST /organizers/{org}/events/`."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     slug: str = Field(min_length=1, max_length=50, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9.\-]*$")
     name: I18nText  # at most 200 characters in each language
@@ -68,6 +68,8 @@ class EventCreate(BaseModel):
 
 class Event(BaseModel):
     """A stored event as the domain uses it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     organizer: str
     slug: str

@@ -6,24 +6,37 @@ Only what a channel needs is checked (see `transmission/types/`): an email invoi
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
-
-from stdnum import bic, ean, iban, luhn
-from stdnum.exceptions import ValidationError
-from stdnum.iso7064 import mod_97_10
-from stdnum.it import codicefiscale, iva
-from stdnum.util import get_cc_module
+from typing import Any
 
 from invoicing.countries import is_eu
 
 Check = Callable[[str], object]  # raises stdnum's ValidationError when the value is wrong
 
+# python-stdnum is imported by the first check that needs it: a cold start that checks no identifier never loads it.
+
+
+def _lib(name: str) -> Any:
+    """A python-stdnum module (`iban`, `it.iva`, ...)."""
+    return importlib.import_module(f"stdnum.{name}")
+
+
+def _invalid() -> Exception:
+    return _lib("exceptions").ValidationError()
+
+
+def _cc_module(country: str, kind: str) -> Any:
+    return _lib("util").get_cc_module(country, kind)
+
 
 def _stdnum(country: str, kind: str) -> Check:
-    module = get_cc_module(country, kind)
-    assert module is not None, (country, kind)
-    return module.validate
+    def validate(value: str) -> object:
+        module = _cc_module(country, kind)
+        assert module is not None, (country, kind)
+        return module.validate(value)
+    return validate
 
 
 def _vat(country: str) -> Check:
@@ -34,7 +47,7 @@ def _vat(country: str) -> Check:
 def _digits(length: int, *, check: Check | None = None) -> Check:
     def validate(value: str) -> None:
         if not re.fullmatch(rf"[0-9]{{{length}}}", value):
-            raise ValidationError()
+            raise _invalid()
         if check:
             check(value)
     return validate
@@ -43,12 +56,13 @@ def _digits(length: int, *, check: Check | None = None) -> Check:
 def _leitweg(value: str) -> None:
     """German Leitweg-ID: coarse[-fine]-check, check digits by ISO 7064 mod 97-10 over the rest."""
     match = re.fullmatch(r"([0-9]{2,12})(?:-([A-Za-z0-9]{1,30}))?-([0-9]{2})", value)
-    if not match or not mod_97_10.is_valid((match.group(1) + (match.group(2) or "") + match.group(3)).upper()):
-        raise ValidationError()
+    if not match or not _lib("iso7064.mod_97_10").is_valid((match.group(1) + (match.group(2) or "")
+                                                            + match.group(3)).upper()):
+        raise _invalid()
 
 
 def _italian_vat(value: str) -> None:
-    iva.validate(value.upper().removeprefix("IT"))
+    _lib("it.iva").validate(value.upper().removeprefix("IT"))
 
 
 # ICD / EAS schemes of Peppol participant ids: how the identifier after the colon is checked, and what it is.
@@ -58,7 +72,7 @@ PEPPOL_SCHEMES: dict[str, tuple[Check, str]] = {
     "0009": (_stdnum("fr", "siret"), "a French SIRET number (14 digits)"),
     "0037": (_stdnum("fi", "ytunnus"), "a Finnish business ID (Y-tunnus)"),
     "0060": (_digits(9), "a DUNS number (9 digits)"),
-    "0088": (_digits(13, check=ean.validate), "a GLN (13 digits)"),
+    "0088": (_digits(13, check=lambda value: _lib("ean").validate(value)), "a GLN (13 digits)"),
     "0096": (_stdnum("dk", "cvr"), "a Danish CVR number (8 digits)"),
     "0106": (_digits(8), "a Dutch KvK number (8 digits)"),
     "0151": (_stdnum("au", "abn"), "an Australian ABN (11 digits)"),
@@ -86,7 +100,7 @@ _PARTICIPANT = re.compile(r"([0-9]{4}):([^\s:]{1,60})")
 def _run(check: Check, value: str) -> bool:
     try:
         check(value)
-    except ValidationError:
+    except _lib("exceptions").ValidationError:
         return False
     return True
 
@@ -114,9 +128,9 @@ def vat_id_error(value: str, country: str | None) -> str | None:
     text = value.strip().upper()
     prefix = text[:2] if text[:2].isalpha() else ""
     code = {"EL": "GR", "XI": "GB"}.get(prefix, prefix)
-    if not code or get_cc_module(code.lower(), "vat") is None:
+    if not code or _cc_module(code.lower(), "vat") is None:
         code = (country or "").upper()
-    module = get_cc_module(code.lower(), "vat") if len(code) == 2 and code.isalpha() else None
+    module = _cc_module(code.lower(), "vat") if len(code) == 2 and code.isalpha() else None
     if module is None:
         return None
     if is_eu(code) and not prefix:
@@ -136,20 +150,20 @@ def codice_fiscale_error(value: str) -> str | None:
     """A person's codice fiscale (16 characters) or a company's (its 11-digit partita IVA)."""
     text = value.strip().upper()
     if len(text) == 11 and text.isdigit():
-        return None if luhn.is_valid(text) else "This 11-digit codice fiscale has a wrong check digit."
-    if not _run(codicefiscale.validate, text):
+        return None if _lib("luhn").is_valid(text) else "This 11-digit codice fiscale has a wrong check digit."
+    if not _run(_lib("it.codicefiscale").validate, text):
         return "Enter a valid codice fiscale: 16 characters with a correct check character, or a company's 11 digits."
     return None
 
 
 def iban_error(value: str) -> str | None:
-    if not _run(iban.validate, value):
+    if not _run(_lib("iban").validate, value):
         return "Enter a valid IBAN (country code, check digits and account number; the mod-97 check failed)."
     return None
 
 
 def bic_error(value: str) -> str | None:
-    if not _run(bic.validate, value):
+    if not _run(_lib("bic").validate, value):
         return "Enter a valid BIC: 8 or 11 characters, such as BELADEBEXXX."
     return None
 

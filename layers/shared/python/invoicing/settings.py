@@ -32,7 +32,7 @@ I18nText = i18n.text_type(2000)
 class InvoiceSettings(BaseModel):
     """Effective settings with their defaults; `model_dump(mode="json")` is the API's representation."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     # Limits (issue 10): what an invoice copies of the settings stays within orders/limits.SETTINGS_HEADROOM.
     invoice_address_from_name: str = Field("", max_length=255)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from invoicing.transmission import types as transmission_types
 
 
-class InvoiceLine(BaseModel):
+class _Model(BaseModel):
+    # Validators are built on first use, not in the cold start of a function that never validates an invoice.
+    model_config = ConfigDict(defer_build=True)
+
+
+class InvoiceLine(_Model):
     position: int
     description: str
     item: int | None
@@ -28,7 +33,7 @@ class InvoiceLine(BaseModel):
     tax_rate: str
 
 
-class InvoiceDocument(BaseModel):
+class InvoiceDocument(_Model):
     number: str
     event: str
     order: str
@@ -72,7 +77,7 @@ class InvoiceDocument(BaseModel):
     transmission_date: str | None
 
 
-class InvoicePage(BaseModel):
+class InvoicePage(_Model):
     count: int
     next: str | None
     previous: str | None

@@ -80,6 +80,14 @@ def get_invoice(organizer: str, number: str, visibility: Visibility) -> store.St
     return invoice
 
 
+def get_document(organizer: str, number: str, visibility: Visibility) -> dict[str, Any]:
+    """What `get_invoice(...).doc` is, reading only the public document (the detail route)."""
+    found = store.get_document(organizer, number)
+    if found is None or not visibility.allows(found[0]):
+        raise NotFound(NOT_FOUND)
+    return found[1]
+
+
 def _in_memory(organizer: str, filters: InvoiceFilters, visibility: Visibility) -> list[store.StoredInvoice]:
     """Candidates when a filter names the invoices: by order, number or referenced invoice (a few items)."""
     candidates: set[str] | None = None

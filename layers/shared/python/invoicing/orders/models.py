@@ -60,7 +60,7 @@ PaymentText = Annotated[i18n.text_type(2000), AfterValidator(_multi_line_text)]
 
 
 class InvoiceAddress(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     is_business: bool = False
     company: Text | None = ""
@@ -85,7 +85,7 @@ class InvoiceAddress(BaseModel):
 
 
 class Position(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     positionid: int | None = Field(None, ge=1, le=10_000)
     item: int | None = None
@@ -103,7 +103,7 @@ class Position(BaseModel):
 
 
 class Fee(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     fee_type: FeeType
     internal_type: Line(255) | None = None
@@ -129,7 +129,7 @@ class OrderCreate(BaseModel):
     tax names come to 300 KB; 250 positions with 100-character ones to 230 KB.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     code: Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9]+$")] | None = None
     status: Literal["n", "p"] = "n"
@@ -147,7 +147,7 @@ class OrderCreate(BaseModel):
 class OrderPatch(BaseModel):
     """Body of `PATCH .../orders/{code}/`: only these fields change."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     email: Annotated[str, Field(max_length=254), BeforeValidator(lambda v: _email(v) if isinstance(v, str) else v)] | None = None
     locale: Annotated[str, Field(max_length=10, pattern=r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$")] | None = None
@@ -156,6 +156,8 @@ class OrderPatch(BaseModel):
 
 class Order(BaseModel):
     """An order as stored."""
+
+    model_config = ConfigDict(defer_build=True)
 
     organizer: str
     event: str

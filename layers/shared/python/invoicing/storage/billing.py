@@ -20,29 +20,19 @@ from typing import Any
 
 from invoicing.errors import Conflict
 from invoicing.storage import dynamo, rendered_files
-from invoicing.storage.invoices import CounterState, counter_state
-from invoicing.storage.organizers import org_pk
-from invoicing.storage.platform import PLATFORM_PK
-from invoicing.storage.rendered_files import InvoiceFile
+from invoicing.storage.expressions import Update
+from invoicing.storage.keys import (
+    BILLING_COUNTER_KEY,
+    billing_date_key,
+    billing_key,
+    billing_number_key,
+    billing_pk,
+    billing_stats_key,
+    organizer_key,
+)
+from invoicing.storage.types import CounterState, InvoiceFile, counter_attribute
 
-_COUNTER = {"PK": PLATFORM_PK, "SK": "BILLCOUNTER"}
 BY_DATE_INDEX = "ByOrgDate"
-
-
-def billing_pk(organizer: str) -> str:
-    return f"ORG#{organizer}#BILL"
-
-
-def _guard_key(number: str) -> dict[str, str]:
-    return {"PK": f"BILLNO#{number}", "SK": "BILLNO"}
-
-
-def _stats_key(organizer: str) -> dict[str, str]:
-    return {"PK": org_pk(organizer), "SK": "BILLSTATS"}
-
-
-def date_key(date_issued: str, seq: int) -> str:
-    return f"{date_issued}#{str(seq).zfill(12)}"
 
 
 @dataclass
@@ -127,7 +117,7 @@ class StoredBillingInvoice:
 
 
 def read_counter() -> CounterState:
-    return counter_state(dynamo.get_item(_COUNTER) or {})
+    return CounterState.from_item(dynamo.get_item(BILLING_COUNTER_KEY) or {})
 
 
 def write_new(counter: CounterState, prefix: str, prefix_counter: int, item: dict[str, Any]) -> None:
@@ -139,24 +129,20 @@ def write_new(counter: CounterState, prefix: str, prefix_counter: int, item: dic
     """
     seq = counter.seq + 1
     organizer = item["organizer"]
-    values: dict[str, Any] = {":seq": seq, ":ctr": prefix_counter}
+    update = Update().set("seq", seq).set(counter_attribute(prefix), prefix_counter)
     if counter.seq:
-        condition = "#seq = :old"
-        values[":old"] = counter.seq
+        update.when_equal("seq", counter.seq)
     else:
-        condition = "attribute_not_exists(#seq)"
-    stored = {"PK": billing_pk(organizer), "SK": item["number"], "DateAsc": date_key(item["date_issued"], seq),
+        update.when_missing("seq")
+    stored = {**billing_key(organizer, item["number"]), "DateAsc": billing_date_key(item["date_issued"], seq),
               "seq": seq, **item}
     dynamo.transact([
-        {"Update": {"Key": _COUNTER, "UpdateExpression": "SET #seq = :seq, #ctr = :ctr",
-                    "ConditionExpression": condition, "ExpressionAttributeNames": {"#seq": "seq", "#ctr": f"ctr:{prefix}"},
-                    "ExpressionAttributeValues": values}},
+        update.transact_item(BILLING_COUNTER_KEY),
         {"Put": {"Item": stored, "ConditionExpression": "attribute_not_exists(PK)"}},
-        {"Put": {"Item": {**_guard_key(item["number"]), "organizer": organizer, "number": item["number"]},
+        {"Put": {"Item": {**billing_number_key(item["number"]), "organizer": organizer, "number": item["number"]},
                  "ConditionExpression": "attribute_not_exists(PK)"}},
-        {"Update": {"Key": _stats_key(organizer), "UpdateExpression": "ADD n :one",
-                    "ExpressionAttributeValues": {":one": 1}}},
-        {"ConditionCheck": {"Key": {"PK": org_pk(organizer), "SK": "ORG"}, "ConditionExpression": "attribute_exists(PK)"}},
+        Update().add("n", 1).transact_item(billing_stats_key(organizer)),
+        {"ConditionCheck": {"Key": organizer_key(organizer), "ConditionExpression": "attribute_exists(PK)"}},
     ])
 
 
@@ -164,18 +150,18 @@ def write_new(counter: CounterState, prefix: str, prefix_counter: int, item: dic
 
 
 def get(organizer: str, number: str) -> StoredBillingInvoice | None:
-    item = dynamo.get(billing_pk(organizer), number)
+    item = dynamo.get_item(billing_key(organizer, number))
     return StoredBillingInvoice(item) if item else None
 
 
 def find(number: str) -> StoredBillingInvoice | None:
     """A billing invoice by number alone (the operator's view): the guard names its organizer."""
-    guard = dynamo.get_item(_guard_key(number))
+    guard = dynamo.get_item(billing_number_key(number))
     return get(guard["organizer"], number) if guard else None
 
 
 def count(organizer: str) -> int:
-    return int((dynamo.get_item(_stats_key(organizer)) or {}).get("n", 0))
+    return int((dynamo.get_item(billing_stats_key(organizer)) or {}).get("n", 0))
 
 
 def from_item(item: dict[str, Any]) -> StoredBillingInvoice:
@@ -187,26 +173,21 @@ def from_item(item: dict[str, Any]) -> StoredBillingInvoice:
 
 def update(invoice: StoredBillingInvoice, changes: dict[str, Any], condition: str = "", values: dict[str, Any] | None = None,
            names: dict[str, str] | None = None, remove: tuple[str, ...] = ()) -> bool:
-    """Apply `changes` if the invoice is still at the version read (plus `condition`); False if not."""
-    attribute_names = {f"#c{i}": name for i, name in enumerate(changes)}
-    assigned = {f":c{i}": value for i, value in enumerate(changes.values())}
-    expression = "SET " + ", ".join([f"#c{i} = :c{i}" for i in range(len(changes))] + ["#version = :v1"])
-    if remove:
-        expression += " REMOVE " + ", ".join(remove)
-    full_condition = "#version = :v" + (f" AND ({condition})" if condition else "")
+    """Apply `changes` if the invoice is still at the version read (plus `condition`, written out with its own
+    placeholders in `names` and `values`); False if not."""
+    built = Update().set_all(changes).set("version", invoice.version + 1).remove(*remove)
+    built.when_equal("version", invoice.version)
+    if condition:
+        built.when(condition, names, **{placeholder.removeprefix(":"): value for placeholder, value in (values or {}).items()})
     try:
-        dynamo.update(billing_pk(invoice.organizer), invoice.number, UpdateExpression=expression,
-                      ConditionExpression=full_condition,
-                      ExpressionAttributeNames={**attribute_names, **(names or {}), "#version": "version"},
-                      ExpressionAttributeValues={**assigned, **(values or {}), ":v": invoice.version,
-                                                 ":v1": invoice.version + 1})
+        dynamo.apply(billing_key(invoice.organizer, invoice.number), built)
     except Conflict:
         return False
     return True
 
 
-def _conditional(organizer: str, number: str, expression: str, condition: str, values: dict[str, Any]) -> bool:
-    return dynamo.update_if(billing_pk(organizer), number, expression, condition, values) is not None
+def _conditional(organizer: str, number: str, update: Update) -> bool:
+    return dynamo.apply_if(billing_key(organizer, number), update) is not None
 
 
 # --- The PDF file and its email ----------------------------------------------------------------
@@ -214,8 +195,7 @@ def _conditional(organizer: str, number: str, expression: str, condition: str, v
 
 def claim_render(organizer: str, number: str, content_version: int) -> bool:
     """A render request (see rendered_files.claim_render), only for a released invoice."""
-    return rendered_files.claim_render(billing_pk(organizer), number, content_version,
-                                       "review_state = :released", {":released": "released"})
+    return rendered_files.claim_render(billing_pk(organizer), number, content_version, {"review_state": "released"})
 
 
 def record_file(organizer: str, number: str, file: InvoiceFile) -> bool:
@@ -228,18 +208,16 @@ def record_render_error(organizer: str, number: str, content_version: int, reaso
 
 def claim_email(organizer: str, number: str, claim: str, now: int, lease_seconds: int) -> bool:
     """Take the right to send the invoice's email: not sent yet, and nobody else sending (or their lease ran out)."""
-    return _conditional(
-        organizer, number, "SET email_claim = :claim, email_claimed_at = :now",
+    return _conditional(organizer, number, Update().set("email_claim", claim).set("email_claimed_at", now).when(
         "attribute_not_exists(emailed_at) AND (attribute_not_exists(email_claim) OR email_claimed_at < :stale)",
-        {":claim": claim, ":now": now, ":stale": now - lease_seconds})
+        stale=now - lease_seconds))
 
 
 def mark_emailed(organizer: str, number: str, claim: str, at: str, message_id: str, recipient: str) -> bool:
-    return _conditional(
-        organizer, number, "SET emailed_at = :at, email_message_id = :id, emailed_to = :to "
-        "REMOVE email_claim, email_claimed_at", "email_claim = :claim",
-        {":claim": claim, ":at": at, ":id": message_id, ":to": recipient})
+    return _conditional(organizer, number, Update().set_all({"emailed_at": at, "email_message_id": message_id,
+                                                             "emailed_to": recipient})
+                        .remove("email_claim", "email_claimed_at").when_equal("email_claim", claim))
 
 
 def release_email_claim(organizer: str, number: str, claim: str) -> None:
-    _conditional(organizer, number, "REMOVE email_claim, email_claimed_at", "email_claim = :claim", {":claim": claim})
+    _conditional(organizer, number, Update().remove("email_claim", "email_claimed_at").when_equal("email_claim", claim))

@@ -6,18 +6,22 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from invoicing import config
 from invoicing.errors import Conflict, ValidationFailed
+
+if TYPE_CHECKING:
+    from invoicing.storage.expressions import Update
 
 
 @cache
@@ -27,13 +31,80 @@ def client():
     return resource.meta.client
 
 
+@cache
+def _read_client():
+    """A plain client for reads (GetItem, BatchGetItem, list pages), whose answers skip botocore's per-attribute
+    parsing and boto3's TypeDeserializer: the items are taken from the JSON body as it arrives (`_take_items`) and
+    decoded by `decode_item`, which reads strings, numbers and nulls directly (a stored document is one string)."""
+    # Parameters are built here, not by callers: DynamoDB itself answers a malformed one (ValidationException).
+    read_client = boto3.client("dynamodb", config=Config(retries={"mode": "standard", "max_attempts": 5},
+                                                         parameter_validation=False))
+    for operation in ("Query", "GetItem", "BatchGetItem"):
+        read_client.meta.events.register(f"before-parse.dynamodb.{operation}", _take_items)
+    return read_client
+
+
+def clients() -> tuple[Any, ...]:
+    """Every DynamoDB client this module calls through (bench/ meters them)."""
+    return client(), _read_client()
+
+
 def table_name() -> str:
     return config.table_name()
 
 
 def reset() -> None:
-    """Forget the cached client (tests that switch endpoints)."""
+    """Forget the cached clients (tests that switch endpoints)."""
     client.cache_clear()
+    _read_client.cache_clear()
+
+
+_deserializer = TypeDeserializer()
+_serializer = TypeSerializer()
+
+
+def decode_value(value: dict[str, Any]) -> Any:
+    """One attribute in DynamoDB's JSON form as boto3 would give it (str, Decimal, None, bool, dict, list, set)."""
+    if "S" in value:
+        return value["S"]
+    if "N" in value:
+        return Decimal(value["N"])
+    if "NULL" in value:
+        return None
+    if "BOOL" in value:
+        return value["BOOL"]
+    if "B" in value:
+        value = {"B": base64.b64decode(value["B"])}
+    elif "BS" in value:
+        value = {"BS": [base64.b64decode(item) for item in value["BS"]]}
+    elif "M" in value:
+        return {name: decode_value(child) for name, child in value["M"].items()}
+    elif "L" in value:
+        return [decode_value(child) for child in value["L"]]
+    return _deserializer.deserialize(value)
+
+
+def decode_item(item: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {name: decode_value(value) for name, value in item.items()}
+
+
+def _take_items(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore's `before-parse` hook: move a successful Query's items (a GetItem's item) out of the body before
+    botocore parses it (what remains, such as the counts and LastEvaluatedKey, is parsed as usual; the items rejoin
+    the answer decoded)."""
+    if response_dict.get("status_code", 200) >= 300 or not response_dict.get("body"):
+        return
+    body = json.loads(response_dict["body"])
+    if "Items" in body:
+        customized_response_dict["Items"] = [decode_item(item) for item in body.pop("Items")]
+    elif "Item" in body:
+        customized_response_dict["Item"] = decode_item(body.pop("Item"))
+    elif "Responses" in body:
+        customized_response_dict["Responses"] = {table: [decode_item(item) for item in items]
+                                                 for table, items in body.pop("Responses").items()}
+    else:
+        return
+    response_dict["body"] = json.dumps(body).encode()
 
 
 class TransactionConflict(Conflict):
@@ -88,11 +159,22 @@ def _value_size(value: Any) -> int:
 
 def get(pk: str, sk: str, consistent: bool = True) -> dict[str, Any] | None:
     with mapped_errors():
-        return client().get_item(TableName=table_name(), Key={"PK": pk, "SK": sk}, ConsistentRead=consistent).get("Item")
+        return _read_client().get_item(TableName=table_name(), Key={"PK": {"S": pk}, "SK": {"S": sk}},
+                                       ConsistentRead=consistent).get("Item")
 
 
 def get_item(key: dict[str, str], consistent: bool = True) -> dict[str, Any] | None:
     return get(key["PK"], key["SK"], consistent)
+
+
+def get_attributes(key: Mapping[str, str], attributes: tuple[str, ...], consistent: bool = True) -> dict[str, Any] | None:
+    """Only `attributes` of an item (a detail page)."""
+    names = {f"#a{i}": name for i, name in enumerate(attributes)}
+    with mapped_errors():
+        response = _read_client().get_item(TableName=table_name(), Key={name: {"S": value} for name, value in key.items()},
+                                           ConsistentRead=consistent, ProjectionExpression=", ".join(names),
+                                           ExpressionAttributeNames=names)
+    return response.get("Item")
 
 
 def batch_get(keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -100,11 +182,11 @@ def batch_get(keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
     found: dict[tuple[str, str], dict[str, Any]] = {}
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), 100):
-        request = {table_name(): {"Keys": [{"PK": pk, "SK": sk} for pk, sk in unique[start:start + 100]],
+        request = {table_name(): {"Keys": [{"PK": {"S": pk}, "SK": {"S": sk}} for pk, sk in unique[start:start + 100]],
                                   "ConsistentRead": True}}
-        while request:
+        while request:  # UnprocessedKeys come back in the request's own (DynamoDB JSON) form
             with mapped_errors():
-                response = client().batch_get_item(RequestItems=request)
+                response = _read_client().batch_get_item(RequestItems=request)
             for item in response["Responses"].get(table_name(), []):
                 found[(item["PK"], item["SK"])] = item
             request = response.get("UnprocessedKeys") or None
@@ -125,6 +207,19 @@ def transact(items: list[dict[str, Any]], token: str | None = None) -> None:
 def query(**kwargs: Any) -> dict[str, Any]:
     with mapped_errors():
         return client().query(TableName=table_name(), **kwargs)
+
+
+def query_page(**kwargs: Any) -> dict[str, Any]:
+    """`query` for list pages, with the same arguments and answer, through `_read_client` (items decoded as boto3
+    would, without its per-attribute cost)."""
+    for name in ("ExpressionAttributeValues", "ExclusiveStartKey"):
+        if name in kwargs:
+            kwargs[name] = {key: _serializer.serialize(value) for key, value in kwargs[name].items()}
+    with mapped_errors():
+        response = _read_client().query(TableName=table_name(), **kwargs)
+    if "LastEvaluatedKey" in response:
+        response["LastEvaluatedKey"] = decode_item(response["LastEvaluatedKey"])
+    return response
 
 
 def put(item: dict[str, Any], condition: str | None = None, **kwargs: Any) -> None:
@@ -148,6 +243,20 @@ def update_if(pk: str, sk: str, expression: str, condition: str, values: dict[st
         kwargs["ExpressionAttributeNames"] = names
     try:
         return update(pk, sk, **kwargs)["Attributes"]
+    except Conflict:
+        return None
+
+
+def apply(key: Mapping[str, str], update: Update, returns: str = "NONE") -> dict[str, Any]:
+    """One UpdateItem built by `expressions.Update`; Conflict when its condition does not hold."""
+    with mapped_errors():
+        return client().update_item(TableName=table_name(), Key=dict(key), ReturnValues=returns, **update.kwargs())
+
+
+def apply_if(key: Mapping[str, str], update: Update) -> dict[str, Any] | None:
+    """The item as written, or None when the update's condition did not hold."""
+    try:
+        return apply(key, update, "ALL_NEW")["Attributes"]
     except Conflict:
         return None
 

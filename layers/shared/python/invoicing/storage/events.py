@@ -10,26 +10,21 @@ from typing import Any
 
 from invoicing.errors import AlreadyExists, NotFound
 from invoicing.storage import dynamo
-from invoicing.storage.organizers import _update_settings, org_pk, query_all
+from invoicing.storage.keys import EVENT_PREFIX, event_key, event_of_stats, event_stats_key, org_pk, organizer_key
+from invoicing.storage.organizers import query_all, update_settings_map
 
-
-def event_sk(slug: str) -> str:
-    return f"EVENT#{slug}"
-
-
-def stats_key(organizer: str, event: str) -> dict[str, str]:
-    return {"PK": org_pk(organizer), "SK": f"EVENTSTATS#{event}"}
+stats_key = event_stats_key  # the name orders and bench/ use
 
 
 def get_event(organizer: str, slug: str) -> dict[str, Any] | None:
-    return dynamo.get(org_pk(organizer), event_sk(slug))
+    return dynamo.get_item(event_key(organizer, slug))
 
 
 def create_event(organizer: str, event: dict[str, Any]) -> dict[str, Any]:
-    item = {"PK": org_pk(organizer), "SK": event_sk(event["slug"]), "organizer": organizer, "settings": {}, **event}
+    item = {**event_key(organizer, event["slug"]), "organizer": organizer, "settings": {}, **event}
     try:
         dynamo.transact([
-            {"ConditionCheck": {"Key": {"PK": org_pk(organizer), "SK": "ORG"},
+            {"ConditionCheck": {"Key": organizer_key(organizer),
                                 "ConditionExpression": "attribute_exists(PK)"}},
             {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
         ])
@@ -43,16 +38,16 @@ def create_event(organizer: str, event: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_events(organizer: str) -> list[dict[str, Any]]:
-    return query_all(org_pk(organizer), "EVENT#")
+    return query_all(org_pk(organizer), EVENT_PREFIX)
 
 
 def update_event_settings(organizer: str, slug: str, changes: dict[str, Any]) -> dict[str, Any]:
-    return _update_settings(org_pk(organizer), event_sk(slug), changes)
+    return update_settings_map(event_key(organizer, slug), changes)
 
 
 def get_stats(organizer: str, events: list[str]) -> dict[str, dict[str, Any]]:
-    items = dynamo.batch_get([(org_pk(organizer), f"EVENTSTATS#{event}") for event in events])
-    return {item["SK"].removeprefix("EVENTSTATS#"): item for item in items}
+    items = dynamo.batch_get([tuple(event_stats_key(organizer, event).values()) for event in events])
+    return {event_of_stats(item["SK"]): item for item in items}
 
 
 _seen: set[tuple[str, str]] = set()

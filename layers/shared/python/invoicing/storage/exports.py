@@ -12,29 +12,23 @@ from collections.abc import Iterator
 from typing import Any
 
 from invoicing.storage import dynamo
-from invoicing.storage.invoices import StoredInvoice, event_scope, from_item, invoice_pk
+from invoicing.storage.expressions import Update
+from invoicing.storage.invoices import StoredInvoice, from_item
+from invoicing.storage.keys import export_job_key, invoice_pk, invoice_scope
 
 OPEN_START, OPEN_END = "0000-00-00", "9999-99-99"
 
 
-def job_key(organizer: str, job_id: str) -> dict[str, str]:
-    return {"PK": f"ORG#{organizer}#EXPORT", "SK": job_id}
-
-
 def put_job(organizer: str, job: dict[str, Any]) -> None:
-    dynamo.put({**job_key(organizer, job["id"]), **job}, condition="attribute_not_exists(PK)")
+    dynamo.put({**export_job_key(organizer, job["id"]), **job}, condition="attribute_not_exists(PK)")
 
 
 def get_job(organizer: str, job_id: str) -> dict[str, Any] | None:
-    return dynamo.get_item(job_key(organizer, job_id))
+    return dynamo.get_item(export_job_key(organizer, job_id))
 
 
 def update_job(organizer: str, job_id: str, fields: dict[str, Any]) -> None:
-    names = {f"#f{i}": key for i, key in enumerate(fields)}
-    values = {f":f{i}": value for i, value in enumerate(fields.values())}
-    key = job_key(organizer, job_id)
-    dynamo.update(key["PK"], key["SK"], ExpressionAttributeNames=names, ExpressionAttributeValues=values,
-                  UpdateExpression="SET " + ", ".join(f"{n} = {v}" for n, v in zip(names, values, strict=True)))
+    dynamo.apply(export_job_key(organizer, job_id), Update().set_all(fields))
 
 
 def invoices_between(organizer: str, event: str | None, date_from: str | None, date_to: str | None) -> Iterator[StoredInvoice]:
@@ -42,7 +36,7 @@ def invoices_between(organizer: str, event: str | None, date_from: str | None, d
     if event is None:
         index, partition, value = "ByOrgDate", "PK", invoice_pk(organizer)
     else:
-        index, partition, value = "ByEventDate", "EventScope", event_scope(organizer, event)
+        index, partition, value = "ByEventDate", "EventScope", invoice_scope(organizer, event)
     kwargs: dict[str, Any] = {
         "IndexName": index, "KeyConditionExpression": "#p = :p AND DateAsc BETWEEN :from AND :to",
         "ExpressionAttributeNames": {"#p": partition},

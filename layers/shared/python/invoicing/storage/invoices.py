@@ -23,35 +23,21 @@ from typing import Any
 from invoicing.clock import isoformat_z, now
 from invoicing.invoices.models import ENFORCED_TRANSMISSION, TRANSMISSION_FIELDS
 from invoicing.storage import dynamo, rendered_files
-from invoicing.storage.events import stats_key
-from invoicing.storage.orders import order_key
-from invoicing.storage.organizers import org_pk
+from invoicing.storage.expressions import Update
+from invoicing.storage.keys import (
+    counter_key,
+    event_stats_key,
+    invoice_date_keys,
+    invoice_key,
+    invoice_number_key,
+    invoice_pk,
+    invoice_scope,
+    order_key,
+)
 from invoicing.storage.rendered_files import InvoiceFile, recorded_file
+from invoicing.storage.types import CounterState, counter_attribute
 
-_SEQ_SPACE = 10**12
-
-
-def invoice_pk(organizer: str) -> str:
-    return f"ORG#{organizer}#INV"
-
-
-def event_scope(organizer: str, event: str) -> str:
-    return f"EVT#{organizer}#{event}#INV"
-
-
-def _lookup_key(organizer: str, number: str) -> dict[str, str]:
-    return {"PK": f"ORG#{organizer}#INVNO", "SK": number.upper()}
-
-
-def _counter_key(organizer: str) -> dict[str, str]:
-    return {"PK": org_pk(organizer), "SK": "COUNTER"}
-
-
-def _date_keys(invoice_date: str, seq: int) -> dict[str, str]:
-    inverted_seq = str(_SEQ_SPACE - seq).zfill(12)
-    inverted_date = str(99999999 - int(invoice_date.replace("-", ""))).zfill(8)
-    return {"DateAsc": f"{invoice_date}#{inverted_seq}", "DateDesc": f"{inverted_date}#{inverted_seq}"}
-
+event_scope = invoice_scope  # the name read.py and exports.py use
 
 @dataclass
 class StoredInvoice:
@@ -86,19 +72,22 @@ class StoredInvoice:
 LISTED_ATTRIBUTES = ("doc", *TRANSMISSION_FIELDS)  # all a list page shows of an invoice
 
 
+def stored_document(value: str | dict[str, Any]) -> dict[str, Any]:
+    """A stored document: compact JSON (one string to parse), or a map as items written in that form hold it."""
+    return dict(value) if isinstance(value, dict) else json.loads(value)
+
+
 def listed_doc(item: dict[str, Any]) -> dict[str, Any]:
     """The public document of an item read with LISTED_ATTRIBUTES (a list page: no internal data parsed)."""
-    doc = json.loads(item["doc"])
+    doc = stored_document(item["doc"])
     for name in TRANSMISSION_FIELDS:
         doc[name] = item.get(name)
     return doc
 
 
 def from_item(item: dict[str, Any]) -> StoredInvoice:
-    doc = json.loads(item["doc"])
-    for name in TRANSMISSION_FIELDS:
-        doc[name] = item.get(name)
-    return StoredInvoice(organizer=item["organizer"], doc=doc, internal=json.loads(item.get("internal", "{}")),
+    doc = listed_doc(item)
+    return StoredInvoice(organizer=item["organizer"], doc=doc, internal=stored_document(item.get("internal", "{}")),
                          seq=int(item["seq"]), version=int(item.get("version", 0)),
                          content_version=int(item.get("content_version", 1)), canceled_by=item.get("canceled_by"),
                          item=item)
@@ -111,20 +100,25 @@ def stored_json(value: dict[str, Any]) -> str:
 
 def item_size(organizer: str, doc: dict[str, Any], internal: dict[str, Any]) -> int:
     """The bytes the invoice item would take in DynamoDB (the limit checks of orders/limits.py)."""
-    return dynamo.item_size(_to_item(organizer, doc, internal, 10**12))
+    return dynamo.item_size(invoice_item(organizer, doc, internal, 10**12))
 
 
 def wire_size(item: dict[str, Any]) -> int:
     """An upper bound of the bytes the stored invoice takes in a Lambda response: the body re-escapes non-ASCII
     (\\u, up to 12 bytes a character) and the runtime escapes the body once more (quotes, backslashes)."""
-    return len(json.dumps(item.get("doc", ""))) * 6 // 5
+    doc = item.get("doc", "")
+    if isinstance(doc, str) and doc.isascii():  # what json.dumps would add: quotes, and a backslash before " and \
+        return (len(doc) + 2 + doc.count('"') + doc.count("\\")) * 6 // 5
+    return len(json.dumps(doc, default=str)) * 6 // 5
 
 
-def _to_item(organizer: str, doc: dict[str, Any], internal: dict[str, Any], seq: int) -> dict[str, Any]:
+def invoice_item(organizer: str, doc: dict[str, Any], internal: dict[str, Any], seq: int) -> dict[str, Any]:
+    """The item an invoice is first written as: `doc` (with its number) and `internal` as issued, `seq` its
+    organizer-wide issue order (the issuing transaction's Put; bench/ seeds tables with it)."""
     public = {key: value for key, value in doc.items() if key not in TRANSMISSION_FIELDS}
     item = {
-        "PK": invoice_pk(organizer), "SK": doc["number"], "EventScope": event_scope(organizer, doc["event"]),
-        **_date_keys(doc["date"], seq),
+        **invoice_key(organizer, doc["number"]), "EventScope": invoice_scope(organizer, doc["event"]),
+        **invoice_date_keys(doc["date"], seq),
         "organizer": organizer, "event": doc["event"], "order": doc["order"], "number": doc["number"],
         "is_cancellation": doc["is_cancellation"], "refers": doc["refers"], "locale": doc["locale"],
         "seq": seq, "version": 1, "content_version": 1, "created": isoformat_z(now()),
@@ -143,20 +137,8 @@ def _timestamp() -> int:
 
 # --- Counter -----------------------------------------------------------------------------------
 
-@dataclass
-class CounterState:
-    seq: int
-    counters: dict[str, int]
-
-
 def read_counter(organizer: str) -> CounterState:
-    return counter_state(dynamo.get_item(_counter_key(organizer)) or {})
-
-
-def counter_state(item: dict[str, Any]) -> CounterState:
-    """`seq` and the `ctr:<prefix>` counters of a counter item (organizer invoices, billing invoices)."""
-    counters = {name[4:]: int(value) for name, value in item.items() if name.startswith("ctr:")}
-    return CounterState(seq=int(item.get("seq", 0)), counters=counters)
+    return CounterState.from_item(dynamo.get_item(counter_key(organizer)) or {})
 
 
 def _stats_delta(docs: list[dict[str, Any]], sign: int = 1) -> Counter:
@@ -168,16 +150,6 @@ def _stats_delta(docs: list[dict[str, Any]], sign: int = 1) -> Counter:
             delta["c"] += sign
             delta[f"lc:{doc['locale']}"] += sign
     return delta
-
-
-def _add_clause(delta: Counter, names: dict[str, str], values: dict[str, Any], tag: str) -> str:
-    parts = []
-    for i, (name, amount) in enumerate(sorted(delta.items())):
-        if amount:
-            names[f"#{tag}{i}"] = name
-            values[f":{tag}{i}"] = amount
-            parts.append(f"#{tag}{i} :{tag}{i}")
-    return ", ".join(parts)
 
 
 @dataclass
@@ -204,25 +176,20 @@ def write_issue(issue: Issue) -> None:
     org = issue.organizer
     docs = [doc for doc, _ in issue.documents]
     seq = issue.counter.seq
-    names: dict[str, str] = {"#seq": "seq"}
-    values: dict[str, Any] = {":seq": seq + len(docs)}
-    sets = ["#seq = :seq"]
-    for i, (prefix, value) in enumerate(issue.new_counters.items()):
-        names[f"#p{i}"] = f"ctr:{prefix}"
-        values[f":p{i}"] = value
-        sets.append(f"#p{i} = :p{i}")
-    delta = _stats_delta(docs)
-    add = _add_clause(delta, names, values, "s")
-    condition = "#seq = :old" if seq else "attribute_not_exists(#seq)"
+    counter = Update().set("seq", seq + len(docs))
+    for prefix, value in issue.new_counters.items():
+        counter.set(counter_attribute(prefix), value)
+    counter.add_all(_stats_delta(docs))
     if seq:
-        values[":old"] = seq
-    items: list[dict[str, Any]] = [{"Update": {
-        "Key": _counter_key(org), "UpdateExpression": "SET " + ", ".join(sets) + (f" ADD {add}" if add else ""),
-        "ConditionExpression": condition, "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}]
+        counter.when_equal("seq", seq)
+    else:
+        counter.when_missing("seq")
+    items: list[dict[str, Any]] = [counter.transact_item(counter_key(org))]
     for offset, (doc, internal) in enumerate(issue.documents, start=1):
-        items.append({"Put": {"Item": _to_item(org, doc, internal, seq + offset),
+        items.append({"Put": {"Item": invoice_item(org, doc, internal, seq + offset),
                               "ConditionExpression": "attribute_not_exists(PK)"}})
-        items.append({"Put": {"Item": {**_lookup_key(org, doc["number"]), "number": doc["number"], "event": doc["event"]},
+        items.append({"Put": {"Item": {**invoice_number_key(org, doc["number"]), "number": doc["number"],
+                                       "event": doc["event"]},
                               "ConditionExpression": "attribute_not_exists(PK)"}})
     if issue.new_order is not None:
         order_item = {**order_key(org, issue.order_code), **issue.new_order,
@@ -234,48 +201,41 @@ def write_issue(issue: Issue) -> None:
     for doc in docs:
         by_event.setdefault(doc["event"], []).append(doc)
     for event, event_docs in by_event.items():
-        stat_names: dict[str, str] = {}
-        stat_values: dict[str, Any] = {}
         event_delta = _stats_delta(event_docs)
         if issue.new_order is not None:
             event_delta["orders"] += 1
-        clause = _add_clause(event_delta, stat_names, stat_values, "e")
-        items.append({"Update": {"Key": stats_key(org, event), "UpdateExpression": f"ADD {clause}",
-                                 "ExpressionAttributeNames": stat_names, "ExpressionAttributeValues": stat_values}})
+        items.append(Update().add_all(event_delta).transact_item(event_stats_key(org, event)))
     for doc in docs:
         if doc["is_cancellation"]:
-            items.append({"Update": {
-                "Key": {"PK": invoice_pk(org), "SK": doc["refers"]}, "UpdateExpression": "SET canceled_by = :by",
-                "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(canceled_by)",
-                "ExpressionAttributeValues": {":by": doc["number"]}}})
+            items.append(Update().set("canceled_by", doc["number"]).when_exists("PK").when_missing("canceled_by")
+                         .transact_item(invoice_key(org, doc["refers"])))
     items.extend(issue.outbox)
     dynamo.transact(items)
 
 
 def _order_update(issue: Issue, docs: list[dict[str, Any]]) -> dict[str, Any]:
-    names = {"#numbers": "invoice_numbers", "#version": "version"}
-    values: dict[str, Any] = {":new": [doc["number"] for doc in docs], ":empty": [],
-                              ":v": issue.order_version, ":v1": issue.order_version + 1}
-    sets = ["#numbers = list_append(if_not_exists(#numbers, :empty), :new)", "#version = :v1"]
-    for i, (name, value) in enumerate(issue.order_changes.items()):
-        names[f"#o{i}"] = name
-        values[f":o{i}"] = value
-        sets.append(f"#o{i} = :o{i}")
-    return {"Update": {"Key": order_key(issue.organizer, issue.order_code), "UpdateExpression": "SET " + ", ".join(sets),
-                       "ConditionExpression": "#version = :v", "ExpressionAttributeNames": names,
-                       "ExpressionAttributeValues": values}}
+    update = (Update().append("invoice_numbers", [doc["number"] for doc in docs])
+              .set("version", issue.order_version + 1).set_all(issue.order_changes)
+              .when_equal("version", issue.order_version))
+    return update.transact_item(order_key(issue.organizer, issue.order_code))
 
 
 # --- Reads -------------------------------------------------------------------------------------
 
 def get(organizer: str, number: str) -> StoredInvoice | None:
-    item = dynamo.get(invoice_pk(organizer), number)
+    item = dynamo.get_item(invoice_key(organizer, number))
     return from_item(item) if item else None
+
+
+def get_document(organizer: str, number: str) -> tuple[str, dict[str, Any]] | None:
+    """The event and public document of an invoice (a detail page: nothing else read or parsed)."""
+    item = dynamo.get_attributes(invoice_key(organizer, number), ("event", *LISTED_ATTRIBUTES))
+    return (item["event"], listed_doc(item)) if item else None
 
 
 def find_numbers(organizer: str, numbers: list[str]) -> list[str]:
     """Exact stored numbers for case-insensitive inputs (the `number` and `refers` filters)."""
-    items = dynamo.batch_get([tuple(_lookup_key(organizer, number).values()) for number in numbers])
+    items = dynamo.batch_get([tuple(invoice_number_key(organizer, number).values()) for number in numbers])
     return [item["number"] for item in items]
 
 
@@ -284,7 +244,7 @@ def get_many(organizer: str, numbers: list[str]) -> list[StoredInvoice]:
 
 
 def organizer_stats(organizer: str) -> dict[str, Any]:
-    return dynamo.get_item(_counter_key(organizer)) or {}
+    return dynamo.get_item(counter_key(organizer)) or {}
 
 
 # --- Regeneration ------------------------------------------------------------------------------
@@ -294,37 +254,28 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
     """Replace the content of an invoice in place (same number, same date), back to `pending`;
     `outbox` holds webhook notifications written in the same transaction."""
     org = current.organizer
-    enforced = doc.get("transmission_type") in ENFORCED_TRANSMISSION
     public = {key: value for key, value in doc.items() if key not in TRANSMISSION_FIELDS}
-    items: list[dict[str, Any]] = [{"Update": {
-        "Key": {"PK": invoice_pk(org), "SK": current.number},
-        "UpdateExpression": "SET #doc = :doc, #internal = :internal, #locale = :locale, #status = :pending, "
-                            "#version = :v1, #content = :c1, render_requested = :c1, render_requested_at = :now"
-                            + (", TxDue = :pending, TxSince = :created REMOVE " if enforced else " REMOVE TxDue, TxSince, ")
-                            + "render_error, " + ", ".join(rendered_files.FILE_ATTRIBUTES),
-        "ConditionExpression": "#version = :v",
-        "ExpressionAttributeNames": {"#doc": "doc", "#internal": "internal", "#locale": "locale",
-                                     "#status": "transmission_status", "#version": "version",
-                                     "#content": "content_version"},
-        "ExpressionAttributeValues": {":doc": stored_json(public),
-                                      ":internal": stored_json(internal),
-                                      ":locale": doc["locale"], ":pending": "pending", ":v": current.version,
-                                      ":v1": current.version + 1, ":c1": current.content_version + 1,
-                                      ":now": _timestamp(), **({":created": isoformat_z(now())} if enforced else {})}}}]
+    content_version = current.content_version + 1
+    update = Update().set_all({
+        "doc": stored_json(public), "internal": stored_json(internal), "locale": doc["locale"],
+        "transmission_status": "pending", "version": current.version + 1, "content_version": content_version,
+        "render_requested": content_version, "render_requested_at": _timestamp(),
+    })
+    if doc.get("transmission_type") in ENFORCED_TRANSMISSION:  # due for the sweep until transmitted
+        update.set("TxDue", "pending").set("TxSince", isoformat_z(now()))
+    else:
+        update.remove("TxDue", "TxSince")
+    update.remove("render_error", *rendered_files.FILE_ATTRIBUTES).when_equal("version", current.version)
+    items: list[dict[str, Any]] = [update.transact_item(invoice_key(org, current.number))]
     if doc["locale"] != current.doc["locale"]:
         delta = _stats_delta([doc])
         delta.update(_stats_delta([current.doc], -1))
         delta = Counter({key: value for key, value in delta.items() if key not in ("n", "c")})
-        for key in (_counter_key(org), stats_key(org, current.event)):
-            names: dict[str, str] = {}
-            values: dict[str, Any] = {}
-            clause = _add_clause(delta, names, values, "r")
-            if clause:
-                items.append({"Update": {"Key": key, "UpdateExpression": f"ADD {clause}",
-                                         "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}})
+        if any(delta.values()):
+            for key in (counter_key(org), event_stats_key(org, current.event)):
+                items.append(Update().add_all(delta).transact_item(key))
     items.extend(outbox or [])
     dynamo.transact(items)
-
 
 
 # --- The PDF file ------------------------------------------------------------------------------

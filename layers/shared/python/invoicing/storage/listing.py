@@ -72,7 +72,7 @@ def _skip(query: ListQuery, forward: bool, count: int, stats: ReadStats) -> tupl
         kwargs["Limit"] = remaining
         if start:
             kwargs["ExclusiveStartKey"] = start
-        response = dynamo.query(**kwargs)
+        response = dynamo.query_page(**kwargs)
         stats.queries += 1
         stats.scanned += response.get("ScannedCount", 0)
         items = response["Items"]
@@ -96,7 +96,7 @@ def _read(query: ListQuery, forward: bool, start: dict[str, Any] | None, size: i
         kwargs["Limit"] = size - len(items) if not query.filter else max(size - len(items), 25)
         if start:
             kwargs["ExclusiveStartKey"] = start
-        response = dynamo.query(**kwargs)
+        response = dynamo.query_page(**kwargs)
         stats.queries += 1
         stats.scanned += response.get("ScannedCount", 0)
         for item in response["Items"]:

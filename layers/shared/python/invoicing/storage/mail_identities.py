@@ -12,15 +12,11 @@ from typing import Any
 from invoicing.clock import isoformat_z, now
 from invoicing.errors import AlreadyExists, NotFound
 from invoicing.storage import dynamo
-from invoicing.storage.organizers import org_pk
-
-
-def claim_pk(identity: str) -> str:
-    return f"MAILID#{identity}"
+from invoicing.storage.keys import mail_identity_key, organizer_key
 
 
 def owner(identity: str) -> str | None:
-    item = dynamo.get(claim_pk(identity), "MAILID")
+    item = dynamo.get_item(mail_identity_key(identity))
     return item["organizer"] if item else None
 
 
@@ -28,11 +24,11 @@ def record(organizer: str, identity: str) -> None:
     """Give `identity` to `organizer`; AlreadyExists when another organizer owns it (idempotent for the owner)."""
     try:
         dynamo.transact([
-            {"Put": {"Item": {"PK": claim_pk(identity), "SK": "MAILID", "identity": identity, "organizer": organizer,
+            {"Put": {"Item": {**mail_identity_key(identity), "identity": identity, "organizer": organizer,
                               "recorded_at": isoformat_z(now())},
                      "ConditionExpression": "attribute_not_exists(PK) OR organizer = :org",
                      "ExpressionAttributeValues": {":org": organizer}}},
-            {"Update": {"Key": {"PK": org_pk(organizer), "SK": "ORG"}, "UpdateExpression": "ADD mail_identities :id",
+            {"Update": {"Key": organizer_key(organizer), "UpdateExpression": "ADD mail_identities :id",
                         "ConditionExpression": "attribute_exists(PK)", "ExpressionAttributeValues": {":id": {identity}}}},
         ])
     except dynamo.TransactionConflict as exc:

@@ -11,15 +11,10 @@ from typing import Any
 
 from invoicing.errors import AlreadyExists, Conflict
 from invoicing.storage import dynamo
-from invoicing.storage.events import stats_key
+from invoicing.storage.expressions import Update
+from invoicing.storage.keys import event_stats_key, order_key, order_scope
 
-
-def order_key(organizer: str, code: str) -> dict[str, str]:
-    return {"PK": f"ORG#{organizer}#ORDER", "SK": code}
-
-
-def order_scope(organizer: str, event: str) -> str:
-    return f"EVT#{organizer}#{event}#ORDER"
+__all__ = ["create_order", "get_order", "order_key", "order_scope", "update_order"]
 
 
 def get_order(organizer: str, code: str) -> dict[str, Any] | None:
@@ -33,8 +28,7 @@ def create_order(organizer: str, order: dict[str, Any], extra: list[dict[str, An
     try:
         dynamo.transact([
             {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-            {"Update": {"Key": stats_key(organizer, order["event"]), "UpdateExpression": "ADD orders :one",
-                        "ExpressionAttributeValues": {":one": 1}}},
+            Update().add("orders", 1).transact_item(event_stats_key(organizer, order["event"])),
             *(extra or []),
         ])
     except Conflict as exc:
@@ -45,19 +39,8 @@ def update_order(organizer: str, code: str, version: int, changes: dict[str, Any
                  extra: list[dict[str, Any]] | None = None) -> None:
     """Set fields of an order if nobody changed it since it was read (optimistic lock on `version`);
     `extra` transaction items (webhook notifications) are written with the change or not at all."""
-    names = {"#version": "version"}
-    values: dict[str, Any] = {":v": version, ":v1": version + 1}
-    sets = ["#version = :v1"]
-    for i, (name, value) in enumerate(changes.items()):
-        names[f"#f{i}"] = name
-        values[f":f{i}"] = value
-        sets.append(f"#f{i} = :f{i}")
-    update = {"Key": order_key(organizer, code), "UpdateExpression": "SET " + ", ".join(sets),
-              "ConditionExpression": "#version = :v", "ExpressionAttributeNames": names,
-              "ExpressionAttributeValues": values}
+    update = Update().set("version", version + 1).set_all(changes).when_equal("version", version)
     if extra:
-        dynamo.transact([{"Update": update}, *extra])
+        dynamo.transact([update.transact_item(order_key(organizer, code)), *extra])
         return
-    dynamo.update(order_key(organizer, code)["PK"], code, UpdateExpression=update["UpdateExpression"],
-                  ConditionExpression="#version = :v", ExpressionAttributeNames=names,
-                  ExpressionAttributeValues=values)
+    dynamo.apply(order_key(organizer, code), update)

@@ -12,105 +12,87 @@ from typing import Any
 
 from invoicing.errors import AlreadyExists, Conflict, NotFound, ValidationFailed
 from invoicing.storage import dynamo
+from invoicing.storage.expressions import Update
+from invoicing.storage.keys import (
+    ORGANIZER_LIST_PK,
+    TOKEN_PREFIX,
+    org_pk,
+    organizer_key,
+    organizer_list_key,
+    token_index_key,
+    token_key,
+)
 
 SLUG = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9.\-]{0,49}$")
 
 
-def org_pk(slug: str) -> str:
-    return f"ORG#{slug}"
-
-
 def get_organizer(slug: str) -> dict[str, Any] | None:
-    return dynamo.get(org_pk(slug), "ORG")
+    return dynamo.get_item(organizer_key(slug))
 
 
 def create_organizer(slug: str, name: str) -> dict[str, Any]:
     if not SLUG.match(slug):
         raise ValidationFailed({"slug": ["Use letters, digits, dots and dashes only (at most 50)."]})
-    item = {"PK": org_pk(slug), "SK": "ORG", "slug": slug, "name": name, "settings": {}}
+    item = {**organizer_key(slug), "slug": slug, "name": name, "settings": {}}
     try:
         dynamo.transact([
             {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-            {"Put": {"Item": {"PK": ORGANIZER_LIST, "SK": slug, "slug": slug}}},
+            {"Put": {"Item": {**organizer_list_key(slug), "slug": slug}}},
         ])
     except Conflict as exc:
         raise AlreadyExists(f"Organizer {slug} already exists.") from exc
     return item
 
 
-ORGANIZER_LIST = "ORGS"
-
-
 def list_organizers() -> list[dict[str, Any]]:
     """Every organizer (the operator's CLI): the list partition, then the organizers' items."""
     slugs: list[str] = []
-    kwargs: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": ORGANIZER_LIST}}
+    kwargs: dict[str, Any] = {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": ORGANIZER_LIST_PK}}
     while True:
         response = dynamo.query(**kwargs)
         slugs += [entry["slug"] for entry in response["Items"]]
         if "LastEvaluatedKey" not in response:
             break
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-    return dynamo.batch_get([(org_pk(slug), "ORG") for slug in slugs])
+    return dynamo.batch_get([tuple(organizer_key(slug).values()) for slug in slugs])
 
 
 def update_organizer_settings(slug: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Set (or, for None values, remove) keys of the organizer's settings map; returns the new map."""
-    return _update_settings(org_pk(slug), "ORG", changes)
+    return update_settings_map(organizer_key(slug), changes)
 
 
 def update_organizer(slug: str, fields: dict[str, Any]) -> None:
-    names = {f"#f{i}": key for i, key in enumerate(fields)}
-    values = {f":f{i}": value for i, value in enumerate(fields.values())}
     try:
-        assignments = ", ".join(f"{name} = {value}" for name, value in zip(names, values, strict=True))
-        dynamo.update(org_pk(slug), "ORG", UpdateExpression="SET " + assignments,
-                      ConditionExpression="attribute_exists(PK)", ExpressionAttributeNames=names,
-                      ExpressionAttributeValues=values)
+        dynamo.apply(organizer_key(slug), Update().set_all(fields).when_exists())
     except Conflict as exc:
         raise NotFound(f"Organizer {slug} does not exist.") from exc
 
 
-def _update_settings(pk: str, sk: str, changes: dict[str, Any]) -> dict[str, Any]:
-    sets = {key: value for key, value in changes.items() if value is not None}
-    removes = [key for key, value in changes.items() if value is None]
-    names = {f"#k{i}": key for i, key in enumerate(changes)}
-    by_key = {key: f"#k{i}" for i, key in enumerate(changes)}
-    clauses = []
-    values: dict[str, Any] = {}
-    if sets:
-        parts = []
-        for i, (key, value) in enumerate(sets.items()):
-            values[f":v{i}"] = value
-            parts.append(f"settings.{by_key[key]} = :v{i}")
-        clauses.append("SET " + ", ".join(parts))
-    if removes:
-        clauses.append("REMOVE " + ", ".join(f"settings.{by_key[key]}" for key in removes))
-    if not clauses:
-        item = dynamo.get(pk, sk)
-        return dict((item or {}).get("settings", {}))
-    kwargs: dict[str, Any] = {"ExpressionAttributeNames": names}
-    if values:
-        kwargs["ExpressionAttributeValues"] = values
-    response = dynamo.update(pk, sk, UpdateExpression=" ".join(clauses), ConditionExpression="attribute_exists(PK)",
-                             ReturnValues="ALL_NEW", **kwargs)
+def update_settings_map(key: dict[str, str], changes: dict[str, Any]) -> dict[str, Any]:
+    """Set (or, for None values, remove) keys of an item's `settings` map (organizer, event); returns the new map."""
+    if not changes:
+        return dict((dynamo.get_item(key) or {}).get("settings", {}))
+    update = Update()
+    for name, value in changes.items():
+        if value is None:
+            update.remove_path(("settings", name))
+        else:
+            update.set_path(("settings", name), value)
+    response = dynamo.apply(key, update.when_exists(), returns="ALL_NEW")
     return dict(response["Attributes"].get("settings", {}))
 
 
 # --- Tokens ------------------------------------------------------------------------------------
 
-def token_pk(token_hash: str) -> str:
-    return f"TOKEN#{token_hash}"
-
-
 def get_token(token_hash: str, consistent: bool = False) -> dict[str, Any] | None:
-    return dynamo.get(token_pk(token_hash), "TOKEN", consistent=consistent)
+    return dynamo.get_item(token_key(token_hash), consistent=consistent)
 
 
 def put_token(token: dict[str, Any]) -> None:
     """Write the token and its index entry together; the hash is the only form of the secret stored."""
-    record = {"PK": token_pk(token["hash"]), "SK": "TOKEN", **token}
-    index = {"PK": org_pk(token["organizer"]), "SK": f"TOKEN#{token['id']}", **token}
+    record = {**token_key(token["hash"]), **token}
+    index = {**token_index_key(token["organizer"], token["id"]), **token}
     try:
         _write_token(token, record, index)
     except dynamo.TransactionConflict as exc:
@@ -121,7 +103,7 @@ def put_token(token: dict[str, Any]) -> None:
 
 def _write_token(token: dict[str, Any], record: dict[str, Any], index: dict[str, Any]) -> None:
     dynamo.transact([
-        {"ConditionCheck": {"Key": {"PK": org_pk(token["organizer"]), "SK": "ORG"},
+        {"ConditionCheck": {"Key": organizer_key(token["organizer"]),
                             "ConditionExpression": "attribute_exists(PK)"}},
         {"Put": {"Item": record, "ConditionExpression": "attribute_not_exists(PK)"}},
         {"Put": {"Item": index, "ConditionExpression": "attribute_not_exists(PK)"}},
@@ -129,7 +111,7 @@ def _write_token(token: dict[str, Any], record: dict[str, Any], index: dict[str,
 
 
 def list_tokens(organizer: str) -> list[dict[str, Any]]:
-    return query_all(org_pk(organizer), "TOKEN#")
+    return query_all(org_pk(organizer), TOKEN_PREFIX)
 
 
 def query_all(pk: str, prefix: str) -> list[dict[str, Any]]:
@@ -146,11 +128,9 @@ def query_all(pk: str, prefix: str) -> list[dict[str, Any]]:
 
 
 def deactivate_token(organizer: str, token_id: str) -> None:
-    index = dynamo.get(org_pk(organizer), f"TOKEN#{token_id}")
+    index = dynamo.get_item(token_index_key(organizer, token_id))
     if not index:
         raise NotFound(f"Token {token_id} does not exist.")
-    update = {"UpdateExpression": "SET active = :false", "ExpressionAttributeValues": {":false": False}}
-    dynamo.transact([
-        {"Update": {"Key": {"PK": org_pk(organizer), "SK": f"TOKEN#{token_id}"}, **update}},
-        {"Update": {"Key": {"PK": token_pk(index["hash"]), "SK": "TOKEN"}, **update}},
-    ])
+    inactive = Update().set("active", False)
+    dynamo.transact([inactive.transact_item(token_index_key(organizer, token_id)),
+                     inactive.transact_item(token_key(index["hash"]))])

@@ -16,30 +16,23 @@ from typing import Any
 from invoicing.errors import Conflict, NotFound
 from invoicing.pagination import Page, PageRequest
 from invoicing.storage import dynamo
+from invoicing.storage.expressions import Update
+from invoicing.storage.keys import WEBHOOK_PREFIX, delivery_pk, org_pk, outbox_key, webhook_key, webhook_seq_key
 from invoicing.storage.listing import ListQuery, fetch_page
-from invoicing.storage.organizers import org_pk, query_all
+from invoicing.storage.organizers import query_all
+
+__all__ = ["DUE_INDEX", "OUTBOX_KIND", "create_delivery", "delete_outbox", "delivery_pk", "disable_if_enabled",
+           "due_outbox", "get_delivery", "get_outbox", "get_webhook", "list_deliveries", "list_webhooks", "next_id",
+           "outbox_key", "outbox_put", "put_webhook", "update_delivery", "update_webhook", "webhook_key"]
 
 OUTBOX_KIND = "webhook"
 DUE_INDEX = "ByTransmissionDue"
 
 
-def webhook_key(organizer: str, webhook_id: int) -> dict[str, str]:
-    return {"PK": org_pk(organizer), "SK": f"WEBHOOK#{webhook_id:010d}"}
-
-
-def outbox_key(organizer: str, notification_id: str) -> dict[str, str]:
-    return {"PK": f"ORG#{organizer}#WHOUT", "SK": notification_id}
-
-
-def delivery_pk(organizer: str, webhook_id: int) -> str:
-    return f"ORG#{organizer}#WHD#{webhook_id}"
-
-
 # --- Webhooks ----------------------------------------------------------------------------------
 
 def next_id(organizer: str) -> int:
-    response = dynamo.update(org_pk(organizer), "WEBHOOKSEQ", UpdateExpression="ADD seq :one",
-                             ExpressionAttributeValues={":one": 1}, ReturnValues="UPDATED_NEW")
+    response = dynamo.apply(webhook_seq_key(organizer), Update().add("seq", 1), returns="UPDATED_NEW")
     return int(response["Attributes"]["seq"])
 
 
@@ -53,33 +46,20 @@ def get_webhook(organizer: str, webhook_id: int) -> dict[str, Any] | None:
 
 def list_webhooks(organizer: str) -> list[dict[str, Any]]:
     """An organizer's webhooks by id (a handful: one query on the organizer's partition)."""
-    return query_all(org_pk(organizer), "WEBHOOK#")
+    return query_all(org_pk(organizer), WEBHOOK_PREFIX)
 
 
 def update_webhook(organizer: str, webhook_id: int, fields: dict[str, Any], removes: tuple[str, ...] = ()) -> dict[str, Any]:
-    names = {f"#f{i}": key for i, key in enumerate(fields)}
-    values = {f":f{i}": value for i, value in enumerate(fields.values())}
-    clauses = []
-    if fields:
-        clauses.append("SET " + ", ".join(f"{name} = {value}" for name, value in zip(names, values, strict=True)))
-    if removes:
-        names.update({f"#r{i}": key for i, key in enumerate(removes)})
-        clauses.append("REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes))))
-    key = webhook_key(organizer, webhook_id)
-    kwargs: dict[str, Any] = {"UpdateExpression": " ".join(clauses), "ConditionExpression": "attribute_exists(PK)",
-                              "ExpressionAttributeNames": names, "ReturnValues": "ALL_NEW"}
-    if values:
-        kwargs["ExpressionAttributeValues"] = values
+    update = Update().set_all(fields).remove(*removes).when_exists()
     try:
-        return dynamo.update(key["PK"], key["SK"], **kwargs)["Attributes"]
+        return dynamo.apply(webhook_key(organizer, webhook_id), update, returns="ALL_NEW")["Attributes"]
     except Conflict as exc:
         raise NotFound("No WebHook matches the given query.") from exc
 
 
 def disable_if_enabled(organizer: str, webhook_id: int) -> bool:
-    key = webhook_key(organizer, webhook_id)
-    return dynamo.update_if(key["PK"], key["SK"], "SET enabled = :false", "enabled = :true",
-                            {":false": False, ":true": True}) is not None
+    return dynamo.apply_if(webhook_key(organizer, webhook_id),
+                           Update().set("enabled", False).when_equal("enabled", True)) is not None
 
 
 # --- Outbox ------------------------------------------------------------------------------------
@@ -115,8 +95,7 @@ def create_delivery(organizer: str, webhook_id: int, record: dict[str, Any]) -> 
     try:
         dynamo.transact([
             {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-            {"Update": {"Key": webhook_key(organizer, webhook_id), "UpdateExpression": "ADD deliveries :one",
-                        "ExpressionAttributeValues": {":one": 1}}},
+            Update().add("deliveries", 1).transact_item(webhook_key(organizer, webhook_id)),
         ])
     except dynamo.TransactionConflict as exc:
         if exc.reasons[:1] == ["ConditionalCheckFailed"]:
@@ -130,11 +109,7 @@ def get_delivery(organizer: str, webhook_id: int, notification_id: str) -> dict[
 
 
 def update_delivery(organizer: str, webhook_id: int, notification_id: str, fields: dict[str, Any]) -> None:
-    names = {f"#f{i}": key for i, key in enumerate(fields)}
-    values = {f":f{i}": value for i, value in enumerate(fields.values())}
-    dynamo.update(delivery_pk(organizer, webhook_id), notification_id,
-                  UpdateExpression="SET " + ", ".join(f"{n} = {v}" for n, v in zip(names, values, strict=True)),
-                  ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+    dynamo.apply({"PK": delivery_pk(organizer, webhook_id), "SK": notification_id}, Update().set_all(fields))
 
 
 def list_deliveries(organizer: str, webhook_id: int, count: int, request: PageRequest) -> Page:

@@ -14,7 +14,9 @@ from invoicing.invoices.read import Visibility, get_invoice
 from invoicing.orders.service import event_settings
 from invoicing.settings import InvoiceSettings
 from invoicing.storage import dynamo, files
-from invoicing.storage.invoices import StoredInvoice, invoice_pk
+from invoicing.storage.expressions import Update
+from invoicing.storage.invoices import StoredInvoice
+from invoicing.storage.keys import invoice_key, sdi_progressive_key
 
 XML = "application/xml"
 FACTUR_X = "factur-x"
@@ -35,11 +37,11 @@ def store_xml(invoice: StoredInvoice, xml: bytes, filename: str, attempt: str | 
     writer for older content must not replace the record of newer content; its file's key is its own)."""
     digest = hashlib.sha256(xml)
     stored = files.put(xml_key(invoice), xml, content_type=XML, sha256_b64=base64.b64encode(digest.digest()).decode())
-    dynamo.update_if(invoice_pk(invoice.organizer), invoice.number,
-                     "SET xml_key = :key, xml_s3_version = :v, xml_filename = :name, xml_sha256 = :sha, "
-                     "xml_attempt = :attempt, xml_content_version = :cv", "content_version = :cv",
-                     {":key": stored.key, ":v": stored.version_id, ":name": filename, ":sha": digest.hexdigest(),
-                      ":attempt": attempt, ":cv": invoice.content_version})
+    update = Update().set_all({"xml_key": stored.key, "xml_s3_version": stored.version_id, "xml_filename": filename,
+                               "xml_sha256": digest.hexdigest(), "xml_attempt": attempt,
+                               "xml_content_version": invoice.content_version})
+    dynamo.apply_if(invoice_key(invoice.organizer, invoice.number),
+                    update.when_equal("content_version", invoice.content_version))
     return XmlDocument(filename=filename, xml=xml)
 
 
@@ -78,9 +80,7 @@ def recorded_xml(invoice: StoredInvoice) -> XmlFile | None:
 
 def next_progressive(transmitter: str) -> int:
     """The transmitter's next `ProgressivoInvio`: an atomic counter, so no two files share a name."""
-    response = dynamo.update(f"SDI#{transmitter}", "PROGRESSIVE", UpdateExpression="ADD #n :one",
-                             ExpressionAttributeNames={"#n": "n"}, ExpressionAttributeValues={":one": 1},
-                             ReturnValues="UPDATED_NEW")
+    response = dynamo.apply(sdi_progressive_key(transmitter), Update().add("n", 1), returns="UPDATED_NEW")
     return int(response["Attributes"]["n"])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from invoicing.invoices.read import Visibility, get_invoice
 from invoicing.pagination import Page, PageRequest, paginate_list
@@ -16,6 +16,8 @@ from invoicing.storage import transmissions as store
 
 
 class TransmissionAttempt(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     provider: str
     status: str  # inflight, completed, failed, testmode_ignored
     started: str
@@ -25,6 +27,8 @@ class TransmissionAttempt(BaseModel):
 
 
 class TransmissionPage(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     count: int
     next: str | None
     previous: str | None

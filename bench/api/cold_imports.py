@@ -1,0 +1,108 @@
+"""1. Cold import: every API function's app.py in a fresh interpreter, against the bare dependencies it cannot
+avoid (boto3, Powertools' event handler, pydantic); and that no API function imports a PDF/XML library."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.api.environment import API_FUNCTIONS, FUNCTIONS, ROOT
+from bench.api.report import header, ms, table
+
+IMPORT_RUNS = 5
+HEAVY = ("fpdf", "lxml")
+PROBE = Path(__file__).with_name("import_probe.py")
+BARE_DEPS = {
+    "boto3": "boto3",
+    "powertools event_handler": "aws_lambda_powertools.event_handler",
+    "pydantic": "pydantic",
+}
+
+
+def probe(target: str, cwd: Path, environment: dict[str, str] | None = None) -> dict[str, Any]:
+    """One fresh interpreter importing `target` (import_probe.py's JSON line), with `environment` added to ours."""
+    result = subprocess.run([sys.executable, str(PROBE), target, ",".join(HEAVY)], cwd=cwd,
+                            env={**os.environ, **(environment or {})}, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"importing {target} failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def function_environment(app: Path) -> dict[str, str]:
+    """What template.yaml gives the function (its cold start requires its variables)."""
+    from tests.support import aws as aws_setup
+
+    if not hasattr(aws_setup, "handler_environment"):  # an older checkout (BENCH_CODE_ROOT): the Globals suffice
+        return {}
+    return aws_setup.handler_environment(app)
+
+
+def targets() -> dict[str, tuple[str, Path, dict[str, str]]]:
+    """What to import, from where and with which variables: API functions by file path (cwd = their CodeUri,
+    their template environment), then the bare deps."""
+    found = {}
+    for name in API_FUNCTIONS:
+        app = FUNCTIONS / name / "app.py"
+        found[name] = (str(app), FUNCTIONS if name == "api_docs" else FUNCTIONS / name, function_environment(app))
+    for label, module in BARE_DEPS.items():
+        found[label] = (module, ROOT / "bench", {})
+    found["bare deps (all three)"] = (",".join(BARE_DEPS.values()), ROOT / "bench", {})
+    return found
+
+
+def bench_imports() -> float:
+    """Prints the table; returns the largest function/bare ratio (CPU time medians)."""
+    installed = {name: importlib.util.find_spec(name) is not None for name in HEAVY}
+    header("1. COLD IMPORT TIME (fresh interpreter per run)", f"""
+Each figure is the median of {IMPORT_RUNS} fresh interpreters (after one unmeasured run that writes
+the bytecode caches), timed with perf_counter around the import only (interpreter start excluded).
+API functions are loaded by file path (importlib), cwd = their CodeUri, with their template environment;
+nothing touches AWS at import. Bare deps are what any function on this stack must import anyway.
+Runs are interleaved so that machine noise spreads over all targets alike.
+"modules" is how many modules the import added to sys.modules.""")
+    plan = targets()
+    samples: dict[str, list[dict[str, Any]]] = {label: [] for label in plan}
+    for run in range(IMPORT_RUNS + 1):
+        for label, (target, cwd, environment) in plan.items():
+            result = probe(target, cwd, environment)
+            if run:
+                samples[label].append(result)
+
+    def median_of(label: str, key: str) -> float:
+        return statistics.median(sample[key] for sample in samples[label])
+
+    bare, bare_cpu = median_of("bare deps (all three)", "seconds"), median_of("bare deps (all three)", "cpu")
+    rows = []
+    ratios = {}
+    for label in plan:
+        times = [sample["seconds"] for sample in samples[label]]
+        is_function = label in API_FUNCTIONS
+        if is_function:
+            ratios[label] = median_of(label, "cpu") / bare_cpu
+        rows.append([label, ms(statistics.median(times)), ms(min(times)), ms(max(times)), ms(median_of(label, "cpu")),
+                     samples[label][0]["modules"], f"{statistics.median(times) / bare:.2f}x" if is_function else "",
+                     f"{ratios[label]:.2f}x" if is_function else "", heavy_verdict(samples[label]) if is_function else ""])
+    table(["module", "median", "min", "max", "cpu median", "modules", "wall/bare", "cpu/bare", "imports fpdf or lxml?"],
+          rows)
+    print()
+    print("wall/bare, cpu/bare = the function's median over the median of the three bare deps imported together, by")
+    print("wall-clock and by the process's CPU time; CPU time is what a shared machine disturbs least (the ratio reported).")
+    state = ", ".join(f"{name} {'installed' if present else 'not installed'}" for name, present in installed.items())
+    print(f"fpdf/lxml check: sys.modules after the import, and any attempt to import them ({state} in this venv).")
+    return max(ratios.values())
+
+
+def heavy_verdict(samples: list[dict[str, Any]]) -> str:
+    loaded = sorted({name for sample in samples for name in sample["heavy"]})
+    attempted = sorted({name for sample in samples for name in sample["attempted"]})
+    if loaded:
+        return "YES: " + ", ".join(loaded)
+    if attempted:
+        return "tried: " + ", ".join(attempted)
+    return "no"
