@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from invoicing import access
+from invoicing import access, platform
 from invoicing.errors import NotAuthenticated, PermissionDenied, ValidationFailed
 from invoicing.storage import organizers
 from invoicing_http import guard
@@ -94,9 +94,9 @@ def test_a_revocation_applies_once_the_cached_lookup_expires(org, monkeypatch):
     assert access.authenticate(f"Token {secret}").token_id == record["id"]
     access.revoke_token(org, record["id"])
 
-    moment[0] += 9.9  # within the 10 s the warm function may keep the lookup
+    moment[0] = 1009.9  # within the 10 s the warm function may keep the lookup
     assert access.authenticate(f"Token {secret}").token_id == record["id"]
-    moment[0] += 0.2
+    moment[0] = 1010.0  # 10 s on: the lookup is read again
     with pytest.raises(NotAuthenticated, match=r"^Token inactive or deleted\.$"):
         access.authenticate(f"Token {secret}")
 
@@ -104,11 +104,36 @@ def test_a_revocation_applies_once_the_cached_lookup_expires(org, monkeypatch):
 def test_the_lookup_cache_is_bounded(org):
     secret, _ = access.create_token(org, "shop", ["can_view_orders"], None)
     access.clear_cache()
-    for index in range(1030):
+    for index in range(1025):
         with pytest.raises(NotAuthenticated, match=r"^Invalid token\.$"):
             access.authenticate(f"Token unknown{index}")
-    assert len(access._cache) <= 1025
+    assert len(access._cache) == 1025  # the bound: more than 1024 entries stored ...
+
+    with pytest.raises(NotAuthenticated, match=r"^Invalid token\.$"):
+        access.authenticate("Token one-more")
+    assert len(access._cache) == 1  # ... and the next lookup starts afresh
     assert access.authenticate(f"Token {secret}").organizer == org
+
+
+def test_a_platform_token_at_the_organizer_api_is_named_while_it_is_active(org):
+    secret, record = platform.create_token("ops")
+
+    with pytest.raises(NotAuthenticated, match=r"^This is a platform token: this route needs an organizer's API token\.$"):
+        access.authenticate(f"Token {secret}")
+
+    platform.revoke_token(record["id"])
+    access.clear_cache()
+    with pytest.raises(NotAuthenticated, match=r"^Invalid token\.$"):  # a revoked one is nothing to either API
+        access.authenticate(f"Token {secret}")
+
+
+def test_a_stored_token_without_its_active_flag_is_refused(org):
+    secret = "s" * 64
+    organizers.put_token({"id": "legacy000001", "hash": access.hash_secret(secret), "organizer": org, "name": "old",
+                          "all_events": True, "limit_events": [], "permissions": ["can_view_orders"]})
+
+    with pytest.raises(NotAuthenticated, match=r"^Token inactive or deleted\.$"):  # fail closed
+        access.authenticate(f"Token {secret}")
 
 
 # --- The guard: 401 -> 403, per organizer, event and method ---------------------------------------------

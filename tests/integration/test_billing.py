@@ -178,16 +178,21 @@ def test_payments_lower_the_amount_due_until_paid(acme):
         workflow.pay(number, "1.00")
 
 
-@pytest.mark.parametrize("amount", ["0", "-1.00", "1.001", "ten", None, True])
-def test_invalid_payment_amounts_are_refused(acme, amount):
+@pytest.mark.parametrize(("amount", "message"), [
+    ("0", "Ensure this value is greater than 0."),
+    ("-1.00", "Ensure this value is greater than 0."),
+    ("1.001", "Ensure that there are no more than 2 decimal places."),  # EUR has two minor digits
+    ("ten", "A valid number is required."),
+    (None, "A valid number is required."),
+    (True, "A valid number is required."),
+])
+def test_invalid_payment_amounts_are_refused(acme, amount, message):
     number = create().number
     workflow.release(number)
 
     with pytest.raises(ValidationFailed) as refused:
         workflow.pay(number, amount)
-    assert list(refused.value.errors) == ["amount"]
-    assert refused.value.errors["amount"][0] in ("Ensure this value is greater than 0.", "A valid number is required.",
-                                                  "Ensure that there are no more than 2 decimal places.")
+    assert refused.value.errors == {"amount": [message]}
     assert store.get("acme", number).amount_due == Decimal("119.00")
 
 
@@ -256,7 +261,7 @@ def test_a_job_waits_while_another_worker_holds_the_email_claim(acme):
     workflow.release(number)
     assert store.claim_email("acme", number, "other-worker", int(time.time()), 120)
 
-    with pytest.raises(rendering.EmailInFlight):
+    with pytest.raises(rendering.EmailInFlight, match="too busy"):
         run_job(number)
     assert sent_emails() == []
 

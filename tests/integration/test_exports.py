@@ -63,7 +63,7 @@ def test_a_job_expires_after_24_hours(shop):
     job_id, file_id = produced(shop, None, {"_format": "json"})
 
     clock.set_clock(lambda: MOMENT + timedelta(hours=24, seconds=1))
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^Not found\.$"):
         jobs.download(shop, None, "invoicedata", job_id, file_id)
 
 
@@ -89,5 +89,5 @@ def test_a_token_limited_to_some_events_exports_only_those(shop):
 
     body = jobs.download(shop, None, "invoicedata", job_id, file_id).body
     assert b'"event":"conf"' in body and b'"event":"fair"' not in body
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match=r"^You do not have permission to perform this action\.$"):
         jobs.start(limited, None, "invoicedata", {"_format": "json", "events": ["fair"]})

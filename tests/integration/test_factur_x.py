@@ -76,7 +76,7 @@ def test_without_the_setting_the_pdf_is_plain_and_the_xml_form_406(aws):
     _drain_renders()
     pdf = files.download(org, "SAMPLECONF-00001", ALL).read()
     assert "XMP metadata" in pdfa.problems(pdf)
-    with pytest.raises(NotAcceptable):
+    with pytest.raises(NotAcceptable, match=r"^Could not satisfy the request Accept header\.$"):
         documents.download_xml(org, "SAMPLECONF-00001", ALL)
 
 
@@ -84,7 +84,7 @@ def test_the_xml_form_before_the_render_is_not_ready_and_asks_for_it(aws):
     org = _setup(invoice_pdf_einvoice="factur-x")
     invoice = store.get(org, "SAMPLECONF-00001")
     store.record_render_error(org, invoice.number, invoice.content_version, "Lost")  # the first job was lost
-    with pytest.raises(NotReady):
+    with pytest.raises(NotReady, match=r"^The requested resource is not ready, please retry later\.$"):
         documents.download_xml(org, "SAMPLECONF-00001", ALL)
     _drain_renders()
     assert documents.download_xml(org, "SAMPLECONF-00001", ALL).read().startswith(b"<?xml")
@@ -94,7 +94,8 @@ def test_a_plain_pdf_rendered_before_the_setting_stays_406(aws):
     org = _setup()
     _drain_renders()
     events.patch_organizer_settings(org, {"invoice_pdf_einvoice": "factur-x"})
-    with pytest.raises(NotAcceptable):  # the PDF it has is plain; a regenerate would make it hybrid
+    # the PDF it has is plain; a regenerate would make it hybrid
+    with pytest.raises(NotAcceptable, match=r"^Could not satisfy the request Accept header\.$"):
         documents.download_xml(org, "SAMPLECONF-00001", ALL)
 
 
@@ -120,6 +121,6 @@ def test_an_invoice_without_invoice_address_stays_a_plain_pdf(aws, caplog):
 
     pdf = files.download(org, "SAMPLECONF-00001", ALL).read()
     assert "XMP metadata" in pdfa.problems(pdf)
-    with pytest.raises(NotAcceptable):
+    with pytest.raises(NotAcceptable, match=r"^Could not satisfy the request Accept header\.$"):
         documents.download_xml(org, "SAMPLECONF-00001", ALL)
     assert "factur-x left out of invoice PDF, missing: invoice_to_company, invoice_to_country" in caplog.text

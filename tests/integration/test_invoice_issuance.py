@@ -218,6 +218,21 @@ def test_regenerate_follows_pretix_rules(aws):
     assert refused.value.errors == ["The invoice has already been canceled."]
 
 
+@pytest.mark.parametrize("state", ["free", "canceled"])
+def test_no_invoice_for_an_order_that_does_not_qualify(aws, state):
+    # pretix's invoice_qualified: a live order with a non-zero total
+    org = builders.organizer(invoice_generate="admin")
+    builders.event(org)
+    order = builders.order(org, positions=[{"description": "Free Ticket", "price": "0.00"}]) if state == "free" \
+        else builders.order(org)
+    if state == "canceled":
+        service.mark_canceled(org, "sampleconf", order["code"])
+
+    with pytest.raises(BadRequest, match=r"^You cannot generate an invoice for this order\.$"):
+        service.create_invoice(org, "sampleconf", order["code"])
+    assert invoice_store.read_counter(org).counters == {}
+
+
 def test_create_invoice_messages(aws):
     org = builders.organizer(invoice_generate="False")
     builders.event(org)

@@ -528,7 +528,7 @@ def test_stop_stops_the_fake_channels():
         url = local.peppol_access_point.url
         assert post(url + "/_control", b'{"fail_with": null}', {})[0] == 200
 
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="Connection refused"):
         post(url + "/_control", b'{"fail_with": null}', {})
 
 
@@ -564,7 +564,7 @@ class TestSchedules:
     def test_run_schedule_needs_a_scheduled_function_and_the_event_when_it_has_several(self, stack):
         with pytest.raises(ValueError, match="several schedules"):
             stack.run_schedule("TickFunction")
-        with pytest.raises(KeyError):
+        with pytest.raises(KeyError, match="EchoFunction has no Schedule event"):
             stack.run_schedule("EchoFunction")
 
     def test_timers_follow_the_template_rate_by_default(self, stack):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from invoicing import clock
 from invoicing.errors import NotFound, PermissionDenied, ValidationFailed
@@ -442,7 +443,7 @@ def test_temporary_failures_are_noted_on_the_attempt_and_counted(shop):
     job = _queued_attempt(shop, number)
     provider = FakeProvider(Unavailable("the access point could not be reached (TimeoutError)"))
 
-    with pytest.raises(Unavailable):
+    with pytest.raises(Unavailable, match="could not be reached"):
         worker.run(job, provider, 1)
     [attempt] = _attempts(shop, number)
     assert (attempt["status"], attempt["tries"], attempt["finished"]) == ("inflight", 1, None)
@@ -467,7 +468,7 @@ def test_missing_seller_data_is_named_by_setting_key_never_by_value(shop):
 
 def test_attempts_of_an_invoice_the_token_cannot_see_are_404(shop):
     number = builders.order(shop)["invoices"][0]
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match=r"^No Invoice matches the given query\.$"):
         _attempts(shop, number, Visibility(events=frozenset({"other"})))
 
 
@@ -572,3 +573,51 @@ def test_a_reverse_charge_peppol_order_needs_the_buyer_vat_id_at_entry(shop):
         service.patch_order(shop, "sampleconf", order["code"],
                             OrderPatch.model_validate({"invoice_address": {**PEPPOL_ADDRESS, "vat_id": ""}}),
                             {"invoice_address"})
+
+
+# --- Queueing attempts ----------------------------------------------------------------------------------
+
+
+def test_retransmit_makes_an_invoice_of_an_enforced_type_due_again_and_an_email_one_not(shop):
+    peppol_number = builders.order(shop, invoice_address=PEPPOL_ADDRESS)["invoices"][0]
+    email_number = builders.order(shop)["invoices"][0]
+    clock.set_clock(lambda: MOMENT + timedelta(hours=1))
+
+    attempts.retransmit(shop, peppol_number, ALL)
+    attempts.retransmit(shop, email_number, ALL)
+
+    # peppol is sent by the sweep if its attempt is lost; email only when asked (pretix)
+    assert [invoice.number for invoice in tx_store.due("pending", "2026-11-21T10:00:01Z")] == [peppol_number]
+    assert "TxDue" not in invoice_store.get(shop, email_number).item
+
+
+def test_an_attempt_its_queue_refuses_is_logged_with_its_type_and_count_and_not_raised(shop, monkeypatch, caplog):
+    def refuse(url, jobs):
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "denied"}}, "SendMessageBatch")
+
+    monkeypatch.setattr(attempts.queues, "send", refuse)
+
+    attempts.enqueue("peppol", [attempts.job(shop, "X-1", "a1"), attempts.job(shop, "X-2", "a2")])
+
+    [record] = [record for record in caplog.records if record.getMessage() == "transmission attempts not queued"]
+    assert (record.levelname, record.type, record.count) == ("ERROR", "peppol", 2)
+
+
+def test_an_attempt_of_a_type_without_a_queue_is_not_sent_but_logged(shop, monkeypatch, caplog):
+    sent = []
+    monkeypatch.setattr(attempts.queues, "send", lambda url, jobs: sent.append(jobs) or [])
+
+    attempts.enqueue("fax", [attempts.job(shop, "X-1", "a1")])
+
+    assert sent == []
+    [record] = [record for record in caplog.records if record.getMessage() == "transmission attempts not queued"]
+    assert (record.levelname, record.type, record.count) == ("WARNING", "fax", 1)
+
+
+def test_an_attempt_is_started_only_for_a_pending_invoice(shop):
+    number = builders.order(shop)["invoices"][0]
+    _inflight(shop, number, "a1")  # another call's attempt got there first
+
+    assert attempts.start(shop, number, "email") is False
+    assert _jobs("EMAIL_QUEUE_URL") == []
+    assert invoice_store.get(shop, number).item["tx_attempt"] == "a1"

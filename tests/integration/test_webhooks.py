@@ -171,12 +171,14 @@ def test_410_disables_the_webhook(shop, monkeypatch):
 
 def test_retries_stop_after_3_days(shop, monkeypatch):
     hook, notification_id, _ = _pending_delivery(shop, monkeypatch, [503] * 3)
-    with pytest.raises(delivery.Retry):
+    with pytest.raises(delivery.Retry) as first:
         delivery.deliver(shop, hook["id"], notification_id)
+    assert (first.value.seconds, first.value.reason) == (30, "HTTP 503")
 
     clock.set_clock(lambda: MOMENT + timedelta(days=3) - timedelta(seconds=61))
-    with pytest.raises(delivery.Retry):
+    with pytest.raises(delivery.Retry) as second:
         delivery.deliver(shop, hook["id"], notification_id)
+    assert (second.value.seconds, second.value.reason) == (60, "HTTP 503")  # twice the base after the second try
     clock.set_clock(lambda: MOMENT + timedelta(days=3) - timedelta(seconds=1))
     assert delivery.deliver(shop, hook["id"], notification_id) == delivery.Outcome.GAVE_UP
 

@@ -60,7 +60,9 @@ def test_every_function_logs_to_its_own_group_kept_log_retention_days():
 def test_every_function_has_an_errors_and_a_throttles_alarm():
     watched = {(_ref(_alarm_dimension(alarm, "FunctionName")), alarm["MetricName"])
                for alarm in _alarms().values() if alarm["Namespace"] == "AWS/Lambda"}
-    for name in TEMPLATE.resources_of_type("AWS::Serverless::Function"):
+    functions = TEMPLATE.resources_of_type("AWS::Serverless::Function")
+    assert "ApiInvoicesFunction" in functions
+    for name in functions:
         assert (name, "Errors") in watched and (name, "Throttles") in watched, name
 
 

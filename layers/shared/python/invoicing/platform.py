@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from invoicing import access, countries, identifiers
 from invoicing.errors import NotAuthenticated, PermissionDenied, ValidationFailed
+from invoicing.field_errors import message
 from invoicing.storage import platform as store
 from invoicing.textfields import MultiLine, OneLine
 
@@ -79,8 +80,8 @@ def update_settings(changes: dict[str, object]) -> PlatformSettings:
     except ValidationError as exc:
         errors: dict[str, list[str]] = {}
         for error in exc.errors():
-            message = error["msg"].removeprefix("Value error, ")
-            field, _, text = message.partition(": ") if not error["loc"] else (str(error["loc"][0]), "", message)
+            text = message(error)  # the model check words its message "<field>: <sentence>"
+            field, _, text = text.partition(": ") if not error["loc"] else (str(error["loc"][0]), "", text)
             errors.setdefault(field, []).append(text)
         raise ValidationFailed(errors) from exc
     normalized = {key: getattr(checked, key) if value is not None else None for key, value in changes.items()}

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from invoicing import countries, i18n, identifiers
 from invoicing.errors import ValidationFailed
+from invoicing.field_errors import field_errors
 from invoicing.orders.models import EMAIL
 from invoicing.textfields import STORED, check_text, is_stored
 
@@ -165,19 +166,8 @@ def validate_patch(changes: Any) -> dict[str, Any]:
     try:
         checked = InvoiceSettings.model_validate(to_check).model_dump(mode="json", include=set(to_check))
     except ValidationError as exc:
-        errors: dict[str, list[str]] = {}
-        for error in exc.errors():
-            field = str(error["loc"][0]) if error["loc"] else "non_field_errors"
-            errors.setdefault(field, []).append(_message(error))
-        raise ValidationFailed(errors) from exc
+        raise ValidationFailed(field_errors(exc.errors())) from exc
     return {key: checked.get(key) for key in known}
-
-
-def _message(error: Any) -> str:
-    """pydantic's message in Django REST framework's words where pretix has them (lengths), else pydantic's."""
-    if error["type"] == "string_too_long":
-        return f"Ensure this field has no more than {error['ctx']['max_length']} characters."
-    return error["msg"].removeprefix("Value error, ")
 
 
 def effective(organizer_settings: dict[str, Any], event_settings: dict[str, Any] | None = None) -> InvoiceSettings:

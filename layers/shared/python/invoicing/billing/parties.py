@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from invoicing import countries, identifiers, platform
 from invoicing.errors import BadRequest, NotFound, ValidationFailed
+from invoicing.field_errors import field_errors
 from invoicing.orders.models import EMAIL
 from invoicing.storage import organizers
 from invoicing.textfields import check_text
@@ -58,15 +59,6 @@ class OrganizerBilling(BaseModel):
         return countries.choice(value)
 
 
-def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "non_field_errors"
-        message = "Unknown field." if error["type"] == "extra_forbidden" else error["msg"].removeprefix("Value error, ")
-        errors.setdefault(field, []).append(message)
-    return errors
-
-
 def update_organizer(slug: str, body: Any) -> dict[str, Any]:
     """Change an organizer's name, billing contact and billing address; returns them. A VAT ID is checked
     against the billing country (format and check digits): it decides reverse charge on the invoice."""
@@ -75,7 +67,7 @@ def update_organizer(slug: str, body: Any) -> dict[str, Any]:
     try:
         data = OrganizerBilling.model_validate(body)
     except ValidationError as exc:
-        raise ValidationFailed(_field_errors(exc)) from exc
+        raise ValidationFailed(field_errors(exc.errors())) from exc
     changes = {key: value.strip() for key, value in data.model_dump(exclude_unset=True).items() if value is not None}
     current = organizers.get_organizer(slug)
     if current is None:
