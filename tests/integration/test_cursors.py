@@ -181,6 +181,16 @@ def test_every_cursor_round_trips_whatever_its_length(secret):
         assert dynamo.decode_cursor(cursor, "q") == ({"PK": "ORG#a#INV", "SK": "A-" + "7" * length}, page)
 
 
+def test_a_cursor_carries_its_offset_and_a_cursor_without_one_none(secret):
+    """The offset (items before a page cut short by size) survives the round trip under its documented name "o"."""
+    for offset in (0, 1, 49, 150, 10_000):
+        assert dynamo.decode_cursor_offset(dynamo.encode_cursor(KEY, "q", 2, offset), "q") == (KEY, 2, offset)
+    assert dynamo.decode_cursor_offset(dynamo.encode_cursor(KEY, "q", 2), "q") == (KEY, 2, None)
+    # The documented format: the offset is the payload's "o".
+    documented = forge({"k": KEY, "s": hashlib.sha256(b"q").hexdigest()[:16], "p": 2, "o": 150}, secret)
+    assert dynamo.decode_cursor_offset(documented, "q") == (KEY, 2, 150)
+
+
 class RecordingClient:
     """The real (moto) client, with every call's arguments recorded; `unprocessed` holds keys back once."""
 
