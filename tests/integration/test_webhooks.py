@@ -64,6 +64,7 @@ def test_an_order_and_its_invoice_are_announced_in_the_issuing_transaction_and_q
     assert sorted((item["action"], item.get("invoice")) for item in items) == [
         ("pretix.event.order.invoice.generated", order["invoices"][0]), ("pretix.event.order.placed", None)]
     assert {item["TxDue"] for item in items} == {"webhook"}
+    assert {(item["organizer"], item["event"], item["code"]) for item in items} == {(shop, "sampleconf", order["code"])}
     assert sorted(job["notification_id"] for job in queued()) == sorted(item["notification_id"] for item in items)
 
 
