@@ -23,7 +23,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -237,35 +237,36 @@ def _load_table(path: Path, table: str, region: str) -> int:
 
     moto_table = journal.dynamodb_backend(DEFAULT_ACCOUNT_ID, region).get_table(table)
     loaded = 0
+    for item in _entries(path):
+        try:
+            moto_table.put_item(item)
+        except Exception as exc:  # typically a key schema changed in the template since the save
+            logger.warning("table %s: a saved item could not be loaded: %s", table, exc)
+            continue
+        loaded += 1
+    return loaded
+
+
+def _entries(path: Path) -> Iterator[Any]:
+    """The JSON value of every non-blank line of a saved .jsonl file."""
     with path.open(encoding="utf-8") as lines:
         for line in lines:
-            if not line.strip():
-                continue
-            try:
-                moto_table.put_item(json.loads(line))
-            except Exception as exc:  # typically a key schema changed in the template since the save
-                logger.warning("table %s: a saved item could not be loaded: %s", table, exc)
-                continue
-            loaded += 1
-    return loaded
+            if line.strip():
+                yield json.loads(line)
 
 
 def _load_bucket(path: Path, blobs: Path, s3: Any, bucket: str) -> int:
     count = 0
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if not line.strip():
-                continue
-            entry = json.loads(line)
-            if entry.get("delete_marker"):
-                response = s3.delete_object(Bucket=bucket, Key=entry["key"])
-            else:
-                fields = {name: entry[name] for name in _OBJECT_FIELDS if name in entry}
-                body = (blobs / entry["blob"]).read_bytes()
-                response = s3.put_object(Bucket=bucket, Key=entry["key"], Body=body, **fields)
-                count += 1
-            if entry.get("version_id") not in (None, "null"):
-                journal.rename_version(bucket, entry["key"], response.get("VersionId"), entry["version_id"])
+    for entry in _entries(path):
+        if entry.get("delete_marker"):
+            response = s3.delete_object(Bucket=bucket, Key=entry["key"])
+        else:
+            fields = {name: entry[name] for name in _OBJECT_FIELDS if name in entry}
+            body = (blobs / entry["blob"]).read_bytes()
+            response = s3.put_object(Bucket=bucket, Key=entry["key"], Body=body, **fields)
+            count += 1
+        if entry.get("version_id") not in (None, "null"):
+            journal.rename_version(bucket, entry["key"], response.get("VersionId"), entry["version_id"])
     return count
 
 
@@ -275,17 +276,13 @@ def _load_queues(path: Path, queues: set[str], region: str) -> int:
 
     backend = sqs_backends[DEFAULT_ACCOUNT_ID][region]
     count = 0
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if not line.strip():
-                continue
-            entry = json.loads(line)
-            if entry["queue"] not in queues:
-                logger.warning("saved message for queue %s, not in the template any more: not loaded", entry["queue"])
-                continue
-            message = backend.send_message(entry["queue"], entry["body"], message_attributes=entry.get("attributes"),
-                                           deduplication_id=entry.get("deduplication_id"),
-                                           group_id=entry.get("group_id"))
-            message.id = entry["id"]
-            count += 1
+    for entry in _entries(path):
+        if entry["queue"] not in queues:
+            logger.warning("saved message for queue %s, not in the template any more: not loaded", entry["queue"])
+            continue
+        message = backend.send_message(entry["queue"], entry["body"], message_attributes=entry.get("attributes"),
+                                       deduplication_id=entry.get("deduplication_id"),
+                                       group_id=entry.get("group_id"))
+        message.id = entry["id"]
+        count += 1
     return count
