@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from invoicing import config
 from invoicing.storage import queues
+from invoicing.storage import webhooks as webhook_store
 from invoicing.webhooks import delivery, notifications
 
 config.require("TABLE_NAME", "WEBHOOK_QUEUE_URL")
@@ -22,10 +23,17 @@ logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
+# An organizer's webhooks, read once per invocation (a batch holds up to 5 notifications, mostly of one organizer).
+_webhooks: dict[str, list[dict[str, Any]]] = {}
+
+
 def record_handler(record: SQSRecord) -> str:
     job = record.json_body
     if job.get("kind") == "notification":
-        queued = delivery.fan_out(job["organizer"], job["notification_id"])
+        organizer = job["organizer"]
+        if organizer not in _webhooks:
+            _webhooks[organizer] = webhook_store.list_webhooks(organizer)
+        queued = delivery.fan_out(organizer, job["notification_id"], _webhooks[organizer])
         return f"fanned out to {queued}"
     try:
         outcome = delivery.deliver(job["organizer"], int(job["webhook"]), job["notification_id"])
@@ -40,6 +48,7 @@ def record_handler(record: SQSRecord) -> str:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    _webhooks.clear()
     if "Records" not in event:  # the schedule
         return {"queued": notifications.sweep()}
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

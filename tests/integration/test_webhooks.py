@@ -22,6 +22,7 @@ from invoicing.storage import webhooks as store
 from invoicing.transmission import attempts, worker
 from invoicing.transmission.providers import Receipt, Rejected
 from invoicing.webhooks import delivery, notifications, service, targets
+from tests.conftest import ROOT
 from tests.support import builders
 
 MOMENT = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -115,6 +116,54 @@ def test_fan_out_records_one_delivery_per_matching_webhook_once(shop):
                      "notification_id": generated["notification_id"]}]
     log = service.list_deliveries(shop, invoices_hook["id"], page_request(None, None))
     assert (log.count, [entry["state"] for entry in log.results]) == (1, ["pending"])
+
+
+def test_without_an_enabled_webhook_the_fan_out_removes_the_outbox_item_unread(shop, monkeypatch):
+    webhook(shop, ["pretix.event.order.placed"], enabled=False)
+    builders.order(shop)
+    notification_ids = [item["notification_id"] for item in outbox(shop)]
+    queued()
+
+    def unread(*args):
+        raise AssertionError("the outbox item was read")
+
+    monkeypatch.setattr(store, "get_outbox", unread)
+    assert [delivery.fan_out(shop, notification_id) for notification_id in notification_ids] == [0, 0]
+    assert outbox(shop) == []
+    assert queued() == []
+
+
+def test_the_webhook_function_reads_an_organizers_webhooks_once_per_batch(shop, monkeypatch):
+    from invoicing_infra.local.handlers import load_handler
+    from invoicing_infra.local.lambda_context import LambdaContext
+    from invoicing_infra.template import Template
+
+    webhook(shop, ["pretix.event.order.placed"])
+    builders.order(shop)
+    builders.order(shop)
+    records = outbox(shop)  # per order: placed and the invoice's generated
+    queued()
+    function = Template.load(ROOT / "template.yaml").functions()["WebhookDeliveryFunction"]
+    handler = load_handler(function)
+    context = LambdaContext("WebhookDeliveryFunction", 60, 256, "eu-central-1", "123456789012")
+    reads = []
+    list_webhooks = store.list_webhooks
+    monkeypatch.setattr(store, "list_webhooks", lambda organizer: reads.append(organizer) or list_webhooks(organizer))
+
+    def batch():
+        return {"Records": [{"messageId": f"m{i}", "receiptHandle": f"r{i}", "eventSource": "aws:sqs",
+                             "body": json.dumps(notifications.fanout_job(record)), "attributes": {},
+                             "messageAttributes": {}, "md5OfBody": "", "eventSourceARN": "arn:aws:sqs:q",
+                             "awsRegion": "eu-central-1"} for i, record in enumerate(records)]}
+
+    assert handler(batch(), context) == {"batchItemFailures": []}
+    assert reads == [shop]
+    placed = sorted(record["notification_id"] for record in records if record["action"].endswith("placed"))
+    assert sorted(job["notification_id"] for job in queued()) == placed  # one delivery per order placed
+    assert outbox(shop) == []
+
+    handler(batch(), context)  # the next invocation reads them again (a webhook may have changed meanwhile)
+    assert reads == [shop, shop]
 
 
 def test_the_sweep_queues_notifications_whose_send_was_missed(shop, monkeypatch):

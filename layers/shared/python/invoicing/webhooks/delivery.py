@@ -53,13 +53,22 @@ class Retry(Exception):
     reason: str
 
 
-def fan_out(organizer: str, notification_id: str) -> int:
-    """Record and queue a delivery per matching webhook; the number queued."""
+def fan_out(organizer: str, notification_id: str, webhooks: list[dict[str, Any]] | None = None) -> int:
+    """Record and queue a delivery per matching webhook; the number queued.
+
+    `webhooks` is the organizer's list when the caller read it already (once for a batch of notifications);
+    None reads it here. With no enabled webhook nothing can match: the outbox item is removed unread.
+    """
+    if webhooks is None:
+        webhooks = store.list_webhooks(organizer)
+    if not any(webhook.get("enabled") for webhook in webhooks):
+        store.delete_outbox(organizer, notification_id)
+        return 0
     record = store.get_outbox(organizer, notification_id)
     if record is None:
         return 0  # fanned out already
     jobs = []
-    for webhook in store.list_webhooks(organizer):
+    for webhook in webhooks:
         if not _subscribed(webhook, record):
             continue
         delivery = {"notification_id": notification_id, "action": record["action"], "invoice": record.get("invoice"),
