@@ -294,3 +294,18 @@ def test_i18n_invoice_text_with_a_bad_language_key_is_a_field_error(aws):
         events.patch_organizer_settings(org, {"invoice_footer_text": {"en": "ok", "not a locale": "x"}})
     assert raised.value.errors == {"invoice_footer_text": [
         '"not a locale" is not a language code such as "en" or "de-formal".']}
+
+
+def test_creating_an_order_with_its_invoice_reads_the_organizer_once(aws, monkeypatch):
+    from invoicing.storage import organizers as organizer_store
+
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+    reads = []
+    get_organizer = organizer_store.get_organizer
+    monkeypatch.setattr(organizer_store, "get_organizer", lambda slug: reads.append(slug) or get_organizer(slug))
+
+    created = builders.order(org)
+
+    assert len(created["invoices"]) == 1
+    assert reads == [org]

@@ -94,22 +94,22 @@ def create_order(organizer: str, event_slug: str, data: OrderCreate) -> dict[str
     record.update({"organizer": organizer, "event": event_slug, "locale": data.locale or event.locale,
                    "datetime": created, "payment_date": created if data.status == "p" else None,
                    "EventScope": store.order_scope(organizer, event_slug)})
+    settings = event_settings(organizer, event)
     longest = {**record, "code": "X" * 16, "invoice_numbers": ["X" * 167] * 3, "version": 10**6}
     limits.check_processable(Order.model_validate(longest), {**store.order_key(organizer, "X" * 16), **longest},
-                             event, event_settings(organizer, event))
+                             event, settings)
     for _ in range(5):
         code = explicit_code or "".join(secrets.choice(_CODE_ALPHABET) for _ in range(5))
         try:
-            return _create_with_code(organizer, event, {**record, "code": code})
+            return _create_with_code(organizer, event, settings, {**record, "code": code})
         except AlreadyExists:
             if explicit_code:
                 raise ValidationFailed({"code": ["This order code is already in use."]}) from None
     raise ValidationFailed({"code": ["Could not find a free order code, please try again."]})
 
 
-def _create_with_code(organizer: str, event: Event, record: dict[str, Any]) -> dict[str, Any]:
+def _create_with_code(organizer: str, event: Event, settings: InvoiceSettings, record: dict[str, Any]) -> dict[str, Any]:
     order = Order.model_validate({**record, "version": 0})
-    settings = event_settings(organizer, event)
     wants_invoice = qualifies(order) and (
         settings.invoice_generate == "True" or (settings.invoice_generate == "paid" and order.status == "p"))
     placed = (actions.ORDER_PLACED, actions.ORDER_PAID) if order.status == "p" else (actions.ORDER_PLACED,)
