@@ -122,6 +122,7 @@ class SqsSubscription:
     maximum_batching_window: float = 0
     report_batch_item_failures: bool = False
     enabled: bool = True
+    maximum_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency: batches Lambda runs at once
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,11 @@ class ScheduleSpec:
     kind: str = "Schedule"  # or "ScheduleV2"
     name: str = ""  # the rule's (or schedule's) name: the event's Name, else <function><event>
     input: str | None = None  # the event's Input (a JSON string) sent instead of the scheduled event
+
+
+def _maximum_concurrency(scaling: Any) -> int | None:
+    value = scaling.get("MaximumConcurrency") if isinstance(scaling, dict) else None
+    return int(value) if value is not None else None
 
 
 def is_true(value: Any) -> bool:
@@ -349,6 +355,7 @@ class Template:
                         maximum_batching_window=float(self.resolve(props.get("MaximumBatchingWindowInSeconds", 0))),
                         report_batch_item_failures="ReportBatchItemFailures" in response_types,
                         enabled=is_true(self.resolve(props.get("Enabled", True))),
+                        maximum_concurrency=_maximum_concurrency(self.resolve(props.get("ScalingConfig") or {})),
                     )
                 )
         return subscriptions

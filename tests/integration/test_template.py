@@ -322,3 +322,10 @@ def test_only_the_functions_that_sign_cursors_may_read_the_generated_cursor_key(
     for name in readers:
         policies = template.resources[name]["Properties"]["Policies"]
         assert {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "CursorSecret"}}} in policies
+
+
+def test_sqs_subscriptions_carry_their_maximum_concurrency():
+    subscriptions = {subscription.function_id: subscription
+                     for subscription in Template.load(PROJECT_ROOT / "template.yaml").sqs_subscriptions()}
+    assert subscriptions["WebhookDeliveryFunction"].maximum_concurrency == 10
+    assert subscriptions["TransmitEmailFunction"].maximum_concurrency == 5

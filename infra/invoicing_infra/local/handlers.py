@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..template import FunctionSpec
+from .fair_lock import FairRLock
 from .lambda_context import LambdaContext
 
 logger = logging.getLogger("local_stack.handlers")  # not __name__: see stack.LOGGER_NAME
@@ -29,7 +30,7 @@ class HandlerNotFound(LookupError):
 _namespaces = itertools.count()
 # sys.path and sys.modules are process-wide: one handler import at a time.
 _import_lock = threading.RLock()
-_invoke_lock = threading.RLock()
+_invoke_lock = FairRLock()  # functions take turns in the order they asked (an RLock starved some)
 
 
 def add_layer_dirs(layer_dirs: Iterable[Path]) -> None:
@@ -101,6 +102,11 @@ class FunctionRunner:
                     handler = load_handler(self.functions[function_id], self._namespace)
                     self._handlers[function_id] = handler
         return handler
+
+    @property
+    def lane(self) -> FairRLock:
+        """The lock every invocation runs under: hold it to run several invocations in one turn."""
+        return _invoke_lock
 
     def invoke(self, function_id: str, event: dict[str, Any]) -> Any:
         """Calls the handler; its exceptions propagate (the caller decides what Lambda's caller would see)."""

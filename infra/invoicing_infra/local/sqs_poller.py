@@ -16,6 +16,7 @@ logger = logging.getLogger("local_stack.sqs_poller")  # not __name__: see stack.
 
 Invoke = Callable[[str, dict[str, Any]], Any]
 _MAX_RECEIVE = 10  # SQS ReceiveMessage limit
+DEFAULT_CONCURRENCY = 5  # Lambda's first concurrent batches on an SQS backlog (without MaximumConcurrency)
 _COUNT_ATTRIBUTES = [
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesNotVisible",
@@ -102,6 +103,7 @@ class SqsPoller(threading.Thread):
         invoke: Invoke,
         activity: Activity,
         stopping: threading.Event,
+        lane: contextlib.AbstractContextManager[Any] | None = None,
     ):
         super().__init__(name=f"sqs-{subscription.function_id}-{subscription.event_name}", daemon=True)
         self.subscription = subscription
@@ -115,6 +117,9 @@ class SqsPoller(threading.Thread):
         self._enabled = threading.Event()
         self._enabled.set()
         self._turn = threading.Lock()  # held while receiving and processing
+        # The invocation lane (handlers.FunctionRunner.lane): held across the batches of one turn.
+        self._lane = lane if lane is not None else contextlib.nullcontext()
+        self.batches_per_turn = subscription.maximum_concurrency or DEFAULT_CONCURRENCY
 
     def disable(self) -> None:
         """As disabling the event source mapping: returns once no receive or batch is under way any more."""
@@ -129,22 +134,37 @@ class SqsPoller(threading.Thread):
         while not self._stopping.is_set():
             if not self._enabled.wait(0.1):
                 continue
-            with self._turn:
-                if not self._enabled.is_set():
-                    continue
-                try:
-                    messages = self._receive()
-                except Exception:
-                    if self._stopping.is_set():
-                        return
-                    logger.exception("%s: receiving from %s failed", self.name, self.queue_url)
-                    self._stopping.wait(1)
-                    continue
-                if messages:
-                    with self._activity.batch(self.name):
-                        self._process(messages)
+            try:
+                self.poll_once()
+            except Exception:
+                if self._stopping.is_set():
+                    return
+                logger.exception("%s: receiving from %s failed", self.name, self.queue_url)
+                self._stopping.wait(1)
 
-    def _receive(self) -> list[dict[str, Any]]:
+    def poll_once(self) -> int:
+        """One turn: a long-polled batch, then, while the queue has more, further batches up to the function's
+        MaximumConcurrency, as Lambda runs that many at once on a backlog (here one after the other, in one turn of
+        the invocation lane, so a function whose queue fills faster than one batch per turn keeps up). Returns
+        the batches invoked."""
+        batches = 0
+        with self._turn:
+            if not self._enabled.is_set():
+                return 0
+            messages = self._receive()
+            if not messages:
+                return 0
+            with self._activity.batch(self.name), self._lane:
+                while True:
+                    self._process(messages)
+                    batches += 1
+                    if batches >= self.batches_per_turn or self._stopping.is_set() or not self._enabled.is_set():
+                        return batches
+                    messages = self._receive(wait_seconds=0)
+                    if not messages:
+                        return batches
+
+    def _receive(self, wait_seconds: int = 1) -> list[dict[str, Any]]:
         """Up to BatchSize messages: more receives while the batching window is open and messages keep coming."""
         batch_size = self.subscription.batch_size
         deadline = time.monotonic() + self.subscription.maximum_batching_window
@@ -153,7 +173,7 @@ class SqsPoller(threading.Thread):
             received = self._sqs.receive_message(
                 QueueUrl=self.queue_url,
                 MaxNumberOfMessages=min(_MAX_RECEIVE, batch_size - len(messages)),
-                WaitTimeSeconds=0 if messages else 1,
+                WaitTimeSeconds=0 if messages else wait_seconds,
                 MessageAttributeNames=["All"],
                 MessageSystemAttributeNames=["All"],
             ).get("Messages", [])

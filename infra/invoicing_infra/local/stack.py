@@ -221,7 +221,7 @@ class LocalStack:
             queue = self.attributes[subscription.queue_id]
             poller = SqsPoller(
                 subscription, queue["QueueUrl"], queue["Arn"], template.region, self.client("sqs"),
-                self.runner.invoke, self._activity, self._stopping,
+                self.runner.invoke, self._activity, self._stopping, lane=self.runner.lane,
             )
             poller.start()
             self._pollers.append(poller)
