@@ -94,3 +94,21 @@ def test_an_index_query_orders_by_index_keys_then_table_keys_across_pages(dynamo
     expected = sorted(((f"g{s % 2}", f"P{p}", f"S{s:02d}") for p in range(5) for s in (0, 3, 6, 9)),
                       reverse=not forward)
     assert [(item["GS"]["S"], item["PK"]["S"], item["SK"]["S"]) for item in items] == expected
+
+
+def test_moto_lists_a_response_class_s_methods_once(aws_server, monkeypatch):
+    from invoicing_infra.local import dispatch
+
+    listed = []
+    names_of = dispatch.method_names_from_class
+    monkeypatch.setattr(dispatch, "method_names_from_class", lambda clazz: listed.append(clazz) or names_of(clazz))
+    monkeypatch.setattr(dispatch, "_names", {})
+    client = boto3.client("dynamodb", endpoint_url=aws_server)
+
+    assert TABLE not in client.list_tables()["TableNames"]
+    client.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}])
+    assert TABLE in client.list_tables()["TableNames"]
+
+    assert [clazz.__name__ for clazz in listed] == ["DynamoHandler"]

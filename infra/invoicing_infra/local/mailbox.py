@@ -52,6 +52,7 @@ class Mailbox(threading.Thread):
         self._interval = interval
         self._written: set[str] = set()  # ids of the messages saved (moto keeps only the most recent ones)
         self._lock = threading.Lock()
+        self._saved: int | None = None  # .eml files in the folder, counted at the first new mail
 
     def run(self) -> None:
         while not self._stopping.wait(self._interval):
@@ -65,11 +66,12 @@ class Mailbox(threading.Thread):
             new = [message for message in sent if message.id not in self._written]
             if new:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                number = len(list(self.folder.glob("*.eml")))
+                if self._saved is None:  # counted once: listing a folder of thousands per new mail cost O(mail)
+                    self._saved = len(list(self.folder.glob("*.eml")))
                 stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
                 for message in new:
-                    number += 1
-                    (self.folder / f"{number:05d}-{stamp}-{message.id}.eml").write_bytes(_as_mime(message))
+                    self._saved += 1
+                    (self.folder / f"{self._saved:05d}-{stamp}-{message.id}.eml").write_bytes(_as_mime(message))
             self._written = {message.id for message in sent}
             return len(new)
 

@@ -5,7 +5,7 @@ moto's DynamoDB backend is not thread-safe: concurrent TransactWriteItems calls 
 serializing them is faithful; other services (SQS long polls above all) stay concurrent. The WSGI wrapper
 (journal.JournaledApp) also appends every acknowledged write to the stack's journal once one is attached.
 Importing this module applies the local stack's patches to moto: transactions, object_store,
-sent_mail, instance_tracking, queues, queries and attribute_values.
+sent_mail, instance_tracking, queues, queries, attribute_values and dispatch.
 
 Connections are kept alive (werkzeug's handler closes each one after its response): every AWS call a
 handler makes otherwise pays a new TCP connection and a new server thread, which was the largest single
@@ -27,7 +27,16 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
-from invoicing_infra.local import attribute_values, instance_tracking, object_store, queries, queues, sent_mail, transactions
+from invoicing_infra.local import (
+    attribute_values,
+    dispatch,
+    instance_tracking,
+    object_store,
+    queries,
+    queues,
+    sent_mail,
+    transactions,
+)
 from invoicing_infra.local.journal import JournaledApp
 
 _handling = threading.local()  # keep_alive: whether this thread's current request keeps its connection
@@ -135,4 +144,5 @@ instance_tracking.install()
 queues.install()
 queries.install()
 attribute_values.install()
+dispatch.install()
 werkzeug.serving.selectors = _Selectors  # type: ignore[assignment]
