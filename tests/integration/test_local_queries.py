@@ -112,3 +112,14 @@ def test_moto_lists_a_response_class_s_methods_once(aws_server, monkeypatch):
     assert TABLE in client.list_tables()["TableNames"]
 
     assert [clazz.__name__ for clazz in listed] == ["DynamoHandler"]
+
+
+def test_an_index_query_answers_only_its_own_hash_key(dynamodb):
+    for n in range(6):
+        dynamodb.put_item(TableName=TABLE, Item={"PK": {"S": f"Q{n % 2}"}, "SK": {"S": f"T{n}"}, "G": {"S": "few"},
+                                                 "GS": {"S": "same"}})
+    items = query_all(dynamodb, IndexName="ByG", KeyConditionExpression="G = :g AND GS = :s", Limit=4,
+                      ExpressionAttributeValues={":g": {"S": "few"}, ":s": {"S": "same"}}, ScanIndexForward=False)
+    assert keys(items) == sorted(((f"Q{n % 2}", f"T{n}") for n in range(6)), reverse=True)
+    assert query_all(dynamodb, IndexName="ByG", KeyConditionExpression="G = :g",
+                     ExpressionAttributeValues={":g": {"S": "none"}}) == []

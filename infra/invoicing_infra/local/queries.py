@@ -8,11 +8,13 @@ items) every webhook fan-out, idempotency check or attempt log read paid for the
 Here moto's own `query` runs unchanged on a view of the table whose `all_items()` is
 - for a table query, the items of the queried partition (moto keeps them in `table.items[hash_key]`); moto
   then filters them by hash key and sorts them by range key as before;
-- for an index query, every item in storage order, unsorted: moto sorts the matches by the index keys and then
-  the table's hash and range keys, a total order, so the order it was handed does not change the answer.
+- for an index query, the items whose index hash key strings equal the queried ones (every item when a hash
+  key is not a string), in storage order: moto checks each as before, then sorts the matches by the index keys
+  and the table's hash and range keys, a total order, so the order it was handed does not change the answer;
+  that sort compares the plain strings when all those keys are strings (the order DynamoType gives them).
 
 Results, order, `LastEvaluatedKey`, `ScannedCount`, filters and projections are moto's own; only the work to
-find the candidates shrinks (an index query still visits every item, without sorting them all).
+find and order the candidates shrinks (an index query still looks at every item once, cheaply).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ class _TableView:
     def all_items(self) -> list[Item]:
         return self._candidates
 
+    def sorted_items(self, hash_key_attrs: list[str], range_key_attrs: list[str | None], items: list[Item]) -> list[Item]:
+        return sorted_items(self._table, hash_key_attrs, range_key_attrs, items)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._table, name)
 
@@ -55,10 +60,49 @@ def stored_items(table: Table) -> list[Item]:
     return list(table.items.values())
 
 
+def index_candidates(table: Table, conditions: list[tuple[str, Any]]) -> list[Item]:
+    """The items an index query can match: with string hash key conditions only those carrying the same strings
+    (a superset of moto's matches, which moto's loop then narrows exactly); else every item."""
+    if not conditions or any(value.type != "S" for _, value in conditions):
+        return stored_items(table)
+    wanted = [(name, value.value) for name, value in conditions]
+    return [item for item in stored_items(table)
+            if all((found := item.attrs.get(name)) is not None and found.type == "S" and found.value == expected
+                   for name, expected in wanted)]
+
+
+class _NotString(Exception):
+    pass
+
+
+def _string_key(item: Item, attrs: list[str]) -> tuple[str, ...]:
+    values = []
+    for name in attrs:
+        value = item.attrs[name]
+        if value.type != "S":
+            raise _NotString
+        values.append(value.value)
+    return tuple(values)
+
+
+def sorted_items(table: Table, hash_key_attrs: list[str], range_key_attrs: list[str | None],
+                 items: list[Item]) -> list[Item]:
+    """moto's sort of index query matches, comparing plain strings when every sort attribute is a string (for
+    strings DynamoType compares its value: the same order), else moto's own."""
+    attrs = table._generate_attr_to_sort_by(hash_key_attrs, range_key_attrs)
+    try:
+        keys = [_string_key(item, attrs) for item in items]
+    except _NotString:
+        return table.sorted_items(hash_key_attrs, range_key_attrs, items)
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    items[:] = [items[position] for position in order]
+    return items
+
+
 def _query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
     index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
     if index_name:
-        candidates = stored_items(self)
+        candidates = index_candidates(self, kwargs.get("hash_key_conditions") or [])
     elif hash_key is not None:
         candidates = partition_items(self, hash_key)
     else:  # not a shape moto's backend sends for a table query: moto as it is
