@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
 
-from invoicing import clock, countries, events, retry
+from invoicing import clock, config, countries, events, retry
 from invoicing.errors import BadRequest, Conflict, PermissionDenied, ValidationFailed
 from invoicing.invoices import changes, issue, read
 from invoicing.invoices.read import InvoiceFilters, Visibility
@@ -151,6 +152,44 @@ def test_a_cancellation_never_draws_the_number_it_cancels(aws, monkeypatch):
     assert new == ["A-02", "A-03"]
     assert read.get_invoice(org, "A-02", ALL).doc["refers"] == "A-01"
     assert invoice_store.get(org, "A-01").canceled_by == "A-02"
+
+
+def test_only_the_numbers_found_taken_are_skipped(aws, monkeypatch):
+    # Given under the prefix "A-" with two digits; then "A-0" with one digit for invoices (counting
+    # from 1 again) and "S-" for cancellations
+    org = builders.organizer(invoice_generate="True", invoice_numbers_prefix="A-", invoice_numbers_counter_length=2)
+    builders.event(org)
+    builders.order(org)
+    builders.order(org)
+    events.patch_organizer_settings(org, {"invoice_numbers_prefix": "A-0", "invoice_numbers_counter_length": 1,
+                                          "invoice_numbers_prefix_cancellations": "S-"})
+    writes: list[list[str]] = []
+    write_issue = invoice_store.write_issue
+    monkeypatch.setattr(invoice_store, "write_issue",
+                        lambda issue: writes.append([doc["number"] for doc, _ in issue.documents]) or write_issue(issue))
+    # When A-01 is reissued: the cancellation draws S-1 (free), the new invoice A-02 (A-01 is the order's own)
+    changes.reissue(org, "A-01", ALL)
+    # Then only A-02 is skipped: S-1 keeps its number, so the S- sequence has no gap
+    assert writes == [["S-1", "A-02"], ["S-1", "A-03"]]
+    assert set(_numbers(org)) == {"A-01", "A-02", "S-1", "A-03"}
+
+
+def test_each_new_invoice_is_queued_for_its_first_render(aws):
+    # Given an organizer that invoices on order creation
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+    order = builders.order(org)
+    # When that invoice is reissued (a cancellation and a new invoice in one transaction)
+    changes.reissue(org, order["invoices"][0], ALL)
+    # Then every document went to the render queue as its content version 1 (the render request the issuing
+    # transaction recorded), under its organizer
+    sqs = boto3.client("sqs")
+    bodies = []
+    while messages := sqs.receive_message(QueueUrl=config.render_queue_url(), MaxNumberOfMessages=10,
+                                          VisibilityTimeout=60).get("Messages", []):
+        bodies += [json.loads(message["Body"]) for message in messages]
+    assert sorted((job["organizer"], job["number"], job["content_version"]) for job in bodies) == [
+        (org, "SAMPLECONF-00001", 1), (org, "SAMPLECONF-00002", 1), (org, "SAMPLECONF-00003", 1)]
 
 
 def test_an_order_code_in_use_is_refused_and_nothing_is_numbered(aws):
