@@ -41,8 +41,12 @@ BARE_DEPS = {
 
 def probe(target: str, cwd: Path, environment: dict[str, str] | None = None) -> dict[str, Any]:
     """One fresh interpreter importing `target` (import_probe.py's JSON line), with `environment` added to ours."""
+    variables = {**os.environ, **(environment or {})}
+    # The unmeasured first run writes the bytecode caches of our modules, as the dependencies have theirs from pip;
+    # with PYTHONDONTWRITEBYTECODE set (some shells set it) every run would compile them anew (35-50 ms).
+    variables.pop("PYTHONDONTWRITEBYTECODE", None)
     result = subprocess.run([sys.executable, str(PROBE), target, ",".join(HEAVY)], cwd=cwd,
-                            env={**os.environ, **(environment or {})}, capture_output=True, text=True, check=False)
+                            env=variables, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise RuntimeError(f"importing {target} failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
