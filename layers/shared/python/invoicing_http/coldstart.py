@@ -9,7 +9,8 @@ boto3, Powertools and pydantic made so far. Reference counting still frees every
 during requests walks it again either, and resumes the collector.
 
 The pause is the process's first import only: a process that imports several app.py files (tests, the local
-stack) resumes at the first `finished()`, and one whose collector was already off keeps it off.
+stack) resumes at the first `finished()`, and one whose collector was already off keeps it off. An app.py whose
+import fails leaves the collector paused until another one finishes; in Lambda such an environment serves nothing.
 """
 
 from __future__ import annotations
