@@ -8,14 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
 
-from invoicing import clock, countries, events, retry
+from invoicing import clock, config, countries, events, retry
 from invoicing.errors import BadRequest, Conflict, PermissionDenied, ValidationFailed
-from invoicing.invoices import changes, read
+from invoicing.invoices import changes, issue, read
 from invoicing.invoices.read import InvoiceFilters, Visibility
 from invoicing.orders import service
 from invoicing.pagination import PageRequest
+from invoicing.storage import dynamo
 from invoicing.storage import invoices as invoice_store
 from tests.support import builders
 
@@ -101,6 +103,138 @@ def test_a_number_another_prefix_already_produced_is_skipped(aws):
     assert _numbers(org) == ["A-01", "A-02"]
     assert read.get_invoice(org, "A-01", ALL).doc["order"] == first["code"]
     assert read.get_invoice(org, "A-02", ALL).doc["order"] == second["code"]
+
+
+def test_a_number_that_differs_only_in_case_counts_as_taken(aws):
+    # Given inv-01 (the number filter of the API matches numbers case-insensitively, so must uniqueness)
+    org = builders.organizer(invoice_generate="True", invoice_numbers_prefix="inv-", invoice_numbers_counter_length=2)
+    builders.event(org)
+    builders.order(org)
+    # When the prefix becomes INV-, whose first number INV-01 only its case-insensitive guard refuses
+    events.patch_organizer_settings(org, {"invoice_numbers_prefix": "INV-"})
+    second = builders.order(org)
+    # Then that number is skipped too
+    assert second["invoices"] == ["INV-02"]
+    assert set(_numbers(org)) == {"inv-01", "INV-02"}
+
+
+def test_every_number_found_taken_is_skipped_in_the_next_attempt(aws, monkeypatch):
+    # Given and A-03 (three orders) under the prefix "A-" with two digits, then the prefix "A-0"
+    # with one digit, whose counter starts again at 1
+    org = builders.organizer(invoice_generate="True", invoice_numbers_prefix="A-", invoice_numbers_counter_length=2)
+    builders.event(org)
+    for _ in range(3):
+        builders.order(org)
+    events.patch_organizer_settings(org, {"invoice_numbers_prefix": "A-0", "invoice_numbers_counter_length": 1})
+    writes: list[list[str]] = []
+    write_issue = invoice_store.write_issue
+    monkeypatch.setattr(invoice_store, "write_issue",
+                        lambda issue: writes.append([doc["number"] for doc, _ in issue.documents]) or write_issue(issue))
+    # When A-02 is reissued: its cancellation and new invoice draw A-01 and A-03 (A-02 is the order's own number,
+    # skipped without asking: the cancellation and the update of A-02 cannot be one item of the transaction)
+    changes.reissue(org, "A-02", ALL)
+    # Then the one refused attempt marks both numbers, and the second attempt skips both
+    assert writes == [["A-01", "A-03"], ["A-04", "A-05"]]
+    assert _numbers(org) == ["A-01", "A-02", "A-03", "A-04", "A-05"]
+    assert read.get_invoice(org, "A-04", ALL).doc["refers"] == "A-02"
+
+
+def test_a_cancellation_never_draws_the_number_it_cancels(aws, monkeypatch):
+    # Given A-01, then the prefix "A-0" with one digit, whose first number is A-01 again
+    org = builders.organizer(invoice_generate="True", invoice_numbers_prefix="A-", invoice_numbers_counter_length=2)
+    builders.event(org)
+    builders.order(org)
+    events.patch_organizer_settings(org, {"invoice_numbers_prefix": "A-0", "invoice_numbers_counter_length": 1})
+    # When A-01 is reissued (drawing A-01 for its cancellation once made DynamoDB refuse the whole transaction:
+    # the cancellation's Put and the update of A-01 would be one item)
+    new = changes.reissue(org, "A-01", ALL)
+    # Then the order's own number is skipped: A-02 cancels is the new invoice
+    assert new == ["A-02", "A-03"]
+    assert read.get_invoice(org, "A-02", ALL).doc["refers"] == "A-01"
+    assert invoice_store.get(org, "A-01").canceled_by == "A-02"
+
+
+def test_only_the_numbers_found_taken_are_skipped(aws, monkeypatch):
+    # Given under the prefix "A-" with two digits; then "A-0" with one digit for invoices (counting
+    # from 1 again) and "S-" for cancellations
+    org = builders.organizer(invoice_generate="True", invoice_numbers_prefix="A-", invoice_numbers_counter_length=2)
+    builders.event(org)
+    builders.order(org)
+    builders.order(org)
+    events.patch_organizer_settings(org, {"invoice_numbers_prefix": "A-0", "invoice_numbers_counter_length": 1,
+                                          "invoice_numbers_prefix_cancellations": "S-"})
+    writes: list[list[str]] = []
+    write_issue = invoice_store.write_issue
+    monkeypatch.setattr(invoice_store, "write_issue",
+                        lambda issue: writes.append([doc["number"] for doc, _ in issue.documents]) or write_issue(issue))
+    # When A-01 is reissued: the cancellation draws S-1 (free), the new invoice A-02 (A-01 is the order's own)
+    changes.reissue(org, "A-01", ALL)
+    # Then only A-02 is skipped: S-1 keeps its number, so the S- sequence has no gap
+    assert writes == [["S-1", "A-02"], ["S-1", "A-03"]]
+    assert set(_numbers(org)) == {"A-01", "A-02", "S-1", "A-03"}
+
+
+def test_each_new_invoice_is_queued_for_its_first_render(aws):
+    # Given an organizer that invoices on order creation
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+    order = builders.order(org)
+    # When that invoice is reissued (a cancellation and a new invoice in one transaction)
+    changes.reissue(org, order["invoices"][0], ALL)
+    # Then every document went to the render queue as its content version 1 (the render request the issuing
+    # transaction recorded), under its organizer
+    sqs = boto3.client("sqs")
+    bodies = []
+    while messages := sqs.receive_message(QueueUrl=config.render_queue_url(), MaxNumberOfMessages=10,
+                                          VisibilityTimeout=60).get("Messages", []):
+        bodies += [json.loads(message["Body"]) for message in messages]
+    assert sorted((job["organizer"], job["number"], job["content_version"]) for job in bodies) == [
+        (org, "SAMPLECONF-00001", 1), (org, "SAMPLECONF-00002", 1), (org, "SAMPLECONF-00003", 1)]
+
+
+def test_an_order_code_in_use_is_refused_and_nothing_is_numbered(aws):
+    # Given an order ABCDE with its invoice
+    org = builders.organizer(invoice_generate="True")
+    builders.event(org)
+    builders.order(org, code="ABCDE")
+    # When a second order asks for the same code (its invoice would be numbered in the same transaction)
+    with pytest.raises(ValidationFailed) as refused:
+        builders.order(org, code="ABCDE")
+    # Then pretix's field error (OrderCreateSerializer), and neither a number nor an invoice was used up
+    assert refused.value.errors == {"code": ["This order code is already in use."]}
+    assert invoice_store.read_counter(org).seq == 1
+    assert _numbers(org) == ["SAMPLECONF-00001"]
+
+
+def test_one_attempt_outside_retrying_issues_too(aws):
+    # issue_documents is one attempt; called without `retrying` (no remembered numbers) it still issues
+    org = builders.organizer(invoice_generate="False")
+    builders.event(org)
+    code = builders.order(org)["code"]
+    context = service.load(org, "sampleconf", code)
+    draft = issue.new_invoice_draft(context.order, context.event, context.settings)
+
+    docs = issue.issue_documents(context.order, context.event, context.settings, [draft])
+
+    assert [doc["number"] for doc in docs] == ["SAMPLECONF-00001"]
+    assert read.get_invoice(org, "SAMPLECONF-00001", ALL).doc["order"] == code
+
+
+def test_the_size_checked_before_issuing_bounds_the_item_written(aws, monkeypatch):
+    # The check that turns an oversized invoice into a 400 must measure the item as written: this organizer's
+    # keys (a long slug) and the internal attributes (event name, e-mail) included.
+    org = builders.organizer("a-rather-long-organizer-slug", invoice_generate="True")
+    builders.event(org, name="An event whose name is stored with the invoice for its PDF " * 3)
+    checked: list[int] = []
+    measure = invoice_store.item_size
+    monkeypatch.setattr(invoice_store, "item_size", lambda *args: checked.append(measure(*args)) or checked[-1])
+
+    builders.order(org, email="someone.with.a.long.address@example.com")
+
+    written = dynamo.item_size(invoice_store.get(org, "SAMPLECONF-00001").item)
+    # At most the digits of the placeholder seq (10**12 against 1) over: 1 + (13 + 1) // 2 = 8 against 1 byte
+    # (the last measure is the issuing check's; the entry check of orders/limits.py measures a worst case first)
+    assert written <= checked[-1] <= written + 7
 
 
 @pytest.fixture
@@ -254,6 +388,9 @@ def test_paid_mode_issues_on_payment_and_test_mode_has_own_sequence(aws):
     assert pending["invoices"] == []
     paid = service.mark_paid(org, "sampleconf", pending["code"])
     assert paid["invoices"] == ["INV-2025-00001"]
+    # the payment is written in the issuing transaction, not only answered
+    stored = service.get_order(org, "sampleconf", pending["code"])
+    assert (stored["status"], stored["payment_date"], stored["invoices"]) == ("p", "2025-03-04T12:00:00Z", ["INV-2025-00001"])
     test_order = builders.order(org, testmode=True, status="p")
     assert test_order["invoices"] == ["INV-2025-TEST-00001"]
 

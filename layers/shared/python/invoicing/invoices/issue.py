@@ -16,6 +16,7 @@ from invoicing.orders.models import Order
 from invoicing.settings import InvoiceSettings
 from invoicing.storage import dynamo
 from invoicing.storage import invoices as store
+from invoicing.storage import orders as orders_store
 from invoicing.transmission import attempts
 from invoicing.webhooks import actions, notifications
 
@@ -51,6 +52,9 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
     counters = dict(counter.counters)
     new_counters: dict[str, int] = {}
     numbers = list(order.invoice_numbers)
+    # The order's own numbers are taken without asking DynamoDB; one of them drawn again (a changed prefix) would
+    # also put the cancellation and the update of the invoice it cancels on one item, which DynamoDB refuses.
+    own = {number.upper() for number in numbers}
     if taken is None:
         taken = _taken.get()
         taken = taken if taken is not None else set()
@@ -67,7 +71,7 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
             else:
                 number = numbering.order_number(prefix, order.code, numbers)
             numbers.append(number)
-            if number.upper() not in taken:
+            if number.upper() not in taken and number.upper() not in own:
                 break
         documents.append(({**draft.doc, "number": number}, draft.internal))
     records = [notifications.notification(order.organizer, event.slug, order.code, action) for action in order_actions]
@@ -83,7 +87,7 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
     except dynamo.TransactionConflict as exc:
         order_put = 1 + 2 * len(documents)
         if new_order is not None and exc.reasons[order_put:order_put + 1] == ["ConditionalCheckFailed"]:
-            raise AlreadyExists("This order code is already in use.") from exc
+            raise AlreadyExists(orders_store.CODE_IN_USE) from exc
         # A number guard that failed means that number exists already (another prefix produced it):
         # remember it so the next attempt skips it.
         for index, reason in enumerate(exc.reasons):

@@ -104,9 +104,9 @@ def create_order(organizer: str, event_slug: str, data: OrderCreate) -> dict[str
         code = explicit_code or "".join(secrets.choice(_CODE_ALPHABET) for _ in range(5))
         try:
             return _create_with_code(organizer, event, {**record, "code": code})
-        except AlreadyExists:
+        except AlreadyExists as exc:
             if explicit_code:
-                raise ValidationFailed({"code": ["This order code is already in use."]}) from None
+                raise ValidationFailed({"code": [exc.detail]}) from None
     raise ValidationFailed({"code": ["Could not find a free order code, please try again."]})
 
 

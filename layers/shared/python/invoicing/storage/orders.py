@@ -14,7 +14,9 @@ from invoicing.storage import dynamo
 from invoicing.storage.expressions import Update
 from invoicing.storage.keys import event_stats_key, order_key, order_scope
 
-__all__ = ["create_order", "get_order", "order_key", "order_scope", "update_order"]
+CODE_IN_USE = "This order code is already in use."  # pretix's message; the API answers it for an explicit code
+
+__all__ = ["CODE_IN_USE", "create_order", "get_order", "order_key", "order_scope", "update_order"]
 
 
 def get_order(organizer: str, code: str) -> dict[str, Any] | None:
@@ -32,7 +34,7 @@ def create_order(organizer: str, order: dict[str, Any], extra: list[dict[str, An
             *(extra or []),
         ])
     except Conflict as exc:
-        raise AlreadyExists("This order code is already in use.") from exc
+        raise AlreadyExists(CODE_IN_USE) from exc
 
 
 def update_order(organizer: str, code: str, version: int, changes: dict[str, Any],
