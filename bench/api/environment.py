@@ -15,7 +15,8 @@ from pathlib import Path
 # checkout's layers first on PYTHONPATH) to compare two versions on the same machine in the same minutes.
 ROOT = Path(os.environ.get("BENCH_CODE_ROOT") or Path(__file__).resolve().parents[2])
 FUNCTIONS = ROOT / "functions"
-API_FUNCTIONS = ("api_events", "api_orders", "api_invoices", "api_billing", "api_platform", "api_docs")
+API_FUNCTIONS = ("api_events", "api_orders", "api_invoices", "api_billing", "api_platform", "api_webhooks", "api_exports",
+                 "api_docs")
 
 ENV = {
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-central-1",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import invoicing_http.coldstart  # noqa: F401 - first: the garbage collector pauses while the function imports
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -11,8 +14,8 @@ from invoicing import config
 from invoicing.billing import hostway, read
 from invoicing.billing.models import PretixBillingInvoice, PretixBillingPage, Shapes
 from invoicing.errors import NotAcceptable
-from invoicing.invoices.files import Download
 from invoicing.pagination import page_request
+from invoicing.storage.files import Download
 from invoicing_http import cors
 from invoicing_http import openapi as doc
 from invoicing_http import openapi_accounts as accounts_doc

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import invoicing_http.coldstart  # noqa: F401 - first: the garbage collector pauses while the function imports
+
+# isort: split
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -16,11 +19,12 @@ from invoicing.transmission import history
 from invoicing_http import cors, guard
 from invoicing_http import openapi as doc
 from invoicing_http.downloads import file_response, wants_xml
+from invoicing_http.json_pages import json_page
+from invoicing_http.links import envelope, query_params, query_value
+from invoicing_http.resolver import configure, make_handler
 
 # Issuing (changes), rendering requests (files), XML and transmission (documents, attempts) are imported by the routes
 # that use them: a cold start serving a list or a detail does not load the invoice builder, babel or stdnum.
-from invoicing_http.links import envelope, query_params, query_value
-from invoicing_http.resolver import configure, make_handler
 
 config.require(
     "TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "RENDER_QUEUE_URL", "FILES_BUCKET", "CURSOR_SECRET_ARN",
@@ -41,11 +45,15 @@ def _visibility(event: str | None, write: bool = False) -> read.Visibility:
     return read.Visibility.for_principal(caller, "can_change_orders" if write else "can_view_orders", event)
 
 
-def _list(event: str | None) -> dict:
+def _list(event: str | None) -> Response:
+    """The page is validated against InvoicePage as the routes' return annotation would, from the stored JSON
+    (json_pages.py); the routes have no return annotation so that Powertools does not validate it a second time (their
+documented response is LIST's)."""
     request = page_request(query_value(app, "page"), query_value(app, "page_size"), query_value(app, "cursor"))
     page = read.list_invoices(app.context["principal"].organizer, read.InvoiceFilters.from_query(query_params(app)),
-                              read.parse_ordering(query_value(app, "ordering")), request, _visibility(event))
-    return envelope(app, page)
+                              read.parse_ordering(query_value(app, "ordering")), request, _visibility(event),
+                              as_json=True)
+    return json_page(app, page, InvoicePage)
 
 
 LIST = doc.responses(doc.ok("A page of invoices", InvoicePage, doc.examples()["invoice_page"]))
@@ -57,7 +65,7 @@ DETAIL = doc.responses(doc.ok("The invoice", InvoiceDocument, doc.examples()["in
 def list_event_invoices(organizer: Slug, event: Slug, page: doc.Page = None, page_size: doc.PageSize = None,
                         cursor: doc.Cursor = None, ordering: doc.InvoiceOrdering = None, order: doc.OrderFilter = None,
                         number: doc.NumberFilter = None, is_cancellation: doc.IsCancellation = None,
-                        refers: doc.Refers = None, locale: doc.Locale = None) -> InvoicePage:
+                        refers: doc.Refers = None, locale: doc.Locale = None):
     return _list(event)
 
 
@@ -67,7 +75,7 @@ def list_organizer_invoices(organizer: Slug, page: doc.Page = None, page_size: d
                             cursor: doc.Cursor = None, ordering: doc.InvoiceOrdering = None,
                             order: doc.OrderFilter = None, number: doc.NumberFilter = None,
                             is_cancellation: doc.IsCancellation = None, refers: doc.Refers = None,
-                            locale: doc.Locale = None) -> InvoicePage:
+                            locale: doc.Locale = None):
     return _list(None)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import invoicing_http.coldstart  # noqa: F401 - first: the garbage collector pauses while the function imports
+
+# isort: split
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver

@@ -12,7 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from invoicing import access, countries, identifiers
 from invoicing.errors import NotAuthenticated, PermissionDenied, ValidationFailed
@@ -23,6 +23,8 @@ from invoicing.textfields import MultiLine, OneLine
 
 class PlatformSettings(BaseModel):
     """The sender printed on billing invoices and their numbering; every field has a usable default."""
+
+    model_config = ConfigDict(defer_build=True)
 
     name: OneLine = "Invoicing Platform"
     address: MultiLine = ""

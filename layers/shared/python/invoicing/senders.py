@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from invoicing.errors import ValidationFailed
-from invoicing.orders.models import EMAIL
-from invoicing.textfields import has_controls, one_line
+from invoicing.textfields import EMAIL, has_controls, one_line
 
 _DOMAIN = re.compile(r"(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 

@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from invoicing import countries, i18n, identifiers
 from invoicing.errors import ValidationFailed
 from invoicing.field_errors import field_errors
-from invoicing.orders.models import EMAIL
-from invoicing.textfields import STORED, check_text, is_stored
+from invoicing.textfields import EMAIL, STORED, check_text, is_stored
 
 # Invoice numbers are path segments of the API (`.../invoices/<number>/download/`): a prefix holds only what a URL
 # path segment keeps as it is, and strftime placeholders whose output does too.

@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from invoicing import metrics
 from invoicing.errors import DomainError
-from invoicing_http import cors, errors, guard, idempotency, openapi
+from invoicing_http import coldstart, cors, errors, guard, idempotency, openapi
 
 MAX_BODY_BYTES = 1024 * 1024
 # On every response (they hold personal data): no MIME sniffing, no caching, no Referer to links followed from
@@ -135,7 +135,9 @@ def make_handler(app: APIGatewayRestResolver, policy: guard.Policy | None,
     """The Lambda handler of an API function; `policy` None means the routes need no authentication.
 
     `check` authenticates and authorizes (organizer tokens by default; the platform API passes its own).
+    Called last in every app.py: the function's import is done, the garbage collector resumes (coldstart.py).
     """
+    coldstart.finished()
 
     def respond(response: Response) -> dict[str, Any]:
         return {"statusCode": response.status_code, "headers": dict(response.headers),

@@ -27,7 +27,12 @@ def _decimal(value: object) -> Decimal:
 Amount = Annotated[Decimal, BeforeValidator(_decimal)]
 
 
-class LineInput(BaseModel):
+class _Model(BaseModel):
+    # Validators are built on first use, not in the cold start of a function whose request never needs them.
+    model_config = ConfigDict(defer_build=True)
+
+
+class LineInput(_Model):
     """One line as the operator writes it: net amount and tax rate; tax and gross are computed."""
 
     model_config = ConfigDict(extra="forbid")
@@ -46,7 +51,7 @@ class LineInput(BaseModel):
         return rate
 
 
-class BillingCreate(BaseModel):
+class BillingCreate(_Model):
     """What the operator gives to create a billing invoice (API body and CLI alike)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -79,7 +84,7 @@ class BillingCreate(BaseModel):
         return result
 
 
-class PaymentInput(BaseModel):
+class PaymentInput(_Model):
     """A payment the operator records (API body and CLI alike)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -91,26 +96,26 @@ class PaymentInput(BaseModel):
 # --- Public shapes -----------------------------------------------------------------------------
 
 
-class PretixBillingInvoice(BaseModel):
+class PretixBillingInvoice(_Model):
     """pretix Hosted's resource: exactly these two fields."""
 
     invoice_number: str
     date_issued: date
 
 
-class PretixBillingPage(BaseModel):
+class PretixBillingPage(_Model):
     count: int
     next: str | None
     previous: str | None
     results: list[PretixBillingInvoice]
 
 
-class HostwayLink(BaseModel):
+class HostwayLink(_Model):
     href: str
     rel: str
 
 
-class HostwayInvoice(BaseModel):
+class HostwayInvoice(_Model):
     """The Hostway account invoice, field names and order as documented."""
 
     status: str
@@ -124,7 +129,7 @@ class HostwayInvoice(BaseModel):
     invoiceNumber: str
 
 
-class HostwayInvoiceList(BaseModel):
+class HostwayInvoiceList(_Model):
     invoices: list[HostwayInvoice]
     total: int
     page: int
@@ -132,7 +137,7 @@ class HostwayInvoiceList(BaseModel):
     links: list[HostwayLink]
 
 
-class BillingLine(BaseModel):
+class BillingLine(_Model):
     description: str
     net: str
     tax_rate: str
@@ -140,12 +145,12 @@ class BillingLine(BaseModel):
     gross: str
 
 
-class Payment(BaseModel):
+class Payment(_Model):
     amount: str
     recorded_at: str
 
 
-class OperatorBillingInvoice(BaseModel):
+class OperatorBillingInvoice(_Model):
     """Everything the operator sees of a billing invoice."""
 
     invoice_number: str

@@ -13,9 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from invoicing import countries, identifiers, platform
 from invoicing.errors import BadRequest, NotFound, ValidationFailed
 from invoicing.field_errors import field_errors
-from invoicing.orders.models import EMAIL
 from invoicing.storage import organizers
-from invoicing.textfields import check_text
+from invoicing.textfields import EMAIL, check_text
 
 # What an address needs to be complete, per party.
 PLATFORM_REQUIRED = ("name", "address", "zipcode", "city", "country")
@@ -25,7 +24,7 @@ ORGANIZER_REQUIRED = ("billing_company", "billing_street", "billing_zipcode", "b
 class OrganizerBilling(BaseModel):
     """Body of the operator's `PATCH /api/v1/platform/organizers/{organizer}/` (and the CLI's options)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str | None = Field(None, min_length=1, max_length=200)
     billing_email: str | None = Field(None, max_length=254)

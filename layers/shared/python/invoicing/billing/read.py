@@ -10,9 +10,9 @@ from __future__ import annotations
 from invoicing.access import Principal
 from invoicing.billing import workflow
 from invoicing.errors import Locked, NotFound
-from invoicing.invoices.files import Download
 from invoicing.pagination import Page, PageRequest
 from invoicing.storage import billing as store
+from invoicing.storage.files import Download
 from invoicing.storage.listing import ListQuery, fetch_page
 
 PERMISSION = "can_view_billing"

@@ -8,8 +8,6 @@ concurrent downloads queue one job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from aws_lambda_powertools import Logger
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -18,26 +16,9 @@ from invoicing.errors import NotReady
 from invoicing.invoices.read import Visibility, get_invoice
 from invoicing.storage import files, queues
 from invoicing.storage import invoices as store
+from invoicing.storage.files import Download
 
 logger = Logger(child=True)
-
-
-@dataclass(frozen=True)
-class Download:
-    number: str
-    file: store.InvoiceFile
-
-    @property
-    def filename(self) -> str:
-        return f"{self.number}.pdf"
-
-    @property
-    def etag(self) -> str:
-        """Strong: the SHA-256 of the bytes."""
-        return f'"{self.file.sha256}"'
-
-    def read(self) -> bytes:
-        return files.read(self.file.key, self.file.s3_version)
 
 
 def render_job(organizer: str, number: str, content_version: int) -> dict[str, object]:

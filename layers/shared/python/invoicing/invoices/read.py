@@ -130,14 +130,16 @@ def _count(stats: list[dict[str, Any]], filters: InvoiceFilters) -> int:
 
 
 def list_invoices(organizer: str, filters: InvoiceFilters, ordering: str, request: PageRequest,
-                  visibility: Visibility, stats: ReadStats | None = None) -> Page:
-    """One page of invoices; no request reads more than a page (plus keys while skipping to `?page=N`)."""
+                  visibility: Visibility, stats: ReadStats | None = None, as_json: bool = False) -> Page:
+    """One page of invoices; no request reads more than a page (plus keys while skipping to `?page=N`).
+    The results are public documents, or with `as_json` the same as compact JSON texts (a list page read from
+    the index then never parses the stored documents: `store.listed_json`)."""
     if visibility.events is not None and not visibility.events:
         return paginate_list([], request)
     if filters.orders is not None or filters.numbers is not None or filters.refers is not None:
         page = paginate_list(_sort(_in_memory(organizer, filters, visibility), ordering), request,
                              size_of=lambda invoice: store.wire_size(invoice.item))
-        page.results = [inv.doc for inv in page.results]
+        page.results = [store.stored_json(inv.doc) if as_json else inv.doc for inv in page.results]
         return page
     event = visibility.fixed_event
     if event is not None:
@@ -169,7 +171,7 @@ def list_invoices(organizer: str, filters: InvoiceFilters, ordering: str, reques
                       filter=" AND ".join(conditions) or None, filter_names=names, filter_values=values,
                       scope=scope, projection=store.LISTED_ATTRIBUTES)
     page = fetch_page(query, request, _count(counted, filters), stats, size_of=store.wire_size)
-    page.results = [store.listed_doc(item) for item in page.results]
+    page.results = [(store.listed_json if as_json else store.listed_doc)(item) for item in page.results]
     return page
 
 

@@ -1,4 +1,8 @@
-"""Order operations: create, change, pay, cancel, and the invoices these issue (pretix's rules)."""
+"""Order operations: create, change, pay, cancel, and the invoices these issue (pretix's rules).
+
+The operations that write import invoices.issue and orders.limits (and the invoice builder behind both) when they
+run: listing and fetching orders, and the orders function's cold start, do without them.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,7 @@ from invoicing import settings as settings_module
 from invoicing.clock import isoformat_z, now, today_in
 from invoicing.errors import AlreadyExists, BadRequest, NotFound, ValidationFailed
 from invoicing.events import Event, get_event
-from invoicing.invoices.build import build_cancellation
-from invoicing.invoices.issue import ensure_qualifies, issue_documents, new_invoice_draft, qualifies, retrying
 from invoicing.money import decimals_of, format_amount, format_rate, places
-from invoicing.orders import limits
 from invoicing.orders.models import Order, OrderCreate, OrderPatch
 from invoicing.pagination import Page, PageRequest
 from invoicing.settings import InvoiceSettings
@@ -84,6 +85,8 @@ def _tax_codes(order: OrderCreate | Order) -> list[str | None]:
 
 def create_order(organizer: str, event_slug: str, data: OrderCreate) -> dict[str, Any]:
     """Create an order; with `invoice_generate` True (or `paid` for a paid order) its invoice too, atomically."""
+    from invoicing.orders import limits
+
     event = get_event(organizer, event_slug)
     _check_money(data, event.currency)
     check_address(data.invoice_address, _tax_codes(data))
@@ -109,6 +112,8 @@ def create_order(organizer: str, event_slug: str, data: OrderCreate) -> dict[str
 
 
 def _create_with_code(organizer: str, event: Event, settings: InvoiceSettings, record: dict[str, Any]) -> dict[str, Any]:
+    from invoicing.invoices.issue import issue_documents, new_invoice_draft, qualifies, retrying
+
     order = Order.model_validate({**record, "version": 0})
     wants_invoice = qualifies(order) and (
         settings.invoice_generate == "True" or (settings.invoice_generate == "paid" and order.status == "p"))
@@ -161,6 +166,8 @@ def _wire_size(item: dict[str, Any]) -> int:
 
 def patch_order(organizer: str, event_slug: str, code: str, data: OrderPatch, fields: set[str]) -> dict[str, Any]:
     """Change email, locale or invoice address; later invoices (and regenerations) use the new data."""
+    from invoicing.invoices.issue import retrying
+    from invoicing.orders import limits
 
     if "invoice_address" in fields:
         check_address(data.invoice_address)
@@ -182,6 +189,8 @@ def patch_order(organizer: str, event_slug: str, code: str, data: OrderPatch, fi
 
 
 def mark_paid(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
+    from invoicing.invoices.issue import issue_documents, new_invoice_draft, qualifies, retrying
+
     def attempt() -> dict[str, Any]:
         context = load(organizer, event_slug, code)
         order, settings = context.order, context.settings
@@ -206,6 +215,8 @@ def mark_paid(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
 
 def mark_canceled(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
     """Cancel the order and, in the same transaction, issue a cancellation for each live invoice."""
+    from invoicing.invoices.build import build_cancellation
+    from invoicing.invoices.issue import issue_documents, retrying
 
     def attempt() -> dict[str, Any]:
         context = load(organizer, event_slug, code)
@@ -233,6 +244,7 @@ def mark_canceled(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
 
 def create_invoice(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
     """`POST .../create_invoice/`: pretix's checks and messages, then 201 with the new invoice."""
+    from invoicing.invoices.issue import ensure_qualifies, issue_documents, new_invoice_draft, retrying
 
     def attempt() -> dict[str, Any]:
         context = load(organizer, event_slug, code)

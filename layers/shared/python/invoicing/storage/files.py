@@ -15,6 +15,7 @@ import boto3
 from botocore.config import Config
 
 from invoicing.config import files_bucket
+from invoicing.storage.types import InvoiceFile
 
 PDF = "application/pdf"
 
@@ -49,6 +50,26 @@ def put(key: str, body: bytes, content_type: str = PDF, sha256_b64: str | None =
 def read(key: str, version_id: str | None = None) -> bytes:
     extra = {"VersionId": version_id} if version_id else {}
     return client().get_object(Bucket=files_bucket(), Key=key, **extra)["Body"].read()
+
+
+@dataclass(frozen=True)
+class Download:
+    """A rendered file to send: an invoice's or a billing invoice's PDF."""
+
+    number: str
+    file: InvoiceFile
+
+    @property
+    def filename(self) -> str:
+        return f"{self.number}.pdf"
+
+    @property
+    def etag(self) -> str:
+        """Strong: the SHA-256 of the bytes."""
+        return f'"{self.file.sha256}"'
+
+    def read(self) -> bytes:
+        return read(self.file.key, self.file.s3_version)
 
 
 def discard(key: str) -> None:

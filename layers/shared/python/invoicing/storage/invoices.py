@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any
 
 from invoicing.clock import isoformat_z, now
@@ -83,6 +84,24 @@ def listed_doc(item: dict[str, Any]) -> dict[str, Any]:
     for name in TRANSMISSION_FIELDS:
         doc[name] = item.get(name)
     return doc
+
+
+def listed_json(item: dict[str, Any]) -> str:
+    """`listed_doc` as compact JSON without parsing the stored document: its string with the transmission
+    attributes added at its end, where listed_doc puts them (a map-form document is serialised)."""
+    doc = item["doc"]
+    if not isinstance(doc, str):
+        return stored_json(listed_doc(item))
+    tail = ",".join(f'"{name}":{_json_value(item.get(name))}' for name in TRANSMISSION_FIELDS)
+    return f"{doc[:-1]},{tail}}}" if doc != "{}" else f"{{{tail}}}"
+
+
+def _json_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return encode_basestring(value)  # json.dumps(value, ensure_ascii=False) without its per-call set-up
+    return json.dumps(value, ensure_ascii=False)
 
 
 def from_item(item: dict[str, Any]) -> StoredInvoice:

@@ -24,7 +24,7 @@ NOT_FOUND = "No WebHook matches the given query."
 class WebhookWrite(BaseModel):
     """pretix's writable fields; PUT needs target_url and action_types, PATCH any subset."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     enabled: bool = True
     target_url: str = Field(max_length=255)
@@ -35,7 +35,7 @@ class WebhookWrite(BaseModel):
 
 
 class WebhookPatch(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     enabled: bool | None = None
     target_url: str | None = Field(default=None, max_length=255)
