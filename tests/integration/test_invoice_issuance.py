@@ -118,33 +118,43 @@ def test_a_number_that_differs_only_in_case_counts_as_taken(aws):
     assert set(_numbers(org)) == {"inv-01", "INV-02"}
 
 
-def test_every_number_found_taken_is_skipped_in_the_next_attempt(aws, monkeypatch):
-    # Given A-01, A-02 and A-03 (three orders) under the prefix "A-" with two digits, then the prefix "A-0"
-    # with one digit, whose counter starts again at 1
+def _prefix_restarted(orders: int, **settings) -> str:
+    """An organizer with `orders` invoices A-01, A-02, … (prefix "A-", two digits), then the prefix "A-0" with one
+    digit, whose counter starts again at 1 and so draws A-01, A-02, … again (plus `settings`)."""
     org = builders.organizer(invoice_generate="True", invoice_numbers_prefix="A-", invoice_numbers_counter_length=2)
     builders.event(org)
-    for _ in range(3):
+    for _ in range(orders):
         builders.order(org)
-    events.patch_organizer_settings(org, {"invoice_numbers_prefix": "A-0", "invoice_numbers_counter_length": 1})
-    writes: list[list[str]] = []
+    events.patch_organizer_settings(org, {"invoice_numbers_prefix": "A-0", "invoice_numbers_counter_length": 1,
+                                          **settings})
+    return org
+
+
+def _record_writes(monkeypatch) -> list[list[str]]:
+    """From now on, the numbers of every issuing transaction attempted, in order."""
+    attempts: list[list[str]] = []
     write_issue = invoice_store.write_issue
     monkeypatch.setattr(invoice_store, "write_issue",
-                        lambda issue: writes.append([doc["number"] for doc, _ in issue.documents]) or write_issue(issue))
+                        lambda issue: attempts.append([doc["number"] for doc, _ in issue.documents]) or write_issue(issue))
+    return attempts
+
+
+def test_every_number_found_taken_is_skipped_in_the_next_attempt(aws, monkeypatch):
+    # Given A-01, A-02 and A-03 (three orders), then a prefix that draws them again
+    org = _prefix_restarted(3)
+    write_attempts = _record_writes(monkeypatch)
     # When A-02 is reissued: its cancellation and new invoice draw A-01 and A-03 (A-02 is the order's own number,
     # skipped without asking: the cancellation and the update of A-02 cannot be one item of the transaction)
     changes.reissue(org, "A-02", ALL)
     # Then the one refused attempt marks both numbers, and the second attempt skips both
-    assert writes == [["A-01", "A-03"], ["A-04", "A-05"]]
+    assert write_attempts == [["A-01", "A-03"], ["A-04", "A-05"]]
     assert _numbers(org) == ["A-01", "A-02", "A-03", "A-04", "A-05"]
     assert read.get_invoice(org, "A-04", ALL).doc["refers"] == "A-02"
 
 
-def test_a_cancellation_never_draws_the_number_it_cancels(aws, monkeypatch):
-    # Given A-01, then the prefix "A-0" with one digit, whose first number is A-01 again
-    org = builders.organizer(invoice_generate="True", invoice_numbers_prefix="A-", invoice_numbers_counter_length=2)
-    builders.event(org)
-    builders.order(org)
-    events.patch_organizer_settings(org, {"invoice_numbers_prefix": "A-0", "invoice_numbers_counter_length": 1})
+def test_a_cancellation_never_draws_the_number_it_cancels(aws):
+    # Given A-01, then a prefix whose first number is A-01 again
+    org = _prefix_restarted(1)
     # When A-01 is reissued (drawing A-01 for its cancellation once made DynamoDB refuse the whole transaction:
     # the cancellation's Put and the update of A-01 would be one item)
     new = changes.reissue(org, "A-01", ALL)
@@ -155,22 +165,13 @@ def test_a_cancellation_never_draws_the_number_it_cancels(aws, monkeypatch):
 
 
 def test_only_the_numbers_found_taken_are_skipped(aws, monkeypatch):
-    # Given A-01 and A-02 under the prefix "A-" with two digits; then "A-0" with one digit for invoices (counting
-    # from 1 again) and "S-" for cancellations
-    org = builders.organizer(invoice_generate="True", invoice_numbers_prefix="A-", invoice_numbers_counter_length=2)
-    builders.event(org)
-    builders.order(org)
-    builders.order(org)
-    events.patch_organizer_settings(org, {"invoice_numbers_prefix": "A-0", "invoice_numbers_counter_length": 1,
-                                          "invoice_numbers_prefix_cancellations": "S-"})
-    writes: list[list[str]] = []
-    write_issue = invoice_store.write_issue
-    monkeypatch.setattr(invoice_store, "write_issue",
-                        lambda issue: writes.append([doc["number"] for doc, _ in issue.documents]) or write_issue(issue))
+    # Given A-01 and A-02, then a prefix that draws them again for invoices, and "S-" for cancellations
+    org = _prefix_restarted(2, invoice_numbers_prefix_cancellations="S-")
+    write_attempts = _record_writes(monkeypatch)
     # When A-01 is reissued: the cancellation draws S-1 (free), the new invoice A-02 (A-01 is the order's own)
     changes.reissue(org, "A-01", ALL)
     # Then only A-02 is skipped: S-1 keeps its number, so the S- sequence has no gap
-    assert writes == [["S-1", "A-02"], ["S-1", "A-03"]]
+    assert write_attempts == [["S-1", "A-02"], ["S-1", "A-03"]]
     assert set(_numbers(org)) == {"A-01", "A-02", "S-1", "A-03"}
 
 
