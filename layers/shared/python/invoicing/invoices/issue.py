@@ -52,12 +52,12 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
     counters = dict(counter.counters)
     new_counters: dict[str, int] = {}
     numbers = list(order.invoice_numbers)
-    # The order's own numbers are taken without asking DynamoDB; one of them drawn again (a changed prefix) would
-    # also put the cancellation and the update of the invoice it cancels on one item, which DynamoDB refuses.
-    own = {number.upper() for number in numbers}
     if taken is None:
         taken = _taken.get()
         taken = taken if taken is not None else set()
+    # The order's own numbers are taken without asking DynamoDB; one of them drawn again (a changed prefix) would
+    # also put the cancellation and the update of the invoice it cancels on one item, which DynamoDB refuses.
+    skip = taken | {number.upper() for number in numbers}
     documents = []
     for draft in drafts:
         prefix = numbering.prefix_for(settings, event.slug, is_cancellation=draft.is_cancellation,
@@ -71,7 +71,7 @@ def issue_documents(order: Order, event: Event, settings: InvoiceSettings, draft
             else:
                 number = numbering.order_number(prefix, order.code, numbers)
             numbers.append(number)
-            if number.upper() not in taken and number.upper() not in own:
+            if number.upper() not in skip:
                 break
         documents.append(({**draft.doc, "number": number}, draft.internal))
     records = [notifications.notification(order.organizer, event.slug, order.code, action) for action in order_actions]
