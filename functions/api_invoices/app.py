@@ -23,8 +23,8 @@ from invoicing_http.json_pages import json_page
 from invoicing_http.links import envelope, query_params, query_value
 from invoicing_http.resolver import configure, make_handler
 
-# Issuing (changes), rendering requests (files), XML and transmission (documents, attempts) are imported by the routes
-# that use them: a cold start serving a list or a detail does not load the invoice builder, babel or stdnum.
+# Issuing (changes), rendering requests (files), XML and transmission (documents, attempts) are imported by the
+# routes that use them: a cold start serving a list or a detail does not load the invoice builder, babel or stdnum.
 
 config.require(
     "TABLE_NAME", "IDEMPOTENCY_TABLE_NAME", "RENDER_QUEUE_URL", "FILES_BUCKET", "CURSOR_SECRET_ARN",
@@ -47,8 +47,8 @@ def _visibility(event: str | None, write: bool = False) -> read.Visibility:
 
 def _list(event: str | None) -> Response:
     """The page is validated against InvoicePage as the routes' return annotation would, from the stored JSON
-    (json_pages.py); the routes have no return annotation so that Powertools does not validate it a second time (their
-documented response is LIST's)."""
+        (json_pages.py); the routes have no return annotation so that Powertools does not validate it a second time
+    (their documented response is LIST's)."""
     request = page_request(query_value(app, "page"), query_value(app, "page_size"), query_value(app, "cursor"))
     page = read.list_invoices(app.context["principal"].organizer, read.InvoiceFilters.from_query(query_params(app)),
                               read.parse_ordering(query_value(app, "ordering")), request, _visibility(event),
