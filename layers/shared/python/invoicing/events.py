@@ -1,9 +1,7 @@
 """Events (the subset of pretix's event resource invoices need) and the settings API on two levels."""
 
-from __future__ import annotations
-
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -60,7 +58,7 @@ class EventCreate(BaseModel):
         return check_text(value, multiline=True)
 
     @model_validator(mode="after")
-    def _dates(self) -> EventCreate:
+    def _dates(self) -> Self:
         if self.date_to is not None and self.date_to < self.date_from:
             raise ValueError("The end of the event has to be later than its start.")
         return self

@@ -1,7 +1,5 @@
 """The invoice resource exactly as pretix's API shows it (seed 002): field set and order are the contract."""
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 from invoicing.transmission import types as transmission_types
