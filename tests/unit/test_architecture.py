@@ -93,6 +93,7 @@ LEFT_TO_THEIR_ROUTES = {
                           "invoicing.senders", "invoicing.storage.invoices", "invoicing.webhooks.notifications"),
     "ApiBillingFunction": ("invoicing.billing.workflow", "invoicing.platform"),
     "ApiExportsFunction": ("invoicing.exports.archive", "invoicing.exports.invoicedata", "invoicing.storage.invoices"),
+    "ApiPlatformFunction": ("invoicing.settings",),
     "ApiInvoicesFunction": ("invoicing.invoices.issue", "invoicing.invoices.build", "invoicing.transmission.types"),
 }
 
