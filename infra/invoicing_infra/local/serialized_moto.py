@@ -5,7 +5,7 @@ moto's DynamoDB backend is not thread-safe: concurrent TransactWriteItems calls 
 serializing them is faithful; other services (SQS long polls above all) stay concurrent. The WSGI wrapper
 (journal.JournaledApp) also appends every acknowledged write to the stack's journal once one is attached.
 Importing this module applies the local stack's patches to moto: transactions, object_store,
-sent_mail, instance_tracking, queues, queries, attribute_values and dispatch.
+sent_mail, instance_tracking, queues, queries, attribute_values, compact_items and dispatch.
 
 Connections are kept alive (werkzeug's handler closes each one after its response): every AWS call a
 handler makes otherwise pays a new TCP connection and a new server thread, which was the largest single
@@ -29,6 +29,7 @@ from werkzeug.serving import make_server
 
 from invoicing_infra.local import (
     attribute_values,
+    compact_items,
     dispatch,
     instance_tracking,
     object_store,
@@ -144,5 +145,6 @@ instance_tracking.install()
 queues.install()
 queries.install()
 attribute_values.install()
+compact_items.install()
 dispatch.install()
 werkzeug.serving.selectors = _Selectors  # type: ignore[assignment]

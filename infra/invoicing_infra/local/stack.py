@@ -4,10 +4,12 @@ e-invoicing channels, in one process."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import logging
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -498,6 +500,25 @@ def _configure_logging() -> None:
         package_logger.setLevel(logging.INFO)
 
 
+_M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def _limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Caps glibc's malloc arenas for the stack's process (what MALLOC_ARENA_MAX=2 does).
+
+    glibc gives threads that allocate at the same time their own heaps, up to eight per core. The stack runs many
+    threads (a server thread per kept-alive connection, pollers, functions), and the larger objects of its stored
+    items end up spread over those heaps, whose free space no other thread reuses: RSS grows well past what is
+    live. Python holds the GIL around allocations anyway, so two arenas cost nothing in speed. Not glibc: no-op.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return bool(ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False
+
+
 def run(
     host: str = "127.0.0.1",
     port: int = 3000,
@@ -512,6 +533,7 @@ def run(
 ) -> None:
     """Starts the stack, prints where it listens, calls on_ready(stack), and runs until Ctrl-C or SIGTERM."""
     _configure_logging()
+    _limit_malloc_arenas()
     stack = LocalStack(
         template_path, host=host, port=port, aws_port=aws_port, state_dir=state_dir, fresh=fresh,
         fake_channels=fake_channels, schedule_interval=schedule_interval, parameters=parameters,
