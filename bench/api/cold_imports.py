@@ -25,7 +25,7 @@ from typing import Any
 from bench.api.environment import API_FUNCTIONS, FUNCTIONS, ROOT
 from bench.api.report import header, ms, table
 
-IMPORT_RUNS = 5
+IMPORT_RUNS = 15  # fresh interpreters per figure: with 5, the max over 8 functions moved ±0.08 run to run
 HEAVY = ("fpdf", "lxml")
 PROBE = Path(__file__).with_name("import_probe.py")
 RESOLVER = Path(__file__).with_name("validating_resolver.py")
