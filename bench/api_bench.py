@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo root: `bench.api`, `tests.support`
 
 from bench.api import environment  # noqa: F401 - sets the environment before anything reads it
-from bench.api.cold_imports import bench_imports
+from bench.api.cold_imports import IMPORT_RUNS, bench_imports
 from bench.api.list_reads import bench_reads
 from bench.api.warm_handler import bench_handler
 
@@ -46,10 +46,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                              "(and cold_import_ratio_max_bare, detail_wo_moto_ms, list_wo_moto_ms)")
     parser.add_argument("--skip-reads", action="store_true", help="leave out part 3 (reads per list page)")
     parser.add_argument("--skip-imports", action="store_true", help="leave out part 1 (its figure is then null)")
+    parser.add_argument("--import-runs", type=int, default=IMPORT_RUNS, metavar="N",
+                        help=f"fresh interpreters per import figure (default {IMPORT_RUNS})")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"API benchmark: Python {sys.version.split()[0]} on {sys.platform}, {os.cpu_count()} CPUs")
-    ratios = (None, None) if args.skip_imports else tuple(round(ratio, 3) for ratio in bench_imports())
+    ratios = (None, None) if args.skip_imports else tuple(round(ratio, 3) for ratio in bench_imports(args.import_runs))
     doc, internal, figures = bench_handler()
     if not args.skip_reads:
         bench_reads(doc, internal)

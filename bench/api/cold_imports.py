@@ -25,7 +25,7 @@ from typing import Any
 from bench.api.environment import API_FUNCTIONS, FUNCTIONS, ROOT
 from bench.api.report import header, ms, table
 
-IMPORT_RUNS = 5
+IMPORT_RUNS = 15  # fresh interpreters per figure: with 5, the max over 8 functions moved ±0.08 run to run
 HEAVY = ("fpdf", "lxml")
 PROBE = Path(__file__).with_name("import_probe.py")
 RESOLVER = Path(__file__).with_name("validating_resolver.py")
@@ -77,12 +77,13 @@ def targets() -> dict[str, tuple[str, Path, dict[str, str]]]:
     return found
 
 
-def bench_imports() -> tuple[float, float]:
-    """Prints the table; returns the largest function/reference ratio against the validating resolver and against
+def bench_imports(runs: int = IMPORT_RUNS) -> tuple[float, float]:
+    """Prints the table (each figure the median of `runs` fresh interpreters); returns the largest
+    function/reference ratio against the validating resolver and against
     the bare deps (CPU time medians)."""
     installed = {name: importlib.util.find_spec(name) is not None for name in HEAVY}
     header("1. COLD IMPORT TIME (fresh interpreter per run)", f"""
-Each figure is the median of {IMPORT_RUNS} fresh interpreters (after one unmeasured run that writes
+Each figure is the median of {runs} fresh interpreters (after one unmeasured run that writes
 the bytecode caches), timed with perf_counter around the import only (interpreter start excluded).
 API functions are loaded by file path (importlib), cwd = their CodeUri, with their template environment;
 nothing touches AWS at import. Bare deps are what any function on this stack must import anyway; the
@@ -93,7 +94,7 @@ Runs are interleaved so that machine noise spreads over all targets alike.
 "modules" is how many modules the import added to sys.modules.""")
     plan = targets()
     samples: dict[str, list[dict[str, Any]]] = {label: [] for label in plan}
-    for run in range(IMPORT_RUNS + 1):
+    for run in range(runs + 1):
         for label, (target, cwd, environment) in plan.items():
             result = probe(target, cwd, environment)
             if run:

@@ -81,7 +81,7 @@ storage.invoices.invoice_item items made from a real invoice: numbers {EVENT.upp
 2025, every 5th locale `de`), plus the COUNTER and EVENTSTATS#{EVENT} statistics items.
 queries / items read = ReadStats (Query calls on the invoices, sum of their ScannedCount).
 other calls = the remaining DynamoDB calls of the request: the count comes from the statistics item
-(one BatchGetItem), never from reading invoices.
+(one GetItem for an event, a BatchGetItem for several), never from reading invoices.
 ~RCU = estimated eventually consistent read units: 0.5 per started 4 KB of evaluated items per Query,
 with the average item size (storage.dynamo.item_size); DynamoDB charges full items even when only keys
 are projected.

@@ -9,9 +9,14 @@ else exactly: botocore building, signing and parsing the calls, our code and Pow
 
 from __future__ import annotations
 
+import copy
+import json
+from collections.abc import Callable
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
+
+from bench.api.environment import clock
 
 OPERATIONS = ("GetItem", "BatchGetItem", "Query")
 
@@ -37,6 +42,8 @@ class Replay:
         self.clients = clients
         self.answers: dict[tuple[str, bytes], tuple[int, dict[str, str], bytes]] = {}
         self._pending: dict[str, bytes] = {}
+        self.burst: Callable[[], None] | None = None  # the control: other work run inside each answered call
+        self.burst_seconds = 0.0
 
     def _sent(self, request: Any, event_name: str, **_: Any) -> None:
         self._pending[event_name.rsplit(".", 1)[-1]] = request.body
@@ -47,6 +54,10 @@ class Replay:
             response_dict["status_code"], dict(response_dict["headers"]), response_dict["body"])
 
     def _answer(self, request: Any, event_name: str, **_: Any) -> AWSResponse:
+        if self.burst is not None:
+            started = clock()
+            self.burst()
+            self.burst_seconds += clock() - started
         status, headers, body = self.answers[(event_name.rsplit(".", 1)[-1], request.body)]
         return AWSResponse(request.url, status, headers, _Body(body))
 
@@ -62,3 +73,18 @@ class Replay:
                 client.meta.events.unregister(f"before-send.dynamodb.{operation}", self._sent)
                 client.meta.events.unregister(f"before-parse.dynamodb.{operation}", self._parsed)
                 client.meta.events.register_first(f"before-send.dynamodb.{operation}", self._answer)
+
+
+_OTHER_DATA = [{"id": n, "lines": [{"price": str(n * 1.5), "name": "Ticket", "tax": {"rate": "19.00"}}] * 20,
+                "address": {"street": "x" * 40, "city": "Berlin"}} for n in range(10)]
+
+
+def busy_work(seconds: float) -> Callable[[], None]:
+    """Python work on other data (deep copies and JSON, as an emulator's) for about `seconds` of this thread's CPU."""
+
+    def burst() -> None:
+        until = clock() + seconds
+        while clock() < until:
+            json.dumps(copy.deepcopy(_OTHER_DATA))
+
+    return burst

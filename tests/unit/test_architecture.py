@@ -2,6 +2,7 @@
 
 - The domain package (`invoicing`) knows nothing of HTTP, Lambda events, functions or the infra code.
 - API functions never load the PDF engine or the XML validators (cold starts stay small; fpdf2 lives in its own layer).
+- What only some routes need is imported when they run, not at the cold start of a function that mostly reads.
 """
 
 from __future__ import annotations
@@ -84,6 +85,29 @@ def test_api_functions_never_load_the_pdf_engine_or_xml_validators(function):
     done = cold_start(function)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-2]) == []
+
+
+# Modules a function's cold start leaves to the routes that need them (imported inside the operations).
+LEFT_TO_THEIR_ROUTES = {
+    "ApiOrdersFunction": ("invoicing.invoices.issue", "invoicing.orders.limits", "invoicing.settings",
+                          "invoicing.senders", "invoicing.storage.invoices", "invoicing.webhooks.notifications"),
+    "ApiBillingFunction": ("invoicing.billing.workflow", "invoicing.platform"),
+    "ApiExportsFunction": ("invoicing.exports.archive", "invoicing.exports.invoicedata", "invoicing.storage.invoices"),
+    "ApiPlatformFunction": ("invoicing.settings",),
+    "ApiInvoicesFunction": ("invoicing.invoices.issue", "invoicing.invoices.build", "invoicing.transmission.types"),
+}
+
+
+@pytest.mark.parametrize("function", sorted(LEFT_TO_THEIR_ROUTES))
+def test_a_cold_start_leaves_what_only_some_routes_need_to_those_routes(function):
+    handler, env = cold_start_environment(function)
+    code = f"import json, runpy, sys\nrunpy.run_path({str(handler)!r})\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "invoicing_http.resolver" in loaded  # the probe saw the function's imports
+    assert sorted(loaded & set(LEFT_TO_THEIR_ROUTES[function])) == []
 
 
 @pytest.mark.parametrize("function", sorted(set(function_ids()) - set(API_FUNCTIONS)))

@@ -64,3 +64,21 @@ def test_settings_are_read_once_until_a_new_cold_start(monkeypatch):
 def test_an_unknown_variable_name_is_a_programming_error():
     with pytest.raises(config.ConfigurationError, match="XRECHNUNG_QUEUE_URL is not a variable of the configuration model"):
         config.variable("XRECHNUNG_QUEUE_URL")
+
+
+def test_a_blank_number_is_malformed_and_a_blank_flag_is_not_false(monkeypatch):
+    # Blank means unset for names only: a blank number or flag is named in the error, not read as its default.
+    monkeypatch.setenv("WEBHOOK_RETRY_BASE_SECONDS", "")
+    config.reset()
+    with pytest.raises(config.ConfigurationError, match=r"WEBHOOK_RETRY_BASE_SECONDS: .*integer"):
+        config.settings()
+    monkeypatch.setenv("WEBHOOK_RETRY_BASE_SECONDS", "7")
+    monkeypatch.setenv("WEBHOOK_LOCAL_TARGETS", " ")
+    config.reset()
+    with pytest.raises(config.ConfigurationError, match=r"WEBHOOK_LOCAL_TARGETS: .*boolean"):
+        config.settings()
+    monkeypatch.setenv("WEBHOOK_LOCAL_TARGETS", "false")
+    monkeypatch.setenv("MAIL_FROM", " ")
+    config.reset()
+    assert config.settings().webhook_retry_base_seconds == 7
+    assert config.settings().mail_from is None

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.openapi.exceptions import ResponseValidationError
+from pydantic import BaseModel, ValidationError, field_validator
 
 from invoicing.invoices.models import TRANSMISSION_FIELDS, InvoicePage
 from invoicing.pagination import Page
 from invoicing.storage.invoices import listed_doc, listed_json, stored_json
-from invoicing_http.json_pages import json_page
+from invoicing_http.json_pages import _as_typed_dict, json_page, validated_json
 from invoicing_http.openapi import examples
 
 
@@ -80,3 +82,41 @@ def test_a_document_that_does_not_fit_the_contract_answers_500_as_with_powertool
     app = _resolver_pair(page)
 
     assert _get(app, "/prepared")["statusCode"] == _get(app, "/validated")["statusCode"] == 500
+
+
+def test_the_dict_validation_coerces_and_refuses_exactly_as_the_model():
+    # pydantic-core checks the page as TypedDicts derived from the model: same lax coercions, same errors
+    base = examples()["invoice"]
+    line = {**base["lines"][0], "position": "7", "item": None}
+    coerced = {**base, "number": "T-5", "is_cancellation": "false", "lines": [line]}
+    wrong = {**base, "number": "T-6", "is_cancellation": "maybe", "lines": [{**line, "position": "seven"}]}
+    for doc in (coerced, wrong):
+        text = json.dumps({"count": 1, "next": None, "previous": None, "results": [doc]})
+        try:
+            dumped = InvoicePage.model_validate_json(text).model_dump_json()
+        except ValidationError as exc:
+            with pytest.raises(ResponseValidationError) as raised:
+                validated_json(InvoicePage, text)
+            assert [(e["loc"], e["type"], e["msg"]) for e in raised.value.errors()] == \
+                   [(e["loc"], e["type"], e["msg"]) for e in exc.errors()]
+            assert len(exc.errors()) == 2  # is_cancellation and the line's position
+        else:  # Powertools' serializer: compact json.dumps, ASCII only
+            assert validated_json(InvoicePage, text) == json.dumps(json.loads(dumped), separators=(",", ":"))
+            assert json.loads(dumped)["results"][0]["lines"][0]["position"] == 7
+
+
+def test_only_models_a_typed_dict_can_stand_for_are_converted():
+    class WithDefault(BaseModel):
+        a: int = 1
+
+    class WithValidator(BaseModel):
+        a: int
+
+        @field_validator("a")
+        @classmethod
+        def _positive(cls, value: int) -> int:
+            return value
+
+    for model in (WithDefault, WithValidator):
+        with pytest.raises(TypeError, match=f"{model.__name__}"):
+            _as_typed_dict(model)

@@ -28,11 +28,13 @@ def pyproject() -> dict:
 
 
 def built_layers() -> dict[str, Path]:
-    """Layers `sam build` installs requirements for: logical id -> ContentUri directory."""
+    """Layers `sam build` installs requirements for (BuildMethod python3.x; SharedLayer's makefile build compiles
+    our own package): logical id -> ContentUri directory."""
     template = Template.load(ROOT / "template.yaml")
     return {logical_id: ROOT / resource["Properties"]["ContentUri"]
             for logical_id, resource in template.data["Resources"].items()
-            if resource["Type"] == "AWS::Serverless::LayerVersion" and "BuildMethod" in resource.get("Metadata", {})}
+            if resource["Type"] == "AWS::Serverless::LayerVersion"
+            and str(resource.get("Metadata", {}).get("BuildMethod", "")).startswith("python")}
 
 
 def layer_inputs(directory: Path) -> set[str]:

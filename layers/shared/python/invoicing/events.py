@@ -1,20 +1,17 @@
 """Events (the subset of pretix's event resource invoices need) and the settings API on two levels."""
 
-from __future__ import annotations
-
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from invoicing import i18n, senders, settings
+from invoicing import i18n
 from invoicing.access import Principal
 from invoicing.clock import isoformat_z
 from invoicing.errors import NotFound, PermissionDenied
 from invoicing.pagination import Page, PageRequest, paginate_list
 from invoicing.storage import events as store
-from invoicing.storage import mail_identities
 from invoicing.storage import organizers as organizer_store
 from invoicing.textfields import check_text
 
@@ -60,7 +57,7 @@ class EventCreate(BaseModel):
         return check_text(value, multiline=True)
 
     @model_validator(mode="after")
-    def _dates(self) -> EventCreate:
+    def _dates(self) -> Self:
         if self.date_to is not None and self.date_to < self.date_from:
             raise ValueError("The end of the event has to be later than its start.")
         return self
@@ -135,7 +132,13 @@ def list_events(principal: Principal, request: PageRequest) -> Page:
     return page
 
 
+# The settings API (organizer and event level) imports the settings model and the sender rules when it runs:
+# functions that only read events (orders, invoices) do not load them at their cold start.
+
+
 def organizer_settings(organizer: str) -> dict[str, Any]:
+    from invoicing import settings
+
     item = organizer_store.get_organizer(organizer)
     if item is None:
         raise NotFound()
@@ -144,6 +147,9 @@ def organizer_settings(organizer: str) -> dict[str, Any]:
 
 def _checked_patch(organizer: str, body: Any) -> dict[str, Any]:
     """A settings PATCH validated, including the rules that depend on the organizer (its sender identities)."""
+    from invoicing import senders, settings
+    from invoicing.storage import mail_identities
+
     changes = settings.validate_patch(body)
     if changes.get("invoice_email_sender"):
         identities = mail_identities.of(organizer_store.get_organizer(organizer))
@@ -152,18 +158,24 @@ def _checked_patch(organizer: str, body: Any) -> dict[str, Any]:
 
 
 def patch_organizer_settings(organizer: str, body: Any) -> dict[str, Any]:
+    from invoicing import settings
+
     changes = _checked_patch(organizer, body)
     stored = organizer_store.update_organizer_settings(organizer, changes)
     return settings.effective(stored).model_dump(mode="json")
 
 
 def event_settings(organizer: str, slug: str) -> dict[str, Any]:
+    from invoicing import settings
+
     organizer_item = organizer_store.get_organizer(organizer) or {}
     event = get_event(organizer, slug)
     return settings.effective(organizer_item.get("settings", {}), event.settings).model_dump(mode="json")
 
 
 def patch_event_settings(organizer: str, slug: str, body: Any) -> dict[str, Any]:
+    from invoicing import settings
+
     changes = _checked_patch(organizer, body)
     get_event(organizer, slug)
     stored = store.update_event_settings(organizer, slug, changes)

@@ -5,12 +5,11 @@ hashed like organizer tokens but stored under another key prefix, so an organize
 platform token, and the final comparison is constant-time all the same.
 """
 
-from __future__ import annotations
-
 import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -54,7 +53,7 @@ class PlatformSettings(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _vat_id(self) -> PlatformSettings:
+    def _vat_id(self) -> Self:
         if self.vat_id and (error := identifiers.vat_id_error(self.vat_id, self.country)):
             raise ValueError(f"vat_id: {error}")
         return self

@@ -4,8 +4,6 @@ Organizer values apply to all its events; an event value overrides the organizer
 so the inherited one applies again.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable
 from datetime import date

@@ -6,17 +6,27 @@ page is assembled as text and pydantic-core validates and serialises it against 
 the field set, order and types are the model's exactly as with Powertools' response validation (a document
 that does not fit answers 500 as it would), and the body is byte for byte what Powertools would send
 (tests/unit/test_json_pages.py compares the two).
+
+pydantic-core validates and serialises the page as plain dicts: the model's fields as TypedDicts (`_as_typed_dict`),
+which give the same checks, field order and output without building a model instance per document and line (half
+the time for a 50-invoice page).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import types
+import typing
+from functools import cache
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 from aws_lambda_powertools.event_handler.openapi.exceptions import ResponseValidationError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
 
 from invoicing.pagination import Page
 from invoicing_http.links import envelope
@@ -33,11 +43,48 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
 
 
+def _as_typed_dict(model: type[BaseModel]) -> Any:
+    """`model`'s fields (in order, with their constraints; nested models likewise) as a TypedDict that drops extra
+    keys as the model does. Only for models whose fields are all required and that have no validators of their own:
+    a TypedDict has neither defaults nor model validators."""
+    decorators = model.__pydantic_decorators__
+    if any(getattr(decorators, field.name) for field in dataclasses.fields(decorators)):
+        raise TypeError(f"{model.__name__} has validators of its own")
+
+    def converted(annotation: Any) -> Any:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return _as_typed_dict(annotation)
+        arguments = typing.get_args(annotation)
+        if not arguments:
+            return annotation
+        origin = typing.get_origin(annotation)
+        new = tuple(converted(argument) for argument in arguments)
+        if origin in (types.UnionType, typing.Union):
+            return typing.Union[new]  # noqa: UP007 - built from a tuple
+        return origin[new] if new != arguments else annotation
+
+    fields = {}
+    for name, field in model.model_fields.items():
+        if not field.is_required() or field.alias not in (None, name):
+            raise TypeError(f"{model.__name__}.{name} has a default or an alias")
+        annotation = converted(field.annotation)
+        fields[name] = Annotated[annotation, *field.metadata] if field.metadata else annotation
+    typed = TypedDict(model.__name__, fields)  # type: ignore[misc] - built from the model
+    typed.__pydantic_config__ = ConfigDict(extra="ignore")  # type: ignore[attr-defined]
+    return typed
+
+
+@cache
+def _adapter(model: type[BaseModel]) -> TypeAdapter:
+    return TypeAdapter(_as_typed_dict(model))
+
+
 def validated_json(model: type[BaseModel], text: str) -> str:
     """`text` validated against `model` and serialised as Powertools' response validation and serializer would:
     the model's fields in its order, compact, non-ASCII escaped. ResponseValidationError if it does not fit."""
+    adapter = _adapter(model)
     try:
-        dumped = model.model_validate_json(text).model_dump_json()
+        dumped = adapter.dump_json(adapter.validate_json(text)).decode()
     except ValidationError as exc:
         raise ResponseValidationError(errors=exc.errors(include_url=False)) from None
     if dumped.isascii() and "\x7f" not in dumped:

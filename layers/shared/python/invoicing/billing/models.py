@@ -1,8 +1,6 @@
 """Billing invoices: the operator's input, the computed lines, and the three public shapes
 (pretix Hosted's `billing_invoices`, the Hostway-style account invoice, the operator's full view)."""
 
-from __future__ import annotations
-
 import re
 from dataclasses import dataclass
 from datetime import date

@@ -4,8 +4,6 @@ Both must be complete before an invoice is released (Art. 226 (5) of Directive 2
 addresses of supplier and customer). Their snapshot is taken at release, when the document becomes final.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator

@@ -8,7 +8,6 @@ organizer by `accountId`: an account the token does not belong to answers exactl
 from __future__ import annotations
 
 from invoicing.access import Principal
-from invoicing.billing import workflow
 from invoicing.errors import Locked, NotFound
 from invoicing.pagination import Page, PageRequest
 from invoicing.storage import billing as store
@@ -60,6 +59,10 @@ def download(organizer: str, number: str) -> Download:
     if invoice.review_state != "released":
         raise Locked(IN_REVIEW, retry_after=IN_REVIEW_RETRY_AFTER)
     if invoice.file is None:
+        # Only a PDF not rendered yet needs the workflow (and the platform settings and parties behind it): the
+        # cold start of the reading function does not load it.
+        from invoicing.billing import workflow
+
         workflow.request_render(invoice)
         raise Locked()
     return Download(number=invoice.number, file=invoice.file)

@@ -1,10 +1,8 @@
 """The invoice resource exactly as pretix's API shows it (seed 002): field set and order are the contract."""
 
-from __future__ import annotations
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-
-from invoicing.transmission import types as transmission_types
 
 
 class _Model(BaseModel):
@@ -85,5 +83,15 @@ class InvoicePage(_Model):
 
 
 TRANSMISSION_FIELDS = ("transmission_provider", "transmission_status", "transmission_date")
-# Transmission types whose invoices are sent without being asked (pretix: `enforce_transmission`).
-ENFORCED_TRANSMISSION = transmission_types.ENFORCED
+
+
+def __getattr__(name: str) -> Any:
+    """`ENFORCED_TRANSMISSION`: the transmission types whose invoices are sent without being asked (pretix:
+    `enforce_transmission`). Looked up when first used (issuing, rendering, transmitting): a function that only
+    reads invoices does not load the transmission type modules at its cold start."""
+    if name == "ENFORCED_TRANSMISSION":
+        from invoicing.transmission import types as transmission_types
+
+        globals()[name] = transmission_types.ENFORCED  # later look-ups find it directly
+        return transmission_types.ENFORCED
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,8 +10,10 @@ transaction (storage.invoices.write_issue), which is what makes the sequence gap
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from invoicing.settings import InvoiceSettings
+if TYPE_CHECKING:  # an annotation only: the billing functions number invoices without the settings model
+    from invoicing.settings import InvoiceSettings
 
 
 def prefix_for(settings: InvoiceSettings, event_slug: str, *, is_cancellation: bool, testmode: bool,

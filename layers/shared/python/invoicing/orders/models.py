@@ -1,7 +1,5 @@
 """Order input and stored shape: pretix's order fields that invoices are made from."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal

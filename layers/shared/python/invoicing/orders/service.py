@@ -1,33 +1,33 @@
 """Order operations: create, change, pay, cancel, and the invoices these issue (pretix's rules).
 
-The operations that write import invoices.issue and orders.limits (and the invoice builder behind both) when they
-run: listing and fetching orders, and the orders function's cold start, do without them.
+The operations that write import what only they need when they run: invoices.issue and orders.limits (and the
+invoice builder behind both), the settings model, the invoice store and the webhook notifications. Listing and
+fetching orders, and the orders function's cold start, do without them.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from invoicing import settings as settings_module
 from invoicing.clock import isoformat_z, now, today_in
 from invoicing.errors import AlreadyExists, BadRequest, NotFound, ValidationFailed
 from invoicing.events import Event, get_event
 from invoicing.money import decimals_of, format_amount, format_rate, places
 from invoicing.orders.models import Order, OrderCreate, OrderPatch
 from invoicing.pagination import Page, PageRequest
-from invoicing.settings import InvoiceSettings
 from invoicing.storage import dynamo
 from invoicing.storage import events as event_store
-from invoicing.storage import invoices as invoice_store
 from invoicing.storage import orders as store
 from invoicing.storage import organizers as organizer_store
 from invoicing.storage.listing import ListQuery, fetch_page
 from invoicing.tax import included_tax
 from invoicing.textfields import STORED
 from invoicing.transmission.types import check_address
-from invoicing.webhooks import actions, notifications
+
+if TYPE_CHECKING:
+    from invoicing.settings import InvoiceSettings
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ3789"
 
@@ -40,16 +40,22 @@ class OrderContext:
 
 
 def event_settings(organizer: str, event: Event) -> InvoiceSettings:
+    from invoicing import settings as settings_module
+
     organizer_item = organizer_store.get_organizer(organizer) or {}
     return settings_module.effective(organizer_item.get("settings", {}), event.settings)
 
 
-def load(organizer: str, event_slug: str, code: str) -> OrderContext:
+def _order_and_event(organizer: str, event_slug: str, code: str) -> tuple[Order, Event]:
     item = store.get_order(organizer, code.upper())
     if item is None or item["event"] != event_slug:
         raise NotFound("No Order matches the given query.")
-    event = get_event(organizer, event_slug)
-    return OrderContext(order=Order.model_validate(item, context=STORED), event=event, settings=event_settings(organizer, event))
+    return Order.model_validate(item, context=STORED), get_event(organizer, event_slug)
+
+
+def load(organizer: str, event_slug: str, code: str) -> OrderContext:
+    order, event = _order_and_event(organizer, event_slug, code)
+    return OrderContext(order=order, event=event, settings=event_settings(organizer, event))
 
 
 def _check_money(data: OrderCreate, currency: str) -> None:
@@ -113,6 +119,7 @@ def create_order(organizer: str, event_slug: str, data: OrderCreate) -> dict[str
 
 def _create_with_code(organizer: str, event: Event, settings: InvoiceSettings, record: dict[str, Any]) -> dict[str, Any]:
     from invoicing.invoices.issue import issue_documents, new_invoice_draft, qualifies, retrying
+    from invoicing.webhooks import actions, notifications
 
     order = Order.model_validate({**record, "version": 0})
     wants_invoice = qualifies(order) and (
@@ -133,19 +140,23 @@ def _create_with_code(organizer: str, event: Event, settings: InvoiceSettings, r
 
 
 def _notifications(order: Order, order_actions: tuple[str, ...]) -> list[dict[str, Any]]:
+    from invoicing.webhooks import notifications
+
     return [notifications.notification(order.organizer, order.event, order.code, action) for action in order_actions]
 
 
 def _update_announced(order: Order, changes: dict[str, Any], action: str) -> None:
     """An order change without invoices, and its webhook notification, in one transaction."""
+    from invoicing.webhooks import notifications
+
     records = _notifications(order, (action,))
     store.update_order(order.organizer, order.code, order.version, changes, extra=notifications.transaction_items(records))
     notifications.publish(records)
 
 
 def get_order(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
-    context = load(organizer, event_slug, code)
-    return public_order(context.order, context.event)
+    """The public order: no settings needed (nor the organizer's item they are read from)."""
+    return public_order(*_order_and_event(organizer, event_slug, code))
 
 
 def list_orders(organizer: str, event_slug: str, request: PageRequest) -> Page:
@@ -190,6 +201,7 @@ def patch_order(organizer: str, event_slug: str, code: str, data: OrderPatch, fi
 
 def mark_paid(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
     from invoicing.invoices.issue import issue_documents, new_invoice_draft, qualifies, retrying
+    from invoicing.webhooks import actions
 
     def attempt() -> dict[str, Any]:
         context = load(organizer, event_slug, code)
@@ -217,6 +229,8 @@ def mark_canceled(organizer: str, event_slug: str, code: str) -> dict[str, Any]:
     """Cancel the order and, in the same transaction, issue a cancellation for each live invoice."""
     from invoicing.invoices.build import build_cancellation
     from invoicing.invoices.issue import issue_documents, retrying
+    from invoicing.storage import invoices as invoice_store
+    from invoicing.webhooks import actions
 
     def attempt() -> dict[str, Any]:
         context = load(organizer, event_slug, code)

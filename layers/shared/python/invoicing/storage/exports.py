@@ -9,12 +9,14 @@ organizer), `DateAsc BETWEEN "<from>" AND "<to>#~"`, page by page: never a scan.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoicing.storage import dynamo
 from invoicing.storage.expressions import Update
-from invoicing.storage.invoices import StoredInvoice, from_item
 from invoicing.storage.keys import export_job_key, invoice_pk, invoice_scope
+
+if TYPE_CHECKING:
+    from invoicing.storage.invoices import StoredInvoice
 
 OPEN_START, OPEN_END = "0000-00-00", "9999-99-99"
 
@@ -33,6 +35,8 @@ def update_job(organizer: str, job_id: str, fields: dict[str, Any]) -> None:
 
 def invoices_between(organizer: str, event: str | None, date_from: str | None, date_to: str | None) -> Iterator[StoredInvoice]:
     """Invoices by date (then issue order) of one event or of the organizer, `date_from`..`date_to` inclusive."""
+    from invoicing.storage.invoices import from_item  # the export function's; the API's cold start skips it
+
     if event is None:
         index, partition, value = "ByOrgDate", "PK", invoice_pk(organizer)
     else:

@@ -22,7 +22,8 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from invoicing.clock import isoformat_z, now
-from invoicing.invoices.models import ENFORCED_TRANSMISSION, TRANSMISSION_FIELDS
+from invoicing.invoices import models as invoice_models
+from invoicing.invoices.models import TRANSMISSION_FIELDS
 from invoicing.storage import dynamo, rendered_files
 from invoicing.storage.expressions import Update
 from invoicing.storage.keys import (
@@ -145,7 +146,7 @@ def invoice_item(organizer: str, doc: dict[str, Any], internal: dict[str, Any], 
         "doc": stored_json(public), "internal": stored_json(internal),
     }
     item.update({name: doc.get(name) for name in TRANSMISSION_FIELDS})
-    if doc.get("transmission_type") in ENFORCED_TRANSMISSION:  # due for the sweep until transmitted
+    if doc.get("transmission_type") in invoice_models.ENFORCED_TRANSMISSION:  # due for the sweep until transmitted
         item.update(TxDue="pending", TxSince=item["created"])
     return item
 
@@ -280,7 +281,7 @@ def write_regenerated(current: StoredInvoice, doc: dict[str, Any], internal: dic
         "transmission_status": "pending", "version": current.version + 1, "content_version": content_version,
         "render_requested": content_version, "render_requested_at": _timestamp(),
     })
-    if doc.get("transmission_type") in ENFORCED_TRANSMISSION:  # due for the sweep until transmitted
+    if doc.get("transmission_type") in invoice_models.ENFORCED_TRANSMISSION:  # due for the sweep until transmitted
         update.set("TxDue", "pending").set("TxSince", isoformat_z(now()))
     else:
         update.remove("TxDue", "TxSince")

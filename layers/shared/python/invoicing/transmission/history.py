@@ -4,8 +4,6 @@ Reasons are written by the providers in words and name settings or fields, never
 data); the invoice resource itself keeps exactly pretix's fields.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict

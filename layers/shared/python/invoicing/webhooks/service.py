@@ -1,8 +1,6 @@
 """The webhooks API as pretix has it (list, create, fetch, PATCH, PUT, DELETE disables), plus the
 signing secret (shown once, rotated with 24 hours of overlap) and the delivery log."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any

@@ -8,7 +8,7 @@ to an address its channel cannot serve. Adding a channel: a module here, its pro
 
 from __future__ import annotations
 
-import pkgutil
+import os
 from collections.abc import Iterable
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -19,8 +19,9 @@ from invoicing.transmission.types.base import REGISTRY, Problems, TransmissionTy
 if TYPE_CHECKING:
     from invoicing.orders.models import InvoiceAddress
 
-for _module in sorted(info.name for info in pkgutil.iter_modules(__path__)):
-    if _module != "base":
+# The package's own folder listed directly: pkgutil (not otherwise loaded by an API function) costs a cold start ~1 ms.
+for _module in sorted(name.removesuffix(".py") for name in os.listdir(__path__[0]) if name.endswith(".py")):
+    if _module not in ("__init__", "base"):
         import_module(f"{__name__}.{_module}")
 
 DEFAULT = "email"
