@@ -53,19 +53,19 @@ def time_handler(handler: Callable[[dict, Any], dict], events: list[dict[str, An
             "calls_per_request": sum(calls.values()) / HANDLER_CALLS}
 
 
-def time_without_burst(handler: Callable[[dict, Any], dict], event: dict[str, Any], replay: Replay,
+def time_without_burst(handler: Callable[[dict, Any], dict], event: dict[str, Any], replay: Replay, meter: CallMeter,
                        check: Callable[[dict], None]) -> list[float]:
-    """Times of `event` with the replay's burst running inside each call, minus the burst's own time."""
-    times = []
-    for i in range(HANDLER_WARMUP + HANDLER_CALLS):
+    """time_handler's times of `event` with the replay's burst running inside each call, minus the burst's own time."""
+    bursts = []
+
+    def counted(event: dict[str, Any], lambda_context: Any) -> dict:
         replay.burst_seconds = 0.0
-        started = clock()
-        response = handler(event, context())
-        elapsed = clock() - started - replay.burst_seconds
-        check(response)
-        if i >= HANDLER_WARMUP:
-            times.append(elapsed)
-    return times
+        response = handler(event, lambda_context)
+        bursts.append(replay.burst_seconds)
+        return response
+
+    totals = time_handler(counted, [event], meter, check)["totals"]
+    return [total - burst for total, burst in zip(totals, bursts[HANDLER_WARMUP:], strict=True)]
 
 
 def time_reference(call: Callable[[], Any], meter: CallMeter) -> tuple[list[float], list[float]]:
@@ -164,7 +164,7 @@ The token lookup is cached for 10 s in a warm function, so most requests do not 
     # The control: the replay again, with moto's median time per call spent on other Python work inside each call.
     per_call = statistics.median(listing["moto"]) / listing["calls_per_request"]
     replay.burst = busy_work(per_call)
-    listing_control = time_without_burst(module.lambda_handler, list_event, replay, check_list)
+    listing_control = time_without_burst(module.lambda_handler, list_event, replay, meter, check_list)
     replay.burst = None
     aws_setup.reset_caches()
 
